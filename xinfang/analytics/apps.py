@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    name = "xinfang.analytics"
+    label = "analytics"
+    verbose_name = "统计分析"

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from xinfang.core.models import Event
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Read-only: the log is evidence, nobody edits it."""
+
+    list_display = ("occurred_at", "action", "object_type", "object_id", "actor_label", "body")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "actor_label", "reason")
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,80 @@
+"""The append-only event log every service writes to, and the base model."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class EventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("事件日志只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("事件日志只能追加，不能删除。")
+
+
+class Event(models.Model):
+    """One change (or one read of a case) — who, for which body, when, what, from what to what, why.
+
+    Rows are never updated or deleted: the queryset and the instance refuse, and on PostgreSQL a trigger
+    refuses too (migration 0002), so not even raw SQL from the app can rewrite history.
+    """
+
+    occurred_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField("操作人（显示）", max_length=100, blank=True)
+    body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="所属机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_type = models.CharField("对象类型", max_length=50)
+    object_id = models.CharField("对象编号", max_length=64)
+    action = models.CharField("动作", max_length=60)
+    old_values = models.JSONField("原值", default=dict, blank=True)
+    new_values = models.JSONField("新值", default=dict, blank=True)
+    reason = models.TextField("理由", blank=True)
+    legal_basis = models.CharField("依据", max_length=200, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "事件日志"
+        verbose_name_plural = "事件日志"
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"], name="event_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("事件日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("事件日志只能追加，不能删除。")

@@ -1,0 +1,45 @@
+"""Notifications to petitioners and staff: email through Django's mail backends, SMS through a
+pluggable backend (settings.XINFANG_SMS_BACKEND). Call them from `transaction.on_commit` so that a
+rolled-back change never sends a message."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("xinfang.notify")
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    phone: str
+    text: str
+
+
+class LoggingSmsBackend:
+    """Writes the message to the log (with the phone masked) instead of sending it."""
+
+    sent: list[SmsMessage] = []
+
+    def send(self, message: SmsMessage) -> None:
+        masked = message.phone[:3] + "****" + message.phone[-4:] if len(message.phone) >= 7 else "***"
+        log.info("SMS to %s: %s", masked, message.text)
+        LoggingSmsBackend.sent.append(message)
+
+
+def sms_send(*, phone: str, text: str) -> None:
+    if not phone:
+        return
+    backend = import_string(settings.XINFANG_SMS_BACKEND)()
+    backend.send(SmsMessage(phone=phone, text=text))
+
+
+def email_send(*, to: list[str], subject: str, text: str) -> int:
+    to = [a for a in to if a]
+    if not to:
+        return 0
+    return send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, to)

@@ -1,0 +1,47 @@
+"""Reads over the organisation tree."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from xinfang.orgs.models import Body, BodyKind, Membership, Region, User
+
+
+def body_superior(body: Body) -> Body | None:
+    """The body one level up: the explicit parent (county 住建局 → city 住建局, county 信访局 → city 信访局)."""
+    return body.parent
+
+
+def bodies_under(body: Body, *, include_self: bool = True) -> QuerySet[Body]:
+    """All bodies under X. A 信访部门 or a government oversees every body in its region's subtree; any other
+    body oversees its own subtree of the body tree."""
+    if body.kind in (BodyKind.XINFANG, BodyKind.GOVERNMENT):
+        qs = Body.objects.filter(region__path__startswith=body.region.path)
+    else:
+        qs = Body.objects.filter(path__startswith=body.path)
+    if not include_self:
+        qs = qs.exclude(pk=body.pk)
+    return qs
+
+
+def body_of_kind_for_region(*, region: Region, kind: str, sector: str | None = None) -> Body | None:
+    """The body of a kind serving a region: searched from the region upwards (a township has no 纪委,
+    its county's serves it)."""
+    current: Region | None = region
+    while current is not None:
+        qs = Body.objects.filter(region=current, kind=kind, is_active=True)
+        if sector:
+            qs = qs.filter(sector=sector)
+        found = qs.order_by("code").first()
+        if found:
+            return found
+        current = current.parent
+    return None
+
+
+def memberships_for(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, body__is_active=True).select_related("body", "body__region")
+
+
+def region_descendants(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(path__startswith=region.path)
