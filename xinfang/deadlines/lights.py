@@ -1,0 +1,50 @@
+"""Deadline lights (灭红灯, DOMAIN §5): green while there is time, yellow near the end, red on the day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+__all__ = ["DEFAULT_YELLOW_DAYS", "Light", "days_left", "days_left_text", "light_for", "yellow_days_setting"]
+
+DEFAULT_YELLOW_DAYS = 3
+
+
+class Light(models.TextChoices):
+    GREEN = "green", "绿灯"
+    YELLOW = "yellow", "黄灯"
+    RED = "red", "红灯"
+
+
+def yellow_days_setting() -> int:
+    return int(getattr(settings, "XINFANG_YELLOW_DAYS", DEFAULT_YELLOW_DAYS))
+
+
+def days_left(*, due: date, today: date) -> int:
+    """Calendar days from today to the due date: 0 on the due date, negative once overdue."""
+    return (due - today).days
+
+
+def light_for(*, due: date, today: date, yellow_days: int | None = None) -> Light:
+    """Red on the due date itself: the due date is the last day to act, so it already needs 销账 today.
+
+    ``yellow_days`` defaults to the deployment's XINFANG_YELLOW_DAYS (3 unless configured).
+    """
+    threshold = yellow_days_setting() if yellow_days is None else yellow_days
+    left = days_left(due=due, today=today)
+    if left <= 0:
+        return Light.RED
+    if left <= threshold:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def days_left_text(*, due: date, today: date) -> str:
+    left = days_left(due=due, today=today)
+    if left > 0:
+        return f"还剩{left}天"
+    if left == 0:
+        return "今日到期"
+    return f"已逾期{-left}天"
