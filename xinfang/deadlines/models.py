@@ -51,3 +51,45 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年（{'已完整录入' if self.complete else '未完整录入'}）"
+
+
+class Clock(models.Model):
+    """One legal clock on one case: who owes what by when. Due dates are stored so lists index on them."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="信访事项", on_delete=models.CASCADE, related_name="clocks"
+    )
+    kind = models.CharField("期限类型", max_length=30)
+    # The body that owes the action (for a petitioner's window: the body holding the case).
+    body = models.ForeignKey(
+        "orgs.Body", verbose_name="责任机关", on_delete=models.PROTECT, related_name="clocks"
+    )
+    is_window = models.BooleanField("信访人权利期限", default=False)
+    started_on = models.DateField("起算日")
+    days = models.PositiveSmallIntegerField("期限天数")
+    working = models.BooleanField("按工作日计算", default=False)
+    extension_days = models.PositiveSmallIntegerField("延长天数", default=0)
+    # Dated pauses as [[first, last], …] (ISO dates, inclusive): a 听证 stops the clock (Art. 36).
+    pauses = models.JSONField("暂停", default=list, blank=True)
+    paused_since = models.DateField("暂停起始", null=True, blank=True)
+    due_on = models.DateField("到期日")
+    beyond_known_calendar = models.BooleanField("超出已知日历", default=False)
+    counted = models.JSONField("计算说明", default=list, blank=True)
+    legal_basis = models.CharField("依据", max_length=100, blank=True)
+    is_open = models.BooleanField("进行中", default=True)
+    stopped_on = models.DateField("停止日", null=True, blank=True)
+    # Decided when the clock stops: met within its limit or not (按期 figures read this).
+    on_time = models.BooleanField("按期", null=True, blank=True)
+    stopped_by = models.CharField("停止动作", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = "法定期限"
+        verbose_name_plural = "法定期限"
+        indexes = [
+            models.Index(fields=["body", "is_open", "due_on"], name="clock_body_open_due_idx"),
+            models.Index(fields=["is_open", "due_on"], name="clock_open_due_idx"),
+            models.Index(fields=["case", "kind"], name="clock_case_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} → {self.due_on}"

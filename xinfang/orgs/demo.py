@@ -141,6 +141,13 @@ def demo_city_load() -> dict[str, int]:
         city_bodies[sector] = b
         bodies.append(b)
     Body.objects.bulk_create(bodies)
+    # City departments answer to the city government: it is the level above them for 复查/复核 (Art. 35–36).
+    government = city_bodies["government"]
+    departments = [b for b in bodies if b.kind == BodyKind.AGENCY]
+    for b in departments:
+        b.parent = government
+        b.path = f"{government.path}{b.code}/"
+    Body.objects.bulk_update(departments, ["parent", "path"])
 
     county_bodies: dict[tuple[str, str], Body] = {}
     level2: list[Body] = []

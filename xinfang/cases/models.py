@@ -1,0 +1,357 @@
+"""The 信访事项 (case) and what hangs off it: petitioners, attachments, notices, number sequences.
+
+The state field is written only by services (xinfang/cases/services.py) following the one transition
+table (xinfang/cases/workflow.py). Nothing else sets it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from xinfang.core.models import TimeStampedModel
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "网上信访"
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    PHONE = "phone", "来电"
+    FAX = "fax", "传真"
+    LEADER_MAILBOX = "leader_mailbox", "领导信箱"
+    HIGHER_ASSIGNED = "higher_assigned", "上级交办"
+
+
+class PetitionType(models.TextChoices):
+    SUGGESTION = "suggestion", "建议意见类"  # Art. 29
+    ACCUSATION = "accusation", "检举控告类"  # Art. 30
+    APPEAL = "appeal", "申诉求决类"  # Art. 31
+
+
+class State(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    TRANSFERRED = "transferred", "已转送"
+    ASSIGNED = "assigned", "已交办"
+    TOLD = "told", "已告知"
+    RECEIVED = "received", "已签收"
+    OBJECTED = "objected", "异议待核"
+    ACCEPTED = "accepted", "已受理"
+    DIVERTED = "diverted", "已导入法定程序"
+    NOT_ACCEPTED = "not_accepted", "不予受理"
+    NOT_REACCEPTED = "not_reaccepted", "不再受理"
+    REPEAT_LINKED = "repeat_linked", "重复件已并入"
+    ANSWERED = "answered", "已答复"
+    REVIEWING = "reviewing", "复查中"
+    REVIEWED = "reviewed", "已复查"
+    REREVIEWING = "rereviewing", "复核中"
+    REREVIEWED = "rereviewed", "已复核"
+    CONCLUDED = "concluded", "已办结"
+    TERMINATED = "terminated", "已终结"
+    ARCHIVED = "archived", "已归档"
+
+
+class Route(models.TextChoices):
+    """The six ways of 条例 Art. 31 for 申诉求决类 matters."""
+
+    LITIGATION = "1", "（一）诉讼、复议、检察、公安等法律程序"
+    ARBITRATION = "2", "（二）仲裁"
+    PARTY_APPEAL = "3", "（三）党员申诉、申请复审"
+    ADMINISTRATIVE = "4", "（四）行政复议、裁决、确认、许可、处罚等行政程序"
+    PERFORM = "5", "（五）依法履行或者答复"
+    HANDLE = "6", "（六）听取陈述、调查核实、出具信访处理意见书"
+
+
+DIVERTING_ROUTES = {Route.LITIGATION, Route.ARBITRATION, Route.PARTY_APPEAL, Route.ADMINISTRATIVE}
+
+
+class Outcome(models.TextChoices):
+    SUPPORT = "support", "予以支持"  # Art. 32 (一)
+    EXPLAIN = "explain", "解释说明"  # Art. 32 (二)
+    NOT_SUPPORT = "not_support", "不予支持"  # Art. 32 (三)
+    ADOPTED = "adopted", "采纳"  # Art. 29, suggestions
+    PARTLY_ADOPTED = "partly_adopted", "部分采纳"
+    NOT_ADOPTED = "not_adopted", "未采纳"
+    MEDIATED = "mediated", "调解/和解达成协议"  # Art. 33
+    PERFORMED = "performed", "依法履行"  # Art. 31 (五)
+
+
+class Category(models.Model):
+    """The content taxonomy (城乡建设, 环境保护, …), administrator-editable."""
+
+    code = models.CharField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT
+    )
+    # The line of work (orgs.Body.sector) that usually handles it; routing rules may say otherwise.
+    default_sector = models.CharField("默认主管行业", max_length=40, blank=True)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "内容分类"
+        verbose_name_plural = "内容分类"
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseNumberSequence(models.Model):
+    """The last 编号 issued per registering body and year; incremented under a row lock."""
+
+    body = models.ForeignKey("orgs.Body", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["body", "year"], name="case_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.body_id}/{self.year}: {self.last}"
+
+
+class Case(TimeStampedModel):
+    number = models.CharField("编号", max_length=60, unique=True)
+    query_code_hash = models.CharField("查询码（散列）", max_length=128, editable=False)
+    version = models.PositiveIntegerField("版本", default=0, editable=False)
+
+    channel = models.CharField("来源渠道", max_length=20, choices=Channel.choices)
+    petition_type = models.CharField("信访类型", max_length=20, choices=PetitionType.choices)
+    category = models.ForeignKey(
+        Category, verbose_name="内容分类", null=True, blank=True, on_delete=models.PROTECT
+    )
+    problem_region = models.ForeignKey(
+        "orgs.Region", verbose_name="问题属地", on_delete=models.PROTECT, related_name="cases"
+    )
+    title = models.CharField("标题", max_length=200, blank=True)
+    request = models.TextField("诉求")
+    facts = models.TextField("事实和理由", blank=True)
+    subject_text = models.CharField("被反映对象", max_length=200, blank=True)
+    # The body complained about, when known: 检举控告 material never goes to it (Art. 30, 46).
+    subject_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="被反映单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    anonymous = models.BooleanField("匿名", default=False)
+    people_count = models.PositiveIntegerField("涉及人数", default=1, validators=[MinValueValidator(1)])
+
+    # Flags (DOMAIN §2)
+    law_related = models.BooleanField("涉法涉诉", default=False)
+    skipped_levels = models.BooleanField("越级", default=False)
+    is_group = models.BooleanField("集体访", default=False)
+    cross_boundary = models.JSONField("三跨三分离", default=list, blank=True)
+    is_backlog = models.BooleanField("积案", default=False)
+    leader_in_charge = models.BooleanField("领导包案", default=False)
+    reached_higher = models.BooleanField("进京/赴省", default=False)
+    is_repeat = models.BooleanField("重复信访", default=False, db_index=True)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name="首次信访事项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repeats",
+    )
+
+    state = models.CharField(
+        "状态", max_length=20, choices=State.choices, default=State.REGISTERED, db_index=True
+    )
+    registering_body = models.ForeignKey(
+        "orgs.Body", verbose_name="登记机关", on_delete=models.PROTECT, related_name="registered_cases"
+    )
+    # Who holds the case now (the 信访部门 before transfer, the agency after, the reviewing body …).
+    current_body = models.ForeignKey(
+        "orgs.Body", verbose_name="当前办理机关", on_delete=models.PROTECT, related_name="current_cases"
+    )
+    # The agency with authority that handles (and answers) the matter.
+    handling_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="有权处理机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+    )
+    # Who sent it to the handling body (objections go back there, Art. 23).
+    sender_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="转送/交办机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sent_cases",
+    )
+    review_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="复查机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rereview_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="复核机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    co_bodies = models.ManyToManyField(
+        "orgs.Body", verbose_name="协办机关（Art. 24）", blank=True, related_name="co_handled_cases"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    route = models.CharField("处理途径（Art. 31）", max_length=2, choices=Route.choices, blank=True)
+    outcome = models.CharField("处理意见", max_length=20, choices=Outcome.choices, blank=True)
+    review_outcome = models.CharField("复查意见", max_length=20, choices=Outcome.choices, blank=True)
+    rereview_outcome = models.CharField("复核意见", max_length=20, choices=Outcome.choices, blank=True)
+    extension_days = models.PositiveSmallIntegerField(
+        "延期天数", default=0, validators=[MaxValueValidator(30)]
+    )
+    in_hearing = models.BooleanField("听证中", default=False)
+    assignment_due = models.DateField("交办反馈期限", null=True, blank=True)
+
+    registered_at = models.DateTimeField("登记时间", default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField("转送/交办/告知时间", null=True, blank=True)
+    received_at = models.DateTimeField("签收时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("受理（告知）时间", null=True, blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    review_requested_at = models.DateTimeField("复查请求时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField("复查答复时间", null=True, blank=True)
+    rereview_requested_at = models.DateTimeField("复核请求时间", null=True, blank=True)
+    rereviewed_at = models.DateTimeField("复核答复时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结/终结时间", null=True, blank=True)
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+
+    # What the intake suggested and what the registrar chose (both kept, issue 7).
+    suggestion = models.JSONField("智能辅助建议", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "信访事项"
+        verbose_name_plural = "信访事项"
+        indexes = [
+            models.Index(fields=["current_body", "state"], name="case_current_state_idx"),
+            models.Index(fields=["handling_body", "registered_at"], name="case_handling_reg_idx"),
+            models.Index(fields=["registering_body", "registered_at"], name="case_registering_reg_idx"),
+            models.Index(fields=["problem_region", "registered_at"], name="case_region_reg_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CasePetitioner(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="case_links")
+    is_representative = models.BooleanField("代表", default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="case_person_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.person_id}"
+
+
+ALLOWED_ATTACHMENT_EXTENSIONS = [
+    "pdf",
+    "jpg",
+    "jpeg",
+    "png",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "txt",
+    "mp3",
+    "mp4",
+]
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def _attachment_path(instance, filename: str) -> str:
+    return f"cases/{timezone.now():%Y/%m}/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(
+        "文件",
+        upload_to=_attachment_path,
+        validators=[FileExtensionValidator(allowed_extensions=ALLOWED_ATTACHMENT_EXTENSIONS)],
+    )
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    content_type = models.CharField("类型", max_length=100, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+    uploaded_by_body = models.ForeignKey(
+        "orgs.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoticeKind(models.TextChoices):
+    TRANSFER = "transfer", "转送告知书"
+    ASSIGN = "assign", "交办通知"
+    TELL = "tell", "告知书（告知向有权机关提出）"
+    ACCEPT = "accept", "受理告知书"
+    NOT_ACCEPT = "not_accept", "不予受理告知书"
+    NOT_REACCEPT = "not_reaccept", "不再受理告知书"
+    DIVERT = "divert", "导入法定程序告知书"
+    EXTEND = "extend", "延期告知书"
+    HEARING = "hearing", "听证通知"
+    MEDIATION = "mediation", "调解（和解）协议书"
+    OPINION = "opinion", "信访处理意见书"
+    REVIEW_OPINION = "review_opinion", "复查意见书"
+    REREVIEW_OPINION = "rereview_opinion", "复核意见书"
+    TERMINATE = "terminate", "终结告知"
+
+
+class Notice(models.Model):
+    """A written notice as a record: its text is rendered once from a template and never changes."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("文书类型", max_length=20, choices=NoticeKind.choices)
+    title = models.CharField("标题", max_length=100)
+    text = models.TextField("正文")
+    legal_basis = models.CharField("法律依据", max_length=200)
+    next_right = models.CharField("信访人下一步权利", max_length=300, blank=True)
+    next_right_deadline = models.DateField("权利行使期限", null=True, blank=True)
+    issued_at = models.DateTimeField("出具时间", default=timezone.now)
+    issued_by = models.ForeignKey(
+        "orgs.Body", verbose_name="出具机关", on_delete=models.PROTECT, related_name="+"
+    )
+    event_id = models.BigIntegerField("对应事件", null=True, blank=True)
+    visible_to_petitioner = models.BooleanField("信访人可见", default=True)
+
+    class Meta:
+        verbose_name = "告知文书"
+        verbose_name_plural = "告知文书"
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.title}"

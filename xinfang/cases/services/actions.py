@@ -1,0 +1,639 @@
+"""Every action on a case after registration, through one path: lock, check the table, apply, clocks,
+event, notice — all in one transaction, or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.cases.models import (
+    DIVERTING_ROUTES,
+    Case,
+    Outcome,
+    PetitionType,
+    Route,
+    State,
+)
+from xinfang.cases.services.notices import notice_issue
+from xinfang.cases.workflow import (
+    BY_ACTION,
+    CLOCK_LABELS,
+    PETITIONER_WINDOWS,
+    ActingBody,
+    ClockKind,
+    Transition,
+)
+from xinfang.core.errors import (
+    ConfidentialityViolation,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationFailed,
+    WindowClosed,
+)
+from xinfang.core.events import event_record
+from xinfang.deadlines.calendar import MAX_EXTENSION_DAYS, WorkCalendar, local_date
+from xinfang.deadlines.clocks import (
+    clock_extend,
+    clock_move_body,
+    clock_pause,
+    clock_resume,
+    clock_start,
+    clock_start_until,
+    clock_stop,
+    evaluation_window_days,
+)
+from xinfang.deadlines.models import Clock
+from xinfang.orgs.acting import Actor
+from xinfang.orgs.models import Body, BodyKind
+from xinfang.orgs.selectors import body_superior
+
+APPEAL_OUTCOMES = {Outcome.SUPPORT, Outcome.EXPLAIN, Outcome.NOT_SUPPORT, Outcome.PERFORMED}
+SUGGESTION_OUTCOMES = {Outcome.ADOPTED, Outcome.PARTLY_ADOPTED, Outcome.NOT_ADOPTED}
+DECISION_OUTCOMES = {Outcome.SUPPORT, Outcome.EXPLAIN, Outcome.NOT_SUPPORT}
+
+
+@dataclass
+class Applied:
+    """What a handler decided beyond the table: fields to log, the notice's context and next right."""
+
+    changes: dict[str, Any]
+    notice_context: dict[str, Any]
+    next_right: str = ""
+    next_right_clock: ClockKind | None = None
+    next_right_deadline: date | None = None
+    assignment_due: date | None = None
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
+def acting_body_for(case: Case, transition: Transition) -> Body | None:
+    if transition.acting_body == ActingBody.SENDER:
+        return case.sender_body
+    if transition.acting_body == ActingBody.REGISTERING:
+        return case.registering_body
+    return case.current_body
+
+
+def check_allowed(case: Case, actor: Actor, transition: Transition) -> None:
+    """Refuse, with a reason, whatever the table does not allow this actor now. Changes nothing."""
+    if case.state not in transition.source_values:
+        raise TransitionNotAllowed(
+            f"事项当前状态为“{State(case.state).label}”，不能“{transition.label}”。",
+            code="transition_not_allowed",
+        )
+    if actor.petitioner:
+        if not transition.petitioner_may:
+            raise PermissionDenied(f"信访人不能办理“{transition.label}”。", code="petitioner_not_allowed")
+        return
+    expected = acting_body_for(case, transition)
+    if actor.body is None or expected is None or actor.body.pk != expected.pk:
+        raise PermissionDenied(
+            f"“{transition.label}”应由{expected.name if expected else '有关机关'}办理，您当前代表{actor.body.name if actor.body else '未选择机关'}。",
+            code="wrong_body",
+        )
+    actor.require_role(*transition.roles)
+
+
+def _require(inputs: dict, name: str, message: str) -> Any:
+    value = inputs.get(name)
+    if value in (None, "", [], ()):
+        raise ValidationFailed(message, code=f"missing_{name}", extra={name: message})
+    return value
+
+
+def _open_clock(case: Case, kind: ClockKind) -> Clock | None:
+    return Clock.objects.filter(case=case, kind=kind, is_open=True).first()
+
+
+def _confidential_target_check(case: Case, target: Body) -> None:
+    """检举控告 material never goes to the body complained about, nor to a body inside it (Art. 30, 46)."""
+    if case.petition_type != PetitionType.ACCUSATION or case.subject_body_id is None:
+        return
+    subject = case.subject_body
+    if target.pk == subject.pk or target.path.startswith(subject.path):
+        raise ConfidentialityViolation(
+            f"该事项为检举控告类，被反映单位为{subject.name}，不得转送、交由其处理（《信访工作条例》第三十条第三款）。"
+        )
+
+
+def _route_check(case: Case, actor: Actor, target: Body) -> None:
+    """The legally required routes (Art. 22): 涉法涉诉 letters to the same-level 政法部门; 检举控告 to 纪检监察."""
+    if target.pk == actor.body.pk:
+        raise ValidationFailed("不能转送给本机关。", code="target_is_self")
+    _confidential_target_check(case, target)
+    if case.law_related and target.kind != BodyKind.POLITICS_LAW:
+        raise ValidationFailed(
+            "涉法涉诉信访事项应当转送同级政法部门依法处理（《信访工作条例》第二十二条第二款）。",
+            code="law_related_route",
+        )
+    if case.law_related and target.region_id != actor.body.region_id:
+        raise ValidationFailed("涉法涉诉信件应当转送同级政法部门。", code="law_related_level")
+
+
+# -------------------------------------------------------------------------------------------- handlers
+
+
+def _transfer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    target: Body = _require(inputs, "target_body", "请选择转送的有权处理机关。")
+    _route_check(case, actor, target)
+    co_bodies = list(inputs.get("co_bodies") or [])
+    for b in co_bodies:
+        _confidential_target_check(case, b)
+    case.sender_body = actor.body
+    case.handling_body = target
+    case.current_body = target
+    case.sent_at = timezone.now()
+    if co_bodies:
+        case.save()
+        case.co_bodies.set(co_bodies)
+    return Applied(
+        changes={
+            "current_body": target.pk,
+            "handling_body": target.pk,
+            "co_bodies": [b.pk for b in co_bodies],
+        },
+        notice_context={"target_body": target},
+        next_right="如对转送有异议，可向本机关询问",
+    )
+
+
+def _assign(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    target: Body = _require(inputs, "target_body", "请选择交办的有权处理机关。")
+    _route_check(case, actor, target)
+    due: date = _require(inputs, "due_date", "交办须指定反馈办理结果的期限。")
+    if due <= today:
+        raise ValidationFailed(
+            "交办反馈期限应晚于今天。", code="due_in_past", extra={"due_date": "应晚于今天"}
+        )
+    case.sender_body = actor.body
+    case.handling_body = target
+    case.current_body = target
+    case.assignment_due = due
+    case.sent_at = timezone.now()
+    return Applied(
+        changes={"current_body": target.pk, "handling_body": target.pk, "assignment_due": due},
+        notice_context={"target_body": target, "due_date": due},
+        assignment_due=due,
+    )
+
+
+def _tell(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    where = _require(inputs, "told_where", "请写明应向哪个机关或者通过什么途径提出。")
+    case.sent_at = timezone.now()
+    case.closed_at = timezone.now()
+    return Applied(changes={"told_where": where}, notice_context={"told_where": where})
+
+
+def _receive(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    case.received_at = timezone.now()
+    if case.officer_id is None and actor.user is not None:
+        case.officer = actor.user
+    return Applied(changes={"received_at": case.received_at}, notice_context={})
+
+
+def _object(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    window = _open_clock(case, ClockKind.OBJECTION)
+    if window is None or today > window.due_on:
+        closed = window.due_on if window else None
+        raise WindowClosed(
+            f"异议应当自收到之日起5个工作日内提出{f'（已于{closed:%Y年%m月%d日}届满）' if closed else ''}，现已不能提出异议。",
+            extra={"closed_on": closed.isoformat() if closed else None},
+        )
+    case.current_body = case.sender_body
+    return Applied(changes={"current_body": case.sender_body_id}, notice_context={})
+
+
+def _objection_agree(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    previous = case.handling_body_id
+    case.current_body = case.sender_body
+    case.handling_body = None
+    case.sender_body = None
+    case.received_at = None
+    case.assignment_due = None
+    Clock.objects.filter(case=case, kind=ClockKind.ASSIGNMENT, is_open=True).update(
+        is_open=False, stopped_on=today, stopped_by="objection_agree"
+    )
+    return Applied(
+        changes={"returned_from": previous, "current_body": case.current_body_id}, notice_context={}
+    )
+
+
+def _objection_refuse(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    case.current_body = case.handling_body
+    return Applied(changes={"current_body": case.handling_body_id}, notice_context={})
+
+
+def _route_from(inputs: dict) -> str:
+    route = inputs.get("route") or ""
+    if route and route not in Route.values:
+        raise ValidationFailed("处理途径无效。", code="invalid_route", extra={"route": "无效"})
+    return route
+
+
+def _accept(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    route = _route_from(inputs)
+    if case.petition_type == PetitionType.APPEAL:
+        if not route:
+            raise ValidationFailed(
+                "申诉求决类事项受理时须确定处理途径（《信访工作条例》第三十一条）。",
+                code="missing_route",
+                extra={"route": "请选择处理途径"},
+            )
+        if route in DIVERTING_ROUTES:
+            raise ValidationFailed(
+                "第三十一条第（一）至（四）项应“导入法定程序”，不按信访程序受理办理。",
+                code="route_needs_divert",
+            )
+    elif route:
+        raise ValidationFailed("处理途径只适用于申诉求决类事项。", code="route_not_applicable")
+    case.route = route
+    case.accepted_at = timezone.now()
+    return Applied(
+        changes={"route": route},
+        notice_context={"route_label": Route(route).label if route else ""},
+        next_right="本机关将在办理期限内书面答复",
+        next_right_clock=ClockKind.HANDLING,
+    )
+
+
+def _divert(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    route = _route_from(inputs)
+    if case.petition_type != PetitionType.APPEAL:
+        raise ValidationFailed("只有申诉求决类事项导入法定程序（第三十一条）。", code="route_not_applicable")
+    if route not in DIVERTING_ROUTES:
+        raise ValidationFailed(
+            "导入法定程序须选择第三十一条第（一）至（四）项之一。",
+            code="missing_route",
+            extra={"route": "请选择"},
+        )
+    case.route = route
+    case.accepted_at = timezone.now()
+    case.closed_at = timezone.now()
+    return Applied(changes={"route": route}, notice_context={"route_label": Route(route).label})
+
+
+def _refuse(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    case.closed_at = timezone.now()
+    return Applied(changes={}, notice_context={"earlier": inputs.get("earlier")})
+
+
+def _extend(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    if case.route != Route.HANDLE:
+        raise TransitionNotAllowed(
+            "只有按第三十一条第（六）项办理的事项可以延期（第三十四条）。", code="extension_not_applicable"
+        )
+    if case.extension_days:
+        raise TransitionNotAllowed("办理期限只能延长一次（第三十四条）。", code="already_extended")
+    try:
+        days = int(_require(inputs, "days", "请填写延长的天数。"))
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            "延长天数应为整数。", code="invalid_days", extra={"days": "应为整数"}
+        ) from None
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationFailed(
+            "延长期限不得超过30日（第三十四条）。", code="extension_too_long", extra={"days": "1至30日"}
+        )
+    clock = clock_extend(case=case, kind=ClockKind.HANDLING, days=days)
+    case.extension_days = days
+    return Applied(
+        changes={"extension_days": days, "handling_due": clock.due_on if clock else None},
+        notice_context={"days": days, "new_due": clock.due_on if clock else None},
+        next_right="本机关将在延长后的期限内书面答复",
+        next_right_clock=ClockKind.HANDLING,
+    )
+
+
+def _hearing_start(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    if case.in_hearing:
+        raise TransitionNotAllowed("听证已在进行中。", code="hearing_running")
+    if case.state == State.ACCEPTED and case.route != Route.HANDLE:
+        raise TransitionNotAllowed(
+            "听证适用于按第三十一条第（六）项办理的事项。", code="hearing_not_applicable"
+        )
+    case.in_hearing = True
+    return Applied(changes={"in_hearing": True}, notice_context={"hearing_date": inputs.get("hearing_date")})
+
+
+def _hearing_end(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    if not case.in_hearing:
+        raise TransitionNotAllowed("没有进行中的听证。", code="no_hearing")
+    case.in_hearing = False
+    return Applied(changes={"in_hearing": False}, notice_context={})
+
+
+def _answer_like(case: Case, inputs: dict, *, allowed: set[str], field: str) -> str:
+    outcome = _require(inputs, "outcome", "请选择处理意见。")
+    if outcome not in allowed:
+        labels = "、".join(Outcome(o).label for o in sorted(allowed))
+        raise ValidationFailed(f"处理意见应为：{labels}。", code="invalid_outcome", extra={"outcome": labels})
+    _require(inputs, "text", "请填写意见书正文（事实、理由和依据）。")
+    setattr(case, field, outcome)
+    return outcome
+
+
+def _superior_or_fail(body: Body, what: str) -> Body:
+    superior = body_superior(body)
+    if superior is None:
+        raise TransitionNotAllowed(f"{body.name}没有上一级机关，无法{what}。", code="no_superior")
+    return superior
+
+
+def _answer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    if case.in_hearing:
+        raise TransitionNotAllowed("听证尚未结束，不能答复。", code="hearing_running")
+    if case.petition_type == PetitionType.SUGGESTION:
+        allowed = SUGGESTION_OUTCOMES
+    elif case.route == Route.PERFORM:
+        allowed = {Outcome.PERFORMED, Outcome.EXPLAIN, Outcome.NOT_SUPPORT}
+    else:
+        allowed = DECISION_OUTCOMES
+    outcome = _answer_like(case, inputs, allowed=allowed, field="outcome")
+    case.answered_at = timezone.now()
+    superior = body_superior(case.handling_body)
+    right = (
+        f"如对处理意见不服，可以自收到本意见书之日起30日内向{superior.name}请求复查（第三十五条）"
+        if superior
+        else ""
+    )
+    return Applied(
+        changes={"outcome": outcome},
+        notice_context={"outcome_label": Outcome(outcome).label, "text": inputs.get("text", "")},
+        next_right=right,
+        next_right_clock=ClockKind.REVIEW_REQUEST if superior else None,
+    )
+
+
+def _mediate(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    text = _require(inputs, "text", "请填写调解（和解）协议的内容。")
+    case.outcome = Outcome.MEDIATED
+    case.answered_at = timezone.now()
+    superior = body_superior(case.handling_body)
+    return Applied(
+        changes={"outcome": Outcome.MEDIATED},
+        notice_context={"text": text},
+        next_right=f"如对处理不服，可以自收到之日起30日内向{superior.name}请求复查" if superior else "",
+        next_right_clock=ClockKind.REVIEW_REQUEST if superior else None,
+    )
+
+
+def _window_check(case: Case, kind: ClockKind, what: str, today: date) -> None:
+    window = _open_clock(case, kind)
+    if window is None or today > window.due_on:
+        closed = window.due_on if window else None
+        raise WindowClosed(
+            f"{what}应当自收到书面答复之日起30日内提出，期限已于{closed:%Y年%m月%d日}届满。"
+            if closed
+            else f"已不能{what}。",
+            extra={"closed_on": closed.isoformat() if closed else None},
+        )
+
+
+def _request_review(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    _window_check(case, ClockKind.REVIEW_REQUEST, "请求复查", today)
+    reviewer = _superior_or_fail(case.handling_body, "复查")
+    case.review_body = reviewer
+    case.current_body = reviewer
+    case.review_requested_at = timezone.now()
+    return Applied(changes={"review_body": reviewer.pk, "current_body": reviewer.pk}, notice_context={})
+
+
+def _decide_review(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    outcome = _answer_like(case, inputs, allowed=DECISION_OUTCOMES, field="review_outcome")
+    case.reviewed_at = timezone.now()
+    superior = body_superior(case.review_body)
+    return Applied(
+        changes={"review_outcome": outcome},
+        notice_context={"outcome_label": Outcome(outcome).label, "text": inputs.get("text", "")},
+        next_right=(
+            f"如对复查意见不服，可以自收到本意见书之日起30日内向{superior.name}请求复核（第三十六条）"
+            if superior
+            else ""
+        ),
+        next_right_clock=ClockKind.REREVIEW_REQUEST if superior else None,
+    )
+
+
+def _request_rereview(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    _window_check(case, ClockKind.REREVIEW_REQUEST, "请求复核", today)
+    reviewer = _superior_or_fail(case.review_body, "复核")
+    case.rereview_body = reviewer
+    case.current_body = reviewer
+    case.rereview_requested_at = timezone.now()
+    return Applied(changes={"rereview_body": reviewer.pk, "current_body": reviewer.pk}, notice_context={})
+
+
+def _decide_rereview(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    if case.in_hearing:
+        raise TransitionNotAllowed("听证尚未结束，不能出具复核意见。", code="hearing_running")
+    outcome = _answer_like(case, inputs, allowed=DECISION_OUTCOMES, field="rereview_outcome")
+    case.rereviewed_at = timezone.now()
+    return Applied(
+        changes={"rereview_outcome": outcome},
+        notice_context={"outcome_label": Outcome(outcome).label, "text": inputs.get("text", "")},
+        next_right="对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理（第三十六条第三款）",
+    )
+
+
+def _conclude(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    window_kind = ClockKind.REVIEW_REQUEST if case.state == State.ANSWERED else ClockKind.REREVIEW_REQUEST
+    window = _open_clock(case, window_kind)
+    from xinfang.cases.selectors import case_petitioner_satisfied
+
+    if window is not None and today <= window.due_on and not case_petitioner_satisfied(case):
+        raise TransitionNotAllowed(
+            f"信访人请求{'复查' if window_kind == ClockKind.REVIEW_REQUEST else '复核'}的期限至"
+            f"{window.due_on:%Y年%m月%d日}，期满或信访人表示满意后方可办结。",
+            code="window_still_open",
+        )
+    case.closed_at = timezone.now()
+    return Applied(changes={}, notice_context={})
+
+
+def _terminate(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    case.closed_at = timezone.now()
+    return Applied(changes={}, notice_context={"reason": inputs.get("reason", "")})
+
+
+def _archive(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    case.archived_at = timezone.now()
+    return Applied(changes={}, notice_context={})
+
+
+HANDLERS: dict[str, Callable[[Case, Actor, dict, date], Applied]] = {
+    "transfer": _transfer,
+    "assign": _assign,
+    "tell": _tell,
+    "receive": _receive,
+    "object": _object,
+    "objection_agree": _objection_agree,
+    "objection_refuse": _objection_refuse,
+    "accept": _accept,
+    "divert": _divert,
+    "refuse": _refuse,
+    "refuse_again": _refuse,
+    "extend": _extend,
+    "hearing_start": _hearing_start,
+    "hearing_end": _hearing_end,
+    "mediate": _mediate,
+    "answer": _answer,
+    "request_review": _request_review,
+    "decide_review": _decide_review,
+    "request_rereview": _request_rereview,
+    "decide_rereview": _decide_rereview,
+    "conclude": _conclude,
+    "terminate": _terminate,
+    "archive": _archive,
+}
+
+SNAPSHOT_FIELDS = ("state", "current_body_id", "handling_body_id", "route", "outcome", "extension_days")
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return {f.removesuffix("_id"): getattr(case, f) for f in SNAPSHOT_FIELDS}
+
+
+def _clock_days(spec, applied: Applied) -> int:
+    if spec.kind == ClockKind.EVALUATION:
+        return evaluation_window_days()
+    return spec.days
+
+
+def case_act(
+    *,
+    case: Case | int,
+    actor: Actor,
+    action: str,
+    expected_version: int | None = None,
+    reason: str = "",
+    **inputs: Any,
+) -> Case:
+    """Apply one action of the transition table to a case, or refuse and change nothing."""
+    transition = BY_ACTION.get(action)
+    if transition is None:
+        raise ValidationFailed(f"未知的操作：{action}", code="unknown_action")
+    reason = (reason or "").strip()
+    if transition.reason_required and not reason:
+        raise ValidationFailed("请填写理由。", code="missing_reason", extra={"reason": "必填"})
+    case_id = case.pk if isinstance(case, Case) else case
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update()
+            .select_related(
+                "registering_body",
+                "current_body",
+                "handling_body",
+                "sender_body",
+                "review_body",
+                "subject_body",
+            )
+            .filter(pk=case_id)
+            .first()
+        )
+        if locked is None:
+            raise NotFound()
+        if expected_version is not None and locked.version != expected_version:
+            raise Conflict(
+                f"该事项已被他人处理（当前状态：{State(locked.state).label}），请刷新后查看最新情况。",
+                extra={"version": locked.version, "state": locked.state},
+            )
+        check_allowed(locked, actor, transition)
+        now = timezone.now()
+        today = local_date(now)
+        old = _snapshot(locked)
+        applied = HANDLERS[action](locked, actor, {**inputs, "reason": reason}, today)
+        if transition.target is not None:
+            locked.state = transition.target
+        locked.version += 1
+        locked.save()
+        _apply_clocks(locked, transition, applied, today)
+        event = event_record(
+            actor=actor.user,
+            actor_label=actor.label,
+            body=actor.body,
+            obj=locked,
+            action=action,
+            old=old,
+            new={**_snapshot(locked), **applied.changes},
+            reason=reason,
+            legal_basis=transition.legal_basis,
+        )
+        if transition.notice is not None:
+            deadline = applied.next_right_deadline
+            if applied.next_right_clock is not None:
+                clock = _open_clock(locked, applied.next_right_clock)
+                deadline = clock.due_on if clock else None
+            notice_issue(
+                case=locked,
+                kind=transition.notice,
+                body=actor.body or locked.current_body,
+                legal_basis=transition.legal_basis,
+                context={"reason": reason, **applied.notice_context},
+                next_right=applied.next_right,
+                next_right_deadline=deadline,
+                event_id=event.pk,
+            )
+        transaction.on_commit(lambda: _notify_petitioners(locked.pk, transition))
+    return locked
+
+
+def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: date) -> None:
+    if transition.stops:
+        clock_stop(case=case, kinds=transition.stops, on=today, action=transition.action)
+    if transition.pauses:
+        clock_pause(case=case, kinds=transition.pauses, on=today)
+    if transition.resumes:
+        clock_resume(case=case, kinds=transition.resumes, on=today)
+    calendar = WorkCalendar.from_db() if transition.starts else None
+    for spec in transition.starts:
+        if spec.kind == ClockKind.ASSIGNMENT:
+            clock_start_until(
+                case=case,
+                kind=spec.kind,
+                body=case.current_body,
+                start=today,
+                due=applied.assignment_due,
+                legal_basis=spec.legal_basis,
+            )
+            continue
+        clock_start(
+            case=case,
+            kind=spec.kind,
+            body=case.current_body,
+            start=today,
+            days=_clock_days(spec, applied),
+            working=spec.working,
+            is_window=spec.kind in PETITIONER_WINDOWS,
+            legal_basis=spec.legal_basis,
+            calendar=calendar,
+        )
+    # Clocks owed by whoever holds the case follow it (a review moves the case up a level).
+    if transition.target is not None:
+        clock_move_body(case=case, kinds=[ClockKind.EVALUATION], body=case.current_body)
+
+
+def _notify_petitioners(case_id: int, transition: Transition) -> None:
+    if transition.notice is None:
+        return
+    from xinfang.core.notify import sms_send
+
+    case = Case.objects.filter(pk=case_id).only("number").first()
+    if case is None:
+        return
+    for link in case.petitioners.select_related("person"):
+        sms_send(
+            phone=link.person.phone,
+            text=f"【信访】您的信访事项{case.number}有新的{transition.notice.label}，请凭查询码在网上信访查看。",
+        )
+
+
+def clock_label(kind: str) -> str:
+    return CLOCK_LABELS.get(kind, kind)

@@ -1,0 +1,466 @@
+"""THE transition table: the only place that says what may happen to a case.
+
+Each row: the action, the states it may start from, the state it leads to, the roles that may take it,
+whose body must act, the clocks it starts / stops / pauses / resumes, the notice it produces, the article
+it rests on, and the fields its form needs. Services enforce it (xinfang/cases/services.py); the UI and the
+API draw their buttons and forms from it (`allowed_actions`). Tests walk it row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from xinfang.cases.models import NoticeKind, State
+from xinfang.orgs.models import Role
+
+
+class ClockKind(StrEnum):
+    REGISTRATION = "registration"  # 登记后15日内转送/交办/告知 (Art. 22)
+    ACCEPTANCE = "acceptance"  # 收到后15日内书面告知受理 (Art. 23)
+    OBJECTION = "objection"  # 5个工作日内提出异议 (Art. 23)
+    ASSIGNMENT = "assignment"  # 交办的反馈期限 (Art. 22(三))
+    HANDLING = "handling"  # 受理之日起60日办结，可延长30日 (Art. 34)
+    REVIEW_REQUEST = "review_request"  # 收到答复30日内可请求复查 (Art. 35) — the petitioner's window
+    REVIEW_DECISION = "review_decision"  # 收到复查请求30日内提出复查意见 (Art. 35)
+    REREVIEW_REQUEST = "rereview_request"  # 收到复查意见30日内可请求复核 (Art. 36)
+    REREVIEW_DECISION = "rereview_decision"  # 30日内提出复核意见，听证时间不计入 (Art. 36)
+    EVALUATION = "evaluation"  # 答复后的满意度评价期 (local practice, configurable)
+
+
+CLOCK_LABELS: dict[str, str] = {
+    ClockKind.REGISTRATION: "登记处理期限",
+    ClockKind.ACCEPTANCE: "受理告知期限",
+    ClockKind.OBJECTION: "异议期限",
+    ClockKind.ASSIGNMENT: "交办反馈期限",
+    ClockKind.HANDLING: "办理期限",
+    ClockKind.REVIEW_REQUEST: "复查申请期限",
+    ClockKind.REVIEW_DECISION: "复查期限",
+    ClockKind.REREVIEW_REQUEST: "复核申请期限",
+    ClockKind.REREVIEW_DECISION: "复核期限",
+    ClockKind.EVALUATION: "评价期限",
+}
+# Windows that belong to the petitioner: they lapse, nobody is late on them.
+PETITIONER_WINDOWS = frozenset({ClockKind.REVIEW_REQUEST, ClockKind.REREVIEW_REQUEST, ClockKind.EVALUATION})
+
+
+@dataclass(frozen=True)
+class ClockStart:
+    kind: ClockKind
+    days: int | None  # None: from the action's input (交办 due date) or a setting (evaluation window)
+    working: bool = False
+    legal_basis: str = ""
+
+
+class ActingBody(StrEnum):
+    CURRENT = "current"  # the body that holds the case now
+    SENDER = "sender"  # the 信访部门 (or upper agency) that transferred/assigned it
+    REGISTERING = (
+        "registering"  # the 信访部门 that registered it (takes a request on the petitioner's behalf)
+    )
+
+
+STAFF_HANDLERS = frozenset({Role.CASE_OFFICER, Role.AGENCY_HEAD})
+REGISTRARS = frozenset({Role.REGISTRAR})
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[State]
+    target: State | None  # None: the state does not change
+    roles: frozenset[str]
+    legal_basis: str
+    acting_body: ActingBody = ActingBody.CURRENT
+    petitioner_may: bool = False  # the petitioner may take it through the portal
+    starts: tuple[ClockStart, ...] = ()
+    stops: frozenset[ClockKind] = frozenset()
+    pauses: frozenset[ClockKind] = frozenset()
+    resumes: frozenset[ClockKind] = frozenset()
+    notice: NoticeKind | None = None
+    fields: tuple[str, ...] = ()  # what its form asks for
+    reason_required: bool = False
+    style: str = ""  # "primary" / "danger" for the UI
+
+    @property
+    def source_values(self) -> set[str]:
+        return {s.value for s in self.sources}
+
+
+def _t(*args, **kwargs) -> Transition:
+    kwargs["sources"] = frozenset(kwargs["sources"])
+    kwargs["roles"] = frozenset(kwargs["roles"])
+    for key in ("stops", "pauses", "resumes"):
+        if key in kwargs:
+            kwargs[key] = frozenset(kwargs[key])
+    return Transition(*args, **kwargs)
+
+
+S = State
+K = ClockKind
+OPEN_HANDLING_CLOCKS = {K.ACCEPTANCE, K.OBJECTION}
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # —— 信访部门: register, then within 15 days transfer / assign / tell (Art. 22) ——
+    _t(
+        action="transfer",
+        label="转送",
+        sources={S.REGISTERED},
+        target=S.TRANSFERRED,
+        roles=REGISTRARS,
+        legal_basis="《信访工作条例》第二十二条",
+        stops={K.REGISTRATION},
+        notice=NoticeKind.TRANSFER,
+        fields=("target_body", "co_bodies", "reason"),
+        style="primary",
+    ),
+    _t(
+        action="assign",
+        label="交办",
+        sources={S.REGISTERED},
+        target=S.ASSIGNED,
+        roles=REGISTRARS,
+        legal_basis="《信访工作条例》第二十二条第一款第（三）项",
+        stops={K.REGISTRATION},
+        starts=(ClockStart(K.ASSIGNMENT, None, legal_basis="第二十二条第一款第（三）项"),),
+        notice=NoticeKind.ASSIGN,
+        fields=("target_body", "due_date", "reason"),
+    ),
+    _t(
+        action="tell",
+        label="告知",
+        sources={S.REGISTERED},
+        target=S.TOLD,
+        roles=REGISTRARS,
+        legal_basis="《信访工作条例》第二十二条、第二十条",
+        stops={K.REGISTRATION},
+        notice=NoticeKind.TELL,
+        fields=("told_where", "reason"),
+        reason_required=True,
+    ),
+    # —— the agency signs for it, then within 5 working days may object, within 15 days must tell ——
+    _t(
+        action="receive",
+        label="签收",
+        sources={S.TRANSFERRED, S.ASSIGNED},
+        target=S.RECEIVED,
+        roles=STAFF_HANDLERS | REGISTRARS,
+        legal_basis="《信访工作条例》第二十三条",
+        starts=(
+            ClockStart(K.ACCEPTANCE, 15, legal_basis="第二十三条第三款"),
+            ClockStart(K.OBJECTION, 5, working=True, legal_basis="第二十三条第三款"),
+        ),
+        style="primary",
+    ),
+    _t(
+        action="object",
+        label="提出异议",
+        sources={S.RECEIVED},
+        target=S.OBJECTED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第二十三条第三款",
+        stops={K.OBJECTION},
+        pauses={K.ACCEPTANCE},
+        fields=("reason",),
+        reason_required=True,
+        style="danger",
+    ),
+    _t(
+        action="objection_agree",
+        label="同意异议（退回重新转送）",
+        sources={S.OBJECTED},
+        target=S.REGISTERED,
+        roles=REGISTRARS | {Role.AGENCY_HEAD},
+        acting_body=ActingBody.SENDER,
+        legal_basis="《信访工作条例》第二十三条第三款",
+        stops={K.ACCEPTANCE},
+        starts=(ClockStart(K.REGISTRATION, 15, legal_basis="第二十二条"),),
+        fields=("reason",),
+        reason_required=True,
+    ),
+    _t(
+        action="objection_refuse",
+        label="不同意异议（仍由其办理）",
+        sources={S.OBJECTED},
+        target=S.RECEIVED,
+        roles=REGISTRARS | {Role.AGENCY_HEAD},
+        acting_body=ActingBody.SENDER,
+        legal_basis="《信访工作条例》第二十三条第三款",
+        resumes={K.ACCEPTANCE},
+        fields=("reason",),
+        reason_required=True,
+    ),
+    # —— acceptance (Art. 23), the routes of Art. 31 ——
+    _t(
+        action="accept",
+        label="受理",
+        sources={S.RECEIVED},
+        target=S.ACCEPTED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第二十三条、第三十一条",
+        stops={K.ACCEPTANCE, K.OBJECTION},
+        starts=(ClockStart(K.HANDLING, 60, legal_basis="第三十四条"),),
+        notice=NoticeKind.ACCEPT,
+        fields=("route", "reason"),
+        style="primary",
+    ),
+    _t(
+        action="divert",
+        label="导入法定程序",
+        sources={S.RECEIVED},
+        target=S.DIVERTED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十一条第（一）至（四）项、第二十八条第二款",
+        stops={K.ACCEPTANCE, K.OBJECTION},
+        notice=NoticeKind.DIVERT,
+        fields=("route", "reason"),
+        reason_required=True,
+    ),
+    _t(
+        action="refuse",
+        label="不予受理",
+        sources={S.REGISTERED, S.RECEIVED},
+        target=S.NOT_ACCEPTED,
+        roles=STAFF_HANDLERS | REGISTRARS,
+        legal_basis="《信访工作条例》第十九条第三款、第二十三条",
+        stops={K.REGISTRATION, K.ACCEPTANCE, K.OBJECTION},
+        notice=NoticeKind.NOT_ACCEPT,
+        fields=("reason",),
+        reason_required=True,
+        style="danger",
+    ),
+    _t(
+        action="refuse_again",
+        label="不再受理",
+        sources={S.REGISTERED, S.RECEIVED},
+        target=S.NOT_REACCEPTED,
+        roles=STAFF_HANDLERS | REGISTRARS,
+        legal_basis="《信访工作条例》第三十六条第三款",
+        stops={K.REGISTRATION, K.ACCEPTANCE, K.OBJECTION},
+        notice=NoticeKind.NOT_REACCEPT,
+        fields=("reason",),
+        reason_required=True,
+        style="danger",
+    ),
+    # —— handling ——
+    _t(
+        action="extend",
+        label="延期",
+        sources={S.ACCEPTED},
+        target=None,
+        roles={Role.AGENCY_HEAD},
+        legal_basis="《信访工作条例》第三十四条",
+        notice=NoticeKind.EXTEND,
+        fields=("days", "reason"),
+        reason_required=True,
+    ),
+    _t(
+        action="hearing_start",
+        label="举行听证",
+        sources={S.ACCEPTED, S.REREVIEWING},
+        target=None,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十一条第（六）项、第三十六条第二款",
+        pauses={K.HANDLING, K.REREVIEW_DECISION},
+        notice=NoticeKind.HEARING,
+        fields=("hearing_date", "reason"),
+    ),
+    _t(
+        action="hearing_end",
+        label="听证结束",
+        sources={S.ACCEPTED, S.REREVIEWING},
+        target=None,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十六条第二款",
+        resumes={K.HANDLING, K.REREVIEW_DECISION},
+        fields=("reason",),
+    ),
+    _t(
+        action="mediate",
+        label="调解/和解达成协议",
+        sources={S.ACCEPTED},
+        target=S.ANSWERED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十三条",
+        stops={K.HANDLING, K.ASSIGNMENT},
+        starts=(ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条"), ClockStart(K.EVALUATION, None)),
+        notice=NoticeKind.MEDIATION,
+        fields=("text",),
+        reason_required=False,
+    ),
+    _t(
+        action="answer",
+        label="答复（出具处理意见书）",
+        sources={S.ACCEPTED},
+        target=S.ANSWERED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十二条、第二十九条、第三十四条",
+        stops={K.HANDLING, K.ASSIGNMENT},
+        starts=(ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条"), ClockStart(K.EVALUATION, None)),
+        notice=NoticeKind.OPINION,
+        fields=("outcome", "text"),
+        style="primary",
+    ),
+    # —— 复查 and 复核 (Art. 35, 36) ——
+    _t(
+        action="request_review",
+        label="请求复查",
+        sources={S.ANSWERED},
+        target=S.REVIEWING,
+        roles=REGISTRARS,
+        petitioner_may=True,
+        legal_basis="《信访工作条例》第三十五条",
+        acting_body=ActingBody.REGISTERING,
+        stops={K.REVIEW_REQUEST},
+        starts=(ClockStart(K.REVIEW_DECISION, 30, legal_basis="第三十五条"),),
+        fields=("reason",),
+        reason_required=True,
+    ),
+    _t(
+        action="decide_review",
+        label="出具复查意见",
+        sources={S.REVIEWING},
+        target=S.REVIEWED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十五条",
+        stops={K.REVIEW_DECISION},
+        starts=(ClockStart(K.REREVIEW_REQUEST, 30, legal_basis="第三十六条"), ClockStart(K.EVALUATION, None)),
+        notice=NoticeKind.REVIEW_OPINION,
+        fields=("outcome", "text"),
+        style="primary",
+    ),
+    _t(
+        action="request_rereview",
+        label="请求复核",
+        sources={S.REVIEWED},
+        target=S.REREVIEWING,
+        roles=REGISTRARS,
+        petitioner_may=True,
+        legal_basis="《信访工作条例》第三十六条",
+        acting_body=ActingBody.REGISTERING,
+        stops={K.REREVIEW_REQUEST, K.EVALUATION},
+        starts=(ClockStart(K.REREVIEW_DECISION, 30, legal_basis="第三十六条"),),
+        fields=("reason",),
+        reason_required=True,
+    ),
+    _t(
+        action="decide_rereview",
+        label="出具复核意见",
+        sources={S.REREVIEWING},
+        target=S.REREVIEWED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十六条",
+        stops={K.REREVIEW_DECISION},
+        starts=(ClockStart(K.EVALUATION, None),),
+        notice=NoticeKind.REREVIEW_OPINION,
+        fields=("outcome", "text"),
+        style="primary",
+    ),
+    # —— closing ——
+    _t(
+        action="conclude",
+        label="办结",
+        sources={S.ANSWERED, S.REVIEWED},
+        target=S.CONCLUDED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十四条、第三十五条",
+        stops={K.REVIEW_REQUEST, K.REREVIEW_REQUEST},
+        fields=("reason",),
+    ),
+    _t(
+        action="terminate",
+        label="终结",
+        sources={S.REREVIEWED},
+        target=S.TERMINATED,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第三十六条第三款",
+        notice=NoticeKind.TERMINATE,
+        fields=("reason",),
+    ),
+    _t(
+        action="archive",
+        label="归档",
+        sources={
+            S.TOLD,
+            S.DIVERTED,
+            S.NOT_ACCEPTED,
+            S.NOT_REACCEPTED,
+            S.REPEAT_LINKED,
+            S.CONCLUDED,
+            S.TERMINATED,
+        },
+        target=S.ARCHIVED,
+        roles=STAFF_HANDLERS | REGISTRARS,
+        legal_basis="《信访工作条例》第四十三条",
+        stops=set(K),
+    ),
+)
+
+BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+TERMINAL_STATES = frozenset({S.ARCHIVED})
+# States after which the matter is over: nothing reopens it (a new petition on the same facts is refused).
+FINAL_STATES = frozenset({S.TERMINATED, S.ARCHIVED})
+OPEN_STATES = frozenset(
+    set(S)
+    - {
+        S.TOLD,
+        S.DIVERTED,
+        S.NOT_ACCEPTED,
+        S.NOT_REACCEPTED,
+        S.REPEAT_LINKED,
+        S.CONCLUDED,
+        S.TERMINATED,
+        S.ARCHIVED,
+    }
+)
+
+
+def transition(action: str) -> Transition:
+    return BY_ACTION[action]
+
+
+def transitions_from(state: str) -> list[Transition]:
+    return [t for t in TRANSITIONS if state in t.source_values]
+
+
+@dataclass
+class TableRow:
+    """A flat, serialisable view of one row, for the API and the docs."""
+
+    action: str
+    label: str
+    sources: list[str]
+    target: str | None
+    roles: list[str]
+    acting_body: str
+    petitioner_may: bool
+    starts: list[dict] = field(default_factory=list)
+    stops: list[str] = field(default_factory=list)
+    pauses: list[str] = field(default_factory=list)
+    resumes: list[str] = field(default_factory=list)
+    notice: str | None = None
+    legal_basis: str = ""
+    fields: list[str] = field(default_factory=list)
+
+
+def table_rows() -> list[TableRow]:
+    return [
+        TableRow(
+            action=t.action,
+            label=t.label,
+            sources=sorted(t.source_values),
+            target=t.target.value if t.target else None,
+            roles=sorted(t.roles),
+            acting_body=t.acting_body.value,
+            petitioner_may=t.petitioner_may,
+            starts=[{"clock": c.kind.value, "days": c.days, "working": c.working} for c in t.starts],
+            stops=sorted(k.value for k in t.stops),
+            pauses=sorted(k.value for k in t.pauses),
+            resumes=sorted(k.value for k in t.resumes),
+            notice=t.notice.value if t.notice else None,
+            legal_basis=t.legal_basis,
+            fields=list(t.fields),
+        )
+        for t in TRANSITIONS
+    ]

@@ -1,0 +1,129 @@
+"""Starting, stopping, pausing and extending the clocks on a case. Called by the case services inside
+their transaction; never on their own."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from xinfang.deadlines.calendar import Pause, WorkCalendar, compute_due, effective_working
+from xinfang.deadlines.models import Clock
+
+
+def _calendar(calendar: WorkCalendar | None) -> WorkCalendar:
+    return calendar or WorkCalendar.from_db()
+
+
+def _pauses(clock: Clock) -> list[Pause]:
+    return [Pause(date.fromisoformat(a), date.fromisoformat(b)) for a, b in clock.pauses]
+
+
+def _recompute(clock: Clock, calendar: WorkCalendar) -> None:
+    due = compute_due(
+        start=clock.started_on,
+        days=clock.days,
+        working=clock.working,
+        extension_days=clock.extension_days,
+        pauses=_pauses(clock),
+        calendar=calendar,
+    )
+    clock.due_on = due.due
+    clock.beyond_known_calendar = due.beyond_known_calendar
+    clock.counted = list(due.counted)
+
+
+def clock_start(
+    *,
+    case,
+    kind: str,
+    body,
+    start: date,
+    days: int,
+    working: bool = False,
+    is_window: bool = False,
+    legal_basis: str = "",
+    calendar: WorkCalendar | None = None,
+) -> Clock:
+    clock = Clock(
+        case=case,
+        kind=kind,
+        body=body,
+        is_window=is_window,
+        started_on=start,
+        days=days,
+        working=effective_working(working),
+        legal_basis=legal_basis,
+    )
+    _recompute(clock, _calendar(calendar))
+    clock.save()
+    return clock
+
+
+def clock_start_until(*, case, kind: str, body, start: date, due: date, legal_basis: str = "") -> Clock:
+    """A clock whose due date is given (a 交办 with its own feedback date), not computed."""
+    return Clock.objects.create(
+        case=case,
+        kind=kind,
+        body=body,
+        started_on=start,
+        days=max((due - start).days, 0),
+        due_on=due,
+        legal_basis=legal_basis,
+        counted=[f"交办机关指定的反馈期限：{due.isoformat()}"],
+    )
+
+
+def clock_stop(*, case, kinds, on: date, action: str) -> list[Clock]:
+    stopped = []
+    for clock in Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True):
+        if clock.paused_since:
+            clock.pauses = [*clock.pauses, [clock.paused_since.isoformat(), on.isoformat()]]
+            clock.paused_since = None
+        clock.is_open = False
+        clock.stopped_on = on
+        clock.on_time = on <= clock.due_on
+        clock.stopped_by = action
+        clock.save()
+        stopped.append(clock)
+    return stopped
+
+
+def clock_pause(*, case, kinds, on: date) -> None:
+    """From `on` the clock does not run (a 听证 begins). The due date is fixed again on resume."""
+    Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True, paused_since__isnull=True).update(
+        paused_since=on
+    )
+
+
+def clock_resume(*, case, kinds, on: date, calendar: WorkCalendar | None = None) -> None:
+    """The days from the pause through the day before `on` are not counted; the due date moves on."""
+    cal = None
+    for clock in Clock.objects.filter(
+        case=case, kind__in=list(kinds), is_open=True, paused_since__isnull=False
+    ):
+        last = on - timedelta(days=1)
+        if last >= clock.paused_since:
+            clock.pauses = [*clock.pauses, [clock.paused_since.isoformat(), last.isoformat()]]
+        clock.paused_since = None
+        cal = cal or _calendar(calendar)
+        _recompute(clock, cal)
+        clock.save()
+
+
+def clock_extend(*, case, kind: str, days: int, calendar: WorkCalendar | None = None) -> Clock | None:
+    clock = Clock.objects.filter(case=case, kind=kind, is_open=True).first()
+    if clock is None:
+        return None
+    clock.extension_days += days
+    _recompute(clock, _calendar(calendar))
+    clock.save()
+    return clock
+
+
+def clock_move_body(*, case, kinds, body) -> None:
+    Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True).update(body=body)
+
+
+def evaluation_window_days() -> int:
+    return settings.XINFANG_EVALUATION_WINDOW_DAYS
