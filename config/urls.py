@@ -11,6 +11,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("xinfang.orgs.urls")),
+    path("api/v1/", include("xinfang.api.urls")),
+    path("portal/", include("xinfang.portal.urls")),
+    path("figures/", include("xinfang.analytics.urls")),
+    path("ledger/", include("xinfang.deadlines.urls")),
     path("", include("xinfang.workspace.urls")),
 ]
 
