@@ -525,19 +525,9 @@ def case_act(
         raise ValidationFailed("请填写理由。", code="missing_reason", extra={"reason": "必填"})
     case_id = case.pk if isinstance(case, Case) else case
     with transaction.atomic():
-        locked = (
-            Case.objects.select_for_update()
-            .select_related(
-                "registering_body",
-                "current_body",
-                "handling_body",
-                "sender_body",
-                "review_body",
-                "subject_body",
-            )
-            .filter(pk=case_id)
-            .first()
-        )
+        # No joins under FOR UPDATE: after waiting for the lock PostgreSQL re-checks only the locked row,
+        # so a join on a column the winner changed (current_body) would make the case vanish.
+        locked = Case.objects.select_for_update().filter(pk=case_id).first()
         if locked is None:
             raise NotFound()
         if expected_version is not None and locked.version != expected_version:
