@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from xinfang.deadlines.calendar import DayKind
+from xinfang.deadlines.lights import Light
 
 
 class CalendarDay(models.Model):
@@ -93,3 +94,91 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} → {self.due_on}"
+
+
+class LedgerDay(models.Model):
+    """One body's daily ledger (每日交账销账): its yellow and red items on one day, built by cron."""
+
+    body = models.ForeignKey(
+        "orgs.Body", verbose_name="责任机关", on_delete=models.PROTECT, related_name="ledger_days"
+    )
+    date = models.DateField("日期")
+    built_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "每日台账"
+        verbose_name_plural = "每日台账"
+        ordering = ["-date", "body_id"]
+        constraints = [models.UniqueConstraint(fields=["body", "date"], name="ledger_day_body_date_uniq")]
+        indexes = [models.Index(fields=["date", "body"], name="ledger_day_date_body_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.date.isoformat()}"
+
+
+class LedgerItem(models.Model):
+    """One yellow or red clock on one day's ledger, to be cleared (销账) with a note of what was done."""
+
+    ledger_day = models.ForeignKey(
+        LedgerDay, verbose_name="台账", on_delete=models.CASCADE, related_name="items"
+    )
+    clock = models.ForeignKey(
+        Clock, verbose_name="期限", on_delete=models.CASCADE, related_name="ledger_items"
+    )
+    # The light and due date when the item was put on the ledger: the clock may move later (延期, 听证).
+    light = models.CharField("灯色", max_length=10, choices=Light.choices)
+    due_on = models.DateField("到期日")
+    rolled_over_from = models.OneToOneField(
+        "self",
+        verbose_name="结转自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rolled_over_to",
+    )
+    cleared_at = models.DateTimeField("销账时间", null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        "orgs.User", verbose_name="销账人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_note = models.CharField("销账说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "台账事项"
+        verbose_name_plural = "台账事项"
+        constraints = [
+            models.UniqueConstraint(fields=["ledger_day", "clock"], name="ledger_item_day_clock_uniq"),
+        ]
+        indexes = [models.Index(fields=["ledger_day", "cleared_at"], name="ledger_item_day_cleared_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_day} clock {self.clock_id} {self.light}"
+
+    @property
+    def is_cleared(self) -> bool:
+        return self.cleared_at is not None
+
+
+class LedgerNotice(models.Model):
+    """What the cron command sent: one digest per body, day, person and channel, so it is sent once."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "邮件"
+        SMS = "sms", "短信"
+
+    ledger_day = models.ForeignKey(
+        LedgerDay, verbose_name="台账", on_delete=models.CASCADE, related_name="notices"
+    )
+    user = models.ForeignKey("orgs.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    address = models.CharField("地址", max_length=254)
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "台账提醒"
+        verbose_name_plural = "台账提醒"
+        constraints = [
+            models.UniqueConstraint(fields=["ledger_day", "user", "channel"], name="ledger_notice_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_day} {self.channel} → {self.user_id}"

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.deadlines import views
 
 app_name = "deadlines"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ledger, name="ledger"),
+    path("items/<int:pk>/clear/", views.clear, name="clear"),
+    path("oversight/", views.oversight, name="oversight"),
+    path("oversight/<int:body_id>/", views.oversight_body, name="oversight_body"),
+]

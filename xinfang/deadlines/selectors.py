@@ -1,0 +1,188 @@
+"""Reads over the legal clocks and the daily ledger (灭红灯, DOMAIN §5).
+
+Lights are computed in SQL from date comparisons against `today`, so a body's counts and its first page
+come from the (body, is_open, due_on) index, never from a Python loop over its clocks.
+
+Whose item is a clock? A petitioner's request window (复查/复核申请期限) lapses: when it runs out the
+petitioner's right is gone and nobody is late, so such clocks are listed (the officer may want to know
+that a case is about to become final) but never counted as yellow/red and never put on the ledger. The
+evaluation window is different: it is the bureau's follow-up (回访, 催评) and counts like any other clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from xinfang.deadlines.lights import Light, yellow_days_setting
+from xinfang.deadlines.models import Clock, LedgerDay, LedgerItem
+from xinfang.orgs.selectors import bodies_under
+
+__all__ = [
+    "LAPSING_WINDOWS",
+    "BodyLedgerSummary",
+    "counted_clocks",
+    "ledger_day_get",
+    "ledger_items_for_body",
+    "ledger_oversight",
+    "light_counts_for_body",
+    "light_q",
+    "open_clocks_for_body",
+]
+
+# Kept as plain strings (the values of cases.workflow.ClockKind) so that this module does not import the
+# cases app, which imports the clock services from here.
+LAPSING_WINDOWS: frozenset[str] = frozenset({"review_request", "rereview_request"})
+REQUEST_EXCERPT_CHARS = 60
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def light_q(light: str, *, today: date, yellow_days: int | None = None) -> Q:
+    """The due-date range of one light, as a filter the (…, due_on) indexes serve."""
+    threshold = today + timedelta(days=yellow_days_setting() if yellow_days is None else yellow_days)
+    if light == Light.RED:
+        return Q(due_on__lte=today)
+    if light == Light.YELLOW:
+        return Q(due_on__gt=today, due_on__lte=threshold)
+    if light == Light.GREEN:
+        return Q(due_on__gt=threshold)
+    raise ValueError(f"unknown light {light!r}")
+
+
+def _light_expression(today: date, yellow_days: int | None = None) -> Case:
+    return Case(
+        When(light_q(Light.RED, today=today, yellow_days=yellow_days), then=Value(Light.RED.value)),
+        When(light_q(Light.YELLOW, today=today, yellow_days=yellow_days), then=Value(Light.YELLOW.value)),
+        default=Value(Light.GREEN.value),
+        output_field=CharField(),
+    )
+
+
+def counted_clocks() -> QuerySet[Clock]:
+    """Open clocks somebody owes: everything but the petitioner's lapsing request windows."""
+    return Clock.objects.filter(is_open=True).exclude(is_window=True, kind__in=LAPSING_WINDOWS)
+
+
+def open_clocks_for_body(
+    *,
+    body,
+    today: date | None = None,
+    lights: set[str] | frozenset[str] | list[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    after: tuple[date, int] | None = None,
+) -> list[Clock]:
+    """This body's open clocks, soonest due first, each with `.light` and its case's number, title,
+    request excerpt (`.request_excerpt`) and state joined in one query.
+
+    `after=(due_on, id)` of the last row shown is the keyset for the next page (cheap at any depth);
+    `offset` is there for page numbers in short lists. `.counts` is False on a petitioner's window.
+    """
+    today = _today(today)
+    qs = Clock.objects.filter(body=body, is_open=True)
+    if lights:
+        wanted = Q()
+        for light in lights:
+            wanted |= light_q(light, today=today)
+        qs = qs.filter(wanted)
+    if after is not None:
+        due, pk = after
+        qs = qs.filter(Q(due_on__gt=due) | Q(due_on=due, pk__gt=pk))
+    qs = (
+        qs.select_related("case")
+        .only(
+            "id",
+            "kind",
+            "body_id",
+            "is_window",
+            "due_on",
+            "beyond_known_calendar",
+            "paused_since",
+            "case__id",
+            "case__number",
+            "case__title",
+            "case__state",
+        )
+        .annotate(
+            light=_light_expression(today),
+            request_excerpt=Substr("case__request", 1, REQUEST_EXCERPT_CHARS),
+        )
+        .order_by("due_on", "id")
+    )
+    rows = list(qs[offset : offset + limit])
+    for clock in rows:
+        clock.counts = not (clock.is_window and clock.kind in LAPSING_WINDOWS)
+    return rows
+
+
+def light_counts_for_body(*, body, today: date | None = None) -> dict[str, int]:
+    """{"green": n, "yellow": n, "red": n} over the clocks this body owes (one aggregate query)."""
+    today = _today(today)
+    counts = (
+        counted_clocks()
+        .filter(body=body)
+        .aggregate(**{light.value: Count("id", filter=light_q(light, today=today)) for light in Light})
+    )
+    return {light.value: counts[light.value] or 0 for light in Light}
+
+
+def ledger_day_get(*, body, day: date) -> LedgerDay | None:
+    return LedgerDay.objects.filter(body=body, date=day).first()
+
+
+def ledger_items_for_body(*, body, day: date) -> list[LedgerItem]:
+    """A body's ledger for a day: uncleared first (red before yellow, soonest due first), then cleared."""
+    return list(
+        LedgerItem.objects.filter(ledger_day__body=body, ledger_day__date=day)
+        .select_related("clock", "clock__case", "cleared_by", "rolled_over_from__ledger_day")
+        .defer("clock__case__request", "clock__case__facts", "clock__counted", "clock__case__suggestion")
+        .annotate(
+            request_excerpt=Substr("clock__case__request", 1, REQUEST_EXCERPT_CHARS),
+            uncleared_first=Case(When(cleared_at__isnull=True, then=Value(0)), default=Value(1)),
+            red_first=Case(When(light=Light.RED, then=Value(0)), default=Value(1)),
+        )
+        .order_by("uncleared_first", "red_first", "due_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class BodyLedgerSummary:
+    body_id: int
+    body_name: str
+    items: int
+    uncleared: int
+    rolled_over: int
+    red_uncleared: int
+
+
+def ledger_oversight(*, supervisor_body, day: date) -> list[BodyLedgerSummary]:
+    """For a supervisor: every body under them with a ledger that day, worst first (one query)."""
+    rows = (
+        LedgerDay.objects.filter(date=day, body__in=bodies_under(supervisor_body))
+        .values("body_id", "body__name")
+        .annotate(
+            n_items=Count("items"),
+            n_uncleared=Count("items", filter=Q(items__cleared_at__isnull=True)),
+            n_rolled=Count("items", filter=Q(items__rolled_over_from__isnull=False)),
+            n_red=Count("items", filter=Q(items__cleared_at__isnull=True, items__light=Light.RED)),
+        )
+        .order_by("-n_uncleared", "-n_rolled", "body__name")
+    )
+    return [
+        BodyLedgerSummary(
+            body_id=r["body_id"],
+            body_name=r["body__name"],
+            items=r["n_items"],
+            uncleared=r["n_uncleared"],
+            rolled_over=r["n_rolled"],
+            red_uncleared=r["n_red"],
+        )
+        for r in rows
+    ]
