@@ -176,6 +176,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "xinfang.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "xinfang API",

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+
+from xinfang.api import views
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("cases/", views.CaseListCreate.as_view(), name="cases"),
+    path("cases/<str:number>/", views.CaseDetailView.as_view(), name="case"),
+    path("cases/<str:number>/actions/<str:action>/", views.CaseActionView.as_view(), name="case-action"),
+    path("workflow/", views.WorkflowView.as_view(), name="workflow"),
+]

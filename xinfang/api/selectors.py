@@ -1,0 +1,68 @@
+"""The reads the API composes from the case selectors: filtered lists and one case's whole picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinfang.cases.models import Case, Notice
+from xinfang.cases.selectors import allowed_actions, case_get_for_actor, case_list_visible
+from xinfang.cases.workflow import Transition
+from xinfang.core.events import events_for
+from xinfang.core.models import Event
+from xinfang.deadlines.calendar import local_date
+from xinfang.deadlines.models import Clock
+from xinfang.orgs.acting import Actor
+
+LIST_RELATED = ("category", "problem_region", "current_body", "handling_body", "registering_body")
+
+
+def case_list_filtered(*, actor: Actor, filters: dict[str, Any]) -> QuerySet[Case]:
+    """Visible cases narrowed by the API's filters, newest first, with what the list shows joined in."""
+    qs = case_list_visible(actor=actor)
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("channel"):
+        qs = qs.filter(channel=filters["channel"])
+    if filters.get("petition_type"):
+        qs = qs.filter(petition_type=filters["petition_type"])
+    if filters.get("category"):
+        qs = qs.filter(category__code=filters["category"])
+    if filters.get("region"):
+        # A county's code finds its townships' cases too.
+        qs = qs.filter(problem_region__path__contains=f"/{filters['region']}/")
+    if filters.get("registered_from"):
+        qs = qs.filter(registered_at__date__gte=filters["registered_from"])
+    if filters.get("registered_to"):
+        qs = qs.filter(registered_at__date__lte=filters["registered_to"])
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q) | Q(request__icontains=q))
+    return qs.select_related(*LIST_RELATED).order_by("-registered_at", "-id")
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    clocks: list[Clock]
+    events: list[Event]
+    notices: list[Notice]
+    actions: list[Transition]
+    today: date
+
+
+def case_detail(*, actor: Actor, number: str, log_read: bool = True) -> CaseDetail:
+    """Everything an integration needs about one case; the read is logged, reads are not listed."""
+    case = case_get_for_actor(actor=actor, number=number, log_read=log_read)
+    return CaseDetail(
+        case=case,
+        clocks=list(Clock.objects.filter(case=case).select_related("body").order_by("started_on", "id")),
+        events=list(events_for(case).exclude(action="read")),
+        notices=list(Notice.objects.filter(case=case).select_related("issued_by")),
+        actions=allowed_actions(case=case, actor=actor),
+        today=local_date(timezone.now()),
+    )

@@ -1,0 +1,291 @@
+"""What goes in and out of the API. Inputs are plain values (codes, ISO dates); services get model objects."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from xinfang.cases.models import Case, Category, Channel, Outcome, PetitionType, Route, State
+from xinfang.cases.workflow import CLOCK_LABELS, Transition
+from xinfang.deadlines.lights import light_for
+from xinfang.orgs.models import Body, Region
+
+# ------------------------------------------------------------------------------------------------ inputs
+
+
+class PetitionerIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    is_representative = serializers.BooleanField(required=False, default=False)
+
+
+class FlagsIn(serializers.Serializer):
+    law_related = serializers.BooleanField(required=False, default=False)
+    skipped_levels = serializers.BooleanField(required=False, default=False)
+    is_group = serializers.BooleanField(required=False, default=False)
+    is_backlog = serializers.BooleanField(required=False, default=False)
+    leader_in_charge = serializers.BooleanField(required=False, default=False)
+    reached_higher = serializers.BooleanField(required=False, default=False)
+    cross_boundary = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list
+    )
+
+
+class RegisterIn(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    petition_type = serializers.ChoiceField(choices=PetitionType.choices)
+    problem_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    request = serializers.CharField(max_length=5000)
+    facts = serializers.CharField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject_body = serializers.SlugRelatedField(
+        slug_field="code", queryset=Body.objects.all(), required=False, allow_null=True
+    )
+    anonymous = serializers.BooleanField(required=False, default=False)
+    people_count = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    petitioners = PetitionerIn(many=True, required=False, default=list)
+    flags = FlagsIn(required=False)
+    force_new = serializers.BooleanField(required=False, default=False)
+    force_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ActionIn(serializers.Serializer):
+    """The union of every action's fields; which ones an action needs is in its `fields` (see /workflow/)."""
+
+    expected_version = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    target_body = serializers.SlugRelatedField(
+        slug_field="code", queryset=Body.objects.all(), required=False, allow_null=True
+    )
+    co_bodies = serializers.SlugRelatedField(
+        slug_field="code", queryset=Body.objects.all(), many=True, required=False
+    )
+    due_date = serializers.DateField(required=False, allow_null=True)
+    told_where = serializers.CharField(required=False, allow_blank=True)
+    route = serializers.ChoiceField(choices=Route.choices, required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True)
+    text = serializers.CharField(required=False, allow_blank=True)
+    days = serializers.IntegerField(required=False, allow_null=True)
+    hearing_date = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseFilterIn(serializers.Serializer):
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    petition_type = serializers.ChoiceField(choices=PetitionType.choices, required=False)
+    category = serializers.CharField(required=False, help_text="内容分类代码")
+    region = serializers.CharField(required=False, help_text="问题属地区划代码（含下级）")
+    registered_from = serializers.DateField(required=False)
+    registered_to = serializers.DateField(required=False)
+    q = serializers.CharField(required=False, help_text="编号、标题或诉求中的文字")
+
+
+# ----------------------------------------------------------------------------------------------- outputs
+
+# How each action field is given, for clients that build forms from `allowed_actions`.
+FIELD_SPECS: dict[str, dict] = {
+    "target_body": {"type": "body_code", "label": "有权处理机关"},
+    "co_bodies": {"type": "body_code[]", "label": "协办机关"},
+    "due_date": {"type": "date", "label": "反馈期限"},
+    "told_where": {"type": "string", "label": "告知向何处提出"},
+    "route": {"type": "choice", "label": "处理途径", "choices": dict(Route.choices)},
+    "outcome": {"type": "choice", "label": "处理意见", "choices": dict(Outcome.choices)},
+    "text": {"type": "string", "label": "正文"},
+    "days": {"type": "integer", "label": "延长天数"},
+    "hearing_date": {"type": "date", "label": "听证日期"},
+    "reason": {"type": "string", "label": "理由"},
+}
+
+
+class RefOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+def _ref(obj) -> dict | None:
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+class CaseListOut(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display")
+    category = serializers.SerializerMethodField()
+    problem_region = serializers.SerializerMethodField()
+    current_body = serializers.SerializerMethodField()
+    handling_body = serializers.SerializerMethodField()
+    registering_body = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "title",
+            "state",
+            "state_label",
+            "channel",
+            "petition_type",
+            "category",
+            "problem_region",
+            "registering_body",
+            "current_body",
+            "handling_body",
+            "is_repeat",
+            "registered_at",
+            "version",
+        ]
+
+    def get_category(self, case: Case) -> dict | None:
+        return _ref(case.category)
+
+    def get_problem_region(self, case: Case) -> dict | None:
+        return _ref(case.problem_region)
+
+    def get_current_body(self, case: Case) -> dict | None:
+        return _ref(case.current_body)
+
+    def get_handling_body(self, case: Case) -> dict | None:
+        return _ref(case.handling_body)
+
+    def get_registering_body(self, case: Case) -> dict | None:
+        return _ref(case.registering_body)
+
+
+class ClockOut(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    started_on = serializers.DateField()
+    due_on = serializers.DateField()
+    light = serializers.SerializerMethodField()
+    is_open = serializers.BooleanField()
+    is_window = serializers.BooleanField()
+    on_time = serializers.BooleanField(allow_null=True)
+    stopped_on = serializers.DateField(allow_null=True)
+
+    def get_label(self, clock) -> str:
+        return CLOCK_LABELS.get(clock.kind, clock.kind)
+
+    def get_body(self, clock) -> dict | None:
+        return _ref(clock.body)
+
+    def get_light(self, clock) -> str | None:
+        """Only a running clock has a light."""
+        if not clock.is_open:
+            return None
+        return light_for(due=clock.due_on, today=self.context["today"]).value
+
+
+class EventOut(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor_label")
+    body = serializers.SerializerMethodField()
+    old = serializers.JSONField(source="old_values")
+    new = serializers.JSONField(source="new_values")
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField()
+
+    def get_body(self, event) -> dict | None:
+        return _ref(event.body)
+
+
+class NoticeOut(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    text = serializers.CharField()
+    legal_basis = serializers.CharField()
+    next_right = serializers.CharField()
+    next_right_deadline = serializers.DateField(allow_null=True)
+    issued_at = serializers.DateTimeField()
+    issued_by = serializers.SerializerMethodField()
+
+    def get_issued_by(self, notice) -> dict | None:
+        return _ref(notice.issued_by)
+
+
+class ActionOut(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    reason_required = serializers.BooleanField()
+    fields = serializers.SerializerMethodField(method_name="fields_of")
+
+    def fields_of(self, t: Transition) -> list[dict]:
+        return [{"name": f, **FIELD_SPECS.get(f, {"type": "string"})} for f in t.fields]
+
+
+class CaseDetailOut(CaseListOut):
+    flags = serializers.SerializerMethodField()
+    clocks = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    notices = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    repeat_of = serializers.SerializerMethodField()
+
+    class Meta(CaseListOut.Meta):
+        fields = [
+            *CaseListOut.Meta.fields,
+            "request",
+            "facts",
+            "subject_text",
+            "anonymous",
+            "people_count",
+            "route",
+            "outcome",
+            "review_outcome",
+            "rereview_outcome",
+            "extension_days",
+            "in_hearing",
+            "assignment_due",
+            "repeat_of",
+            "flags",
+            "clocks",
+            "events",
+            "notices",
+            "allowed_actions",
+        ]
+
+    def get_flags(self, case: Case) -> dict:
+        return {
+            "law_related": case.law_related,
+            "skipped_levels": case.skipped_levels,
+            "is_group": case.is_group,
+            "is_backlog": case.is_backlog,
+            "leader_in_charge": case.leader_in_charge,
+            "reached_higher": case.reached_higher,
+            "is_repeat": case.is_repeat,
+            "cross_boundary": case.cross_boundary,
+        }
+
+    def get_repeat_of(self, case: Case) -> str | None:
+        return case.repeat_of.number if case.repeat_of_id else None
+
+    def get_clocks(self, case: Case) -> list[dict]:
+        return ClockOut(self.context["detail"].clocks, many=True, context=self.context).data
+
+    def get_events(self, case: Case) -> list[dict]:
+        return EventOut(self.context["detail"].events, many=True).data
+
+    def get_notices(self, case: Case) -> list[dict]:
+        return NoticeOut(self.context["detail"].notices, many=True).data
+
+    def get_allowed_actions(self, case: Case) -> list[dict]:
+        return ActionOut(self.context["detail"].actions, many=True).data
+
+
+class RegisterOut(serializers.Serializer):
+    number = serializers.CharField()
+    query_code = serializers.CharField(help_text="查询码，只在登记时返回一次")
+    outcome = serializers.CharField()
+    message = serializers.CharField()
+    earlier = serializers.CharField(allow_null=True)
+    case = CaseDetailOut()
+
+
+class ErrorOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    detail = serializers.DictField()

@@ -1,0 +1,159 @@
+"""REST endpoints. Thin: parse, call one selector or service, serialise. No model writes here."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from xinfang.api.acting import api_actor
+from xinfang.api.selectors import CaseDetail, case_detail, case_list_filtered
+from xinfang.api.serializers import (
+    ActionIn,
+    CaseDetailOut,
+    CaseFilterIn,
+    CaseListOut,
+    ErrorOut,
+    RegisterIn,
+    RegisterOut,
+)
+from xinfang.cases.selectors import case_get_for_actor
+from xinfang.cases.services import PetitionerInput, case_act, case_register
+from xinfang.cases.workflow import table_rows
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ACTING_BODY = OpenApiParameter(
+    "X-Acting-Body",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="代表的机关代码（属于多个机关时必填）",
+)
+
+
+def _detail_data(detail: CaseDetail) -> dict:
+    return CaseDetailOut(detail.case, context={"detail": detail, "today": detail.today}).data
+
+
+class CaseListCreate(GenericAPIView):
+    serializer_class = CaseListOut
+
+    @extend_schema(
+        summary="信访事项列表",
+        parameters=[CaseFilterIn, ACTING_BODY],
+        responses={200: CaseListOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        actor = api_actor(request)
+        filters = CaseFilterIn(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(case_list_filtered(actor=actor, filters=filters.validated_data))
+        return self.get_paginated_response(CaseListOut(page, many=True).data)
+
+    @extend_schema(
+        summary="登记信访事项",
+        request=RegisterIn,
+        parameters=[ACTING_BODY],
+        responses={201: RegisterOut, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        actor = api_actor(request)
+        data = RegisterIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        result = case_register(
+            actor=actor,
+            channel=v["channel"],
+            petition_type=v["petition_type"],
+            problem_region=v["problem_region"],
+            request=v["request"],
+            facts=v["facts"],
+            title=v["title"],
+            category=v.get("category"),
+            subject_text=v["subject_text"],
+            subject_body=v.get("subject_body"),
+            anonymous=v["anonymous"],
+            people_count=v.get("people_count"),
+            flags=v.get("flags") or {},
+            petitioners=[PetitionerInput(**p) for p in v["petitioners"]],
+            force_new=v["force_new"],
+            force_reason=v["force_reason"],
+        )
+        detail = case_detail(actor=actor, number=result.case.number, log_read=False)
+        body = {
+            "number": result.case.number,
+            "query_code": result.query_code,
+            "outcome": result.outcome,
+            "message": result.message,
+            "earlier": result.earlier.number if result.earlier else None,
+            "case": _detail_data(detail),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(GenericAPIView):
+    serializer_class = CaseDetailOut
+
+    @extend_schema(summary="信访事项详情", parameters=[ACTING_BODY], responses={200: CaseDetailOut, **ERRORS})
+    def get(self, request: Request, number: str) -> Response:
+        actor = api_actor(request)
+        return Response(_detail_data(case_detail(actor=actor, number=number)))
+
+
+class CaseActionView(GenericAPIView):
+    serializer_class = ActionIn
+
+    @extend_schema(
+        summary="办理操作（转送、签收、受理、答复……）",
+        request=ActionIn,
+        parameters=[ACTING_BODY],
+        responses={200: CaseDetailOut, **ERRORS},
+    )
+    def post(self, request: Request, number: str, action: str) -> Response:
+        actor = api_actor(request)
+        # The same 404 for a case that does not exist and one the caller may not see.
+        case = case_get_for_actor(actor=actor, number=number, log_read=False)
+        data = ActionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        inputs = {k: v for k, v in data.validated_data.items() if v not in (None, "")}
+        case_act(
+            case=case.pk,
+            actor=actor,
+            action=action,
+            expected_version=inputs.pop("expected_version", None),
+            reason=inputs.pop("reason", ""),
+            **inputs,
+        )
+        return Response(_detail_data(case_detail(actor=actor, number=number, log_read=False)))
+
+
+class WorkflowView(GenericAPIView):
+    @extend_schema(
+        summary="办理流程表（状态 × 操作 → 新状态）",
+        responses={
+            200: inline_serializer(
+                "TransitionRow",
+                fields={
+                    "action": serializers.CharField(),
+                    "label": serializers.CharField(),
+                    "sources": serializers.ListField(child=serializers.CharField()),
+                    "target": serializers.CharField(allow_null=True),
+                    "roles": serializers.ListField(child=serializers.CharField()),
+                    "acting_body": serializers.CharField(),
+                    "petitioner_may": serializers.BooleanField(),
+                    "starts": serializers.ListField(child=serializers.DictField()),
+                    "stops": serializers.ListField(child=serializers.CharField()),
+                    "pauses": serializers.ListField(child=serializers.CharField()),
+                    "resumes": serializers.ListField(child=serializers.CharField()),
+                    "notice": serializers.CharField(allow_null=True),
+                    "legal_basis": serializers.CharField(),
+                    "fields": serializers.ListField(child=serializers.CharField()),
+                },
+                many=True,
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return Response([row.__dict__ for row in table_rows()])
