@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from xinfang.cases.models import Case, Category, Notice
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("sort", "code", "name", "default_sector", "parent", "is_active")
+    list_editable = ("is_active",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    """Read-only: a case changes only through its services (the transition table); the admin only looks."""
+
+    list_display = ("number", "state", "channel", "petition_type", "category", "current_body", "registered_at")
+    list_filter = ("state", "channel", "petition_type", "category")
+    search_fields = ("number",)
+    date_hierarchy = "registered_at"
+    list_select_related = ("category", "current_body")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("case", "kind", "issued_by", "issued_at")
+    list_filter = ("kind",)
+    search_fields = ("case__number",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
