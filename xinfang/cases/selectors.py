@@ -113,3 +113,85 @@ def case_petitioner_satisfied(case: Case) -> bool:
     return Evaluation.objects.filter(
         case=case, result__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY]
     ).exists()
+
+
+# ------------------------------------------------------------------------------------------- the queue
+
+QUEUE_FLAGS = (
+    "law_related",
+    "skipped_levels",
+    "is_group",
+    "is_backlog",
+    "leader_in_charge",
+    "reached_higher",
+)
+
+
+def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
+    """The open cases the actor's body holds now, each with the nearest open clock this body owes
+    (`due_on`, `clock_kind`), soonest first; cases without a clock of this body come last.
+
+    filters: state, channel, petition_type, category (pk), region (pk: the region or under it), flag (one
+    of QUEUE_FLAGS), q (编号, 查询码, petitioner name or phone)."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from xinfang.cases.querycode import normalize, query_code_check
+    from xinfang.cases.workflow import OPEN_STATES
+    from xinfang.deadlines.models import Clock
+
+    filters = filters or {}
+    body = actor.body
+    nearest = Clock.objects.filter(case=OuterRef("pk"), body=body, is_open=True).order_by("due_on", "id")
+    qs = Case.objects.filter(current_body=body, state__in=[s.value for s in OPEN_STATES])
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("channel"):
+        qs = qs.filter(channel=filters["channel"])
+    if filters.get("petition_type"):
+        qs = qs.filter(petition_type=filters["petition_type"])
+    if filters.get("category"):
+        qs = qs.filter(category_id=filters["category"])
+    if filters.get("region"):
+        from xinfang.orgs.models import Region
+
+        region = Region.objects.filter(pk=filters["region"]).only("path").first()
+        qs = qs.filter(problem_region__path__startswith=region.path) if region else qs.none()
+    if filters.get("flag") in QUEUE_FLAGS:
+        qs = qs.filter(**{filters["flag"]: True})
+    term = (filters.get("q") or "").strip()
+    if term:
+        by_number = Case.objects.filter(number=term).values_list("pk", "query_code_hash")
+        hits = [pk for pk, _ in by_number]
+        if not hits:
+            # 查询码: only a hash is stored, so it can be checked but not searched; check it against the
+            # open cases of this body only (a handful of hashes at worst per page of matches).
+            code = normalize(term)
+            if len(code) == 11 and code.isalnum():
+                hits = [
+                    pk
+                    for pk, stored in qs.values_list("pk", "query_code_hash")[:2000]
+                    if query_code_check(code, stored)
+                ]
+        if hits:
+            qs = qs.filter(pk__in=hits)
+        else:
+            person_q = Q(petitioners__person__name=term) | Q(petitioners__person__phone=term)
+            qs = qs.filter(pk__in=Case.objects.filter(person_q).values("pk"))
+    return (
+        qs.select_related("category", "problem_region")
+        .annotate(
+            due_on=Subquery(nearest.values("due_on")[:1]),
+            clock_kind=Subquery(nearest.values("kind")[:1]),
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "registered_at", "pk")
+    )
+
+
+def person_cases_visible(*, actor: Actor, person_id: int) -> QuerySet[Case]:
+    """Every case of one person that the actor's body may see (一人一档), oldest first."""
+    return (
+        case_list_visible(actor=actor)
+        .filter(petitioners__person_id=person_id)
+        .select_related("current_body", "repeat_of", "category")
+        .order_by("registered_at", "pk")
+    )

@@ -1,9 +1,51 @@
+"""The staff workspace: intake, my queue, the case page, the person's file. Views stay thin: they shape
+input into forms, call services and selectors, and show `ApplicationError.message` next to the field."""
+
 from __future__ import annotations
 
-from django.shortcuts import render
+import importlib.util
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.cases.models import Case, State
+from xinfang.cases.selectors import allowed_actions, case_get_for_actor, case_queue, person_cases_visible
+from xinfang.cases.services import PetitionerInput, case_act, case_register
+from xinfang.cases.workflow import BY_ACTION, CLOCK_LABELS
+from xinfang.core.errors import ApplicationError, Conflict, NotFound
+from xinfang.core.events import events_for
+from xinfang.deadlines.calendar import local_date
+from xinfang.deadlines.lights import days_left_text, light_for, yellow_days_setting
+from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
-from xinfang.orgs.models import Role
+from xinfang.orgs.models import Region, Role
+from xinfang.people.models import Person
+from xinfang.workspace.forms import (
+    FLAG_FIELDS,
+    ActionForm,
+    EvaluationForm,
+    IntakeForm,
+    PetitionerForm,
+    PetitionerFormSet,
+    QueueFilterForm,
+)
+from xinfang.workspace.services import REVEAL_ROLES, personal_data_reveal
+
+PETITIONER_PREFIX = "p"
+EVALUABLE_STATES = {State.ANSWERED, State.REVIEWED, State.REREVIEWED}
+EVENT_LABELS = {
+    "register": "登记",
+    "reveal_personal_data": "查看信访人个人信息",
+    "evaluate": "满意度评价",
+    **{a: t.label for a, t in BY_ACTION.items()},
+}
 
 
 @actor_required
@@ -11,3 +53,351 @@ def home(request):
     actor = request.actor
     roles = [Role(r).label for r in sorted(actor.roles)]
     return render(request, "workspace/home.html", {"roles": roles})
+
+
+# --------------------------------------------------------------------------------------------- intake
+
+
+def intake_suggest_available() -> bool:
+    """The intake suggestions (issue 7) are shown once `xinfang.intake.suggest` provides them."""
+    try:
+        return importlib.util.find_spec("xinfang.intake.suggest") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _map_registration_errors(exc: ApplicationError, form, formset, row_index: list[int]) -> list[str]:
+    """Put each error of `ValidationFailed.extra` next to its field; return the ones that have no field."""
+    general: list[str] = []
+    for key, message in (exc.extra or {}).items():
+        if key.startswith("petitioners."):
+            _, i, field = key.split(".", 2)
+            formset.forms[row_index[int(i)]].add_error(
+                field if field in PetitionerForm.base_fields else None, message
+            )
+        elif key == "petitioners":
+            general.append(message)
+        elif key in form.fields:
+            form.add_error(key, message)
+        else:
+            general.append(message)
+    if not exc.extra:
+        general.append(exc.message)
+    return general
+
+
+@actor_required
+def case_new(request):
+    actor = request.actor
+    if not actor.has_role(Role.REGISTRAR):
+        raise Http404
+    petitioner_errors: list[str] = []
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES, actor=actor)
+        formset = PetitionerFormSet(request.POST, prefix=PETITIONER_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            row_index = [i for i, f in enumerate(formset.forms) if not f.is_blank()]
+            petitioners = [
+                PetitionerInput(
+                    name=f.cleaned_data["name"].strip(),
+                    id_number=f.cleaned_data["id_number"].strip(),
+                    phone=f.cleaned_data["phone"].strip(),
+                    address=f.cleaned_data["address"].strip(),
+                    is_representative=f.cleaned_data["is_representative"],
+                )
+                for f in (formset.forms[i] for i in row_index)
+            ]
+            try:
+                result = case_register(
+                    actor=actor,
+                    channel=data["channel"],
+                    petition_type=data["petition_type"],
+                    problem_region=Region.objects.get(pk=data["problem_region"]),
+                    request=data["request"],
+                    facts=data["facts"],
+                    title=data["title"],
+                    petitioners=petitioners,
+                    category=data["category"],
+                    subject_text=data["subject_text"],
+                    subject_body=data["subject_body"],
+                    anonymous=data["anonymous"],
+                    people_count=data["people_count"],
+                    flags={name: data[name] for name in FLAG_FIELDS},
+                    attachments=request.FILES.getlist("attachments"),
+                )
+            except ApplicationError as exc:
+                petitioner_errors = _map_registration_errors(exc, form, formset, row_index)
+            else:
+                _registration_message(request, result)
+                return redirect("case_detail", pk=result.case.pk)
+        status = 400
+    else:
+        form = IntakeForm(actor=actor)
+        formset = PetitionerFormSet(prefix=PETITIONER_PREFIX)
+        status = 200
+    return render(
+        request,
+        "workspace/case_new.html",
+        {
+            "form": form,
+            "formset": formset,
+            "petitioner_errors": petitioner_errors,
+            "suggest_available": intake_suggest_available(),
+        },
+        status=status,
+    )
+
+
+def _registration_message(request, result) -> None:
+    case = result.case
+    if result.outcome == "registered":
+        messages.success(
+            request,
+            format_html(
+                "已登记，编号 <strong data-testid='new-number'>{}</strong>，查询码 "
+                "<strong data-testid='new-code'>{}</strong>（仅显示这一次，请交给信访人）。{}",
+                case.number,
+                result.query_code,
+                result.message,
+            ),
+        )
+        return
+    earlier = result.earlier
+    link = reverse("case_detail", args=[earlier.pk]) if earlier else ""
+    messages.warning(
+        request,
+        format_html(
+            "编号 {}：{} <a href='{}'>查看原事项 {}</a>",
+            case.number,
+            result.message,
+            link,
+            earlier.number if earlier else "",
+        ),
+    )
+
+
+@require_GET
+@actor_required
+def person_lookup(request):
+    """htmx: given an ID number or a phone typed in a petitioner row, fill that row from the person's file."""
+    prefix = request.GET.get("row", "")
+    if not prefix.startswith(f"{PETITIONER_PREFIX}-") or not prefix[len(PETITIONER_PREFIX) + 1 :].isdigit():
+        raise Http404
+    values = {k: request.GET.get(f"{prefix}-{k}", "").strip() for k in PetitionerForm.base_fields}
+    person, hint = None, ""
+    if values["id_number"]:
+        person = Person.objects.filter(id_number=values["id_number"].upper()).first()
+    if person is None and values["phone"] and not values["id_number"]:
+        found = list(Person.objects.filter(phone=values["phone"]).order_by("id")[:2])
+        if len(found) == 1:
+            person = found[0]
+        elif found:
+            hint = "该电话对应多名信访人，请填写身份证号码以确认。"
+    if person is not None:
+        cases = person.case_links.count()
+        values.update(
+            name=values["name"] or person.name,
+            phone=values["phone"] or person.phone,
+            address=values["address"] or person.address,
+            id_number=values["id_number"] or (person.id_number or ""),
+        )
+        hint = f"已找到信访人档案：{person.name}，此前信访{cases}件，登记后将并入同一档案。"
+    row = PetitionerForm(initial=values, prefix=prefix)
+    return render(request, "workspace/_petitioner_row.html", {"row": row, "lookup_hint": hint})
+
+
+# ---------------------------------------------------------------------------------------------- queue
+
+
+def _light_view(due, today) -> dict | None:
+    if due is None:
+        return None
+    light = light_for(due=due, today=today)
+    return {"light": light.value, "label": light.label, "text": days_left_text(due=due, today=today)}
+
+
+@actor_required
+def queue(request):
+    actor = request.actor
+    filter_form = QueueFilterForm(request.GET or None)
+    qs = case_queue(actor=actor, filters=filter_form.filters() if request.GET else {})
+    today = local_date(timezone.now())
+    from datetime import timedelta
+
+    yellow_until = today + timedelta(days=yellow_days_setting())
+    counts = qs.order_by().aggregate(
+        total=Count("pk"),
+        red=Count("pk", filter=Q(due_on__lte=today)),
+        yellow=Count("pk", filter=Q(due_on__gt=today, due_on__lte=yellow_until)),
+        green=Count("pk", filter=Q(due_on__gt=yellow_until)),
+    )
+    counts["none"] = counts["total"] - counts["red"] - counts["yellow"] - counts["green"]
+    paginator = Paginator(qs, 50)
+    paginator.count = counts["total"]  # already counted above: one query fewer
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list.prefetch_related("petitioners__person"))
+    for case in rows:
+        case.light = _light_view(case.due_on, today)
+        case.clock_label = CLOCK_LABELS.get(case.clock_kind, "")
+        case.flags = [label for name, label in FLAG_FIELDS.items() if getattr(case, name)]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "workspace/queue.html",
+        {
+            "filter_form": filter_form,
+            "rows": rows,
+            "page": page,
+            "counts": counts,
+            "query": params.urlencode(),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------ case page
+
+
+def _case_or_404(actor, pk: int, *, log_read: bool) -> Case:
+    try:
+        return case_get_for_actor(actor=actor, pk=pk, log_read=log_read)
+    except NotFound:
+        raise Http404 from None
+
+
+def _case_context(request, case: Case, *, bound: ActionForm | None = None, error: str = "", evaluation=None):
+    actor = request.actor
+    today = local_date(timezone.now())
+    forms = []
+    for t in allowed_actions(case=case, actor=actor):
+        if bound is not None and bound.transition.action == t.action:
+            forms.append({"t": t, "form": bound, "error": error, "open": True})
+        else:
+            form = ActionForm(transition=t, actor=actor, prefix=t.action, initial={"version": case.version})
+            forms.append({"t": t, "form": form, "error": "", "open": False})
+    clocks = list(case.clocks.select_related("body").order_by("started_on", "id"))
+    for c in clocks:
+        c.label = CLOCK_LABELS.get(c.kind, c.kind)
+        c.light_view = _light_view(c.due_on, today) if c.is_open and not c.paused_since else None
+    events = list(events_for(case).exclude(action="read").order_by("occurred_at", "id"))
+    for e in events:
+        e.label = EVENT_LABELS.get(e.action, e.action)
+    show_evaluation = case.state in EVALUABLE_STATES and actor.has_role(
+        Role.REGISTRAR, Role.CASE_OFFICER, Role.SUPERVISOR
+    )
+    return {
+        "case": case,
+        "petitioners": list(case.petitioners.select_related("person")),
+        "attachments": list(case.attachments.all()),
+        "notices": list(case.notices.select_related("issued_by")),
+        "events": events,
+        "clocks": clocks,
+        "action_forms": forms,
+        "can_reveal": actor.has_role(*REVEAL_ROLES),
+        "flags": [label for name, label in FLAG_FIELDS.items() if getattr(case, name)],
+        "repeats": list(case.repeats.only("pk", "number", "state")),
+        "evaluation_form": (evaluation or EvaluationForm()) if show_evaluation else None,
+    }
+
+
+@actor_required
+def case_detail(request, pk: int):
+    case = _case_or_404(request.actor, pk, log_read=True)
+    return render(request, "workspace/case_detail.html", _case_context(request, case))
+
+
+@require_POST
+@actor_required
+def case_act_view(request, pk: int, action: str):
+    actor = request.actor
+    case = _case_or_404(actor, pk, log_read=False)
+    transition = BY_ACTION.get(action)
+    if transition is None:
+        raise Http404
+    form = ActionForm(request.POST, transition=transition, actor=actor, prefix=action)
+    status, error = 400, ""
+    if form.is_valid():
+        try:
+            case_act(
+                case=case,
+                actor=actor,
+                action=action,
+                expected_version=form.cleaned_data["version"],
+                **form.inputs(),
+            )
+        except Conflict as exc:
+            status, error = exc.http_status, f"其他人已先行处理了该事项：{exc.message}"
+        except ApplicationError as exc:
+            status, error = exc.http_status, exc.message
+            for key, message in (exc.extra or {}).items():
+                if key in form.fields and key != "version":
+                    form.add_error(key, message)
+        else:
+            messages.success(request, f"已{transition.label}。")
+            return redirect("case_detail", pk=case.pk)
+    case.refresh_from_db()
+    context = _case_context(request, case, bound=form, error=error)
+    if not any(f["form"] is form for f in context["action_forms"]):
+        # The action is no longer open to this user (someone acted first, or it never was): say so on top.
+        context["page_error"] = error or f"当前不能“{transition.label}”。"
+        status = max(status, 403) if status == 400 else status
+    return render(request, "workspace/case_detail.html", context, status=status)
+
+
+@require_POST
+@actor_required
+def case_reveal(request, pk: int, person_pk: int, field: str):
+    actor = request.actor
+    case = _case_or_404(actor, pk, log_read=False)
+    try:
+        value = personal_data_reveal(actor=actor, case=case, person_id=person_pk, field=field)
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as exc:
+        return HttpResponse(
+            format_html("<span class='form-error'>{}</span>", exc.message), status=exc.http_status
+        )
+    return HttpResponse(format_html("<span data-testid='revealed'>{}</span>", value or "（未填写）"))
+
+
+@require_POST
+@actor_required
+def case_evaluate(request, pk: int):
+    actor = request.actor
+    case = _case_or_404(actor, pk, log_read=False)
+    form = EvaluationForm(request.POST)
+    status, error = 400, ""
+    if form.is_valid():
+        try:
+            evaluation_record(
+                case=case,
+                actor=actor,
+                result=form.cleaned_data["result"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ApplicationError as exc:
+            status, error = exc.http_status, exc.message
+        else:
+            messages.success(request, "已记录信访人的满意度评价。")
+            return redirect("case_detail", pk=case.pk)
+    context = _case_context(request, case, evaluation=form)
+    context["evaluation_error"] = error
+    return render(request, "workspace/case_detail.html", context, status=status)
+
+
+# ------------------------------------------------------------------------------------- person's file
+
+
+@actor_required
+def person_detail(request, pk: int):
+    cases = list(person_cases_visible(actor=request.actor, person_id=pk))
+    if not cases:
+        # A person with no case this body may see is not shown at all (not even that the file exists).
+        raise Http404
+    person = Person.objects.get(pk=pk)
+    visible = {c.pk: c for c in cases}
+    for c in cases:
+        c.visible_repeat_of = visible.get(c.repeat_of_id)
+        c.visible_repeats = [r for r in cases if r.repeat_of_id == c.pk]
+    return render(request, "workspace/person_detail.html", {"person": person, "cases": cases})

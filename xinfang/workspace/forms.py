@@ -1,0 +1,224 @@
+"""Forms of the staff workspace. They only shape input; the services decide what is valid in law."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+
+from xinfang.cases.models import Category, Channel, Outcome, PetitionType, Route, State
+from xinfang.cases.services.register import MAX_REPRESENTATIVES
+from xinfang.cases.workflow import OPEN_STATES, Transition
+from xinfang.evaluation.models import Satisfaction
+from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
+from xinfang.people.services import person_validate
+
+# Channels a registrar types in by hand (online petitions arrive through the portal, 交办 through the API).
+INTAKE_CHANNELS = [(c.value, c.label) for c in (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.FAX)]
+FLAG_FIELDS = {
+    "law_related": "涉法涉诉",
+    "skipped_levels": "越级",
+    "is_group": "集体访",
+    "is_backlog": "积案",
+    "leader_in_charge": "领导包案",
+    "reached_higher": "进京/赴省",
+}
+
+
+def region_choices(root: Region | None = None) -> list:
+    """Regions grouped by county (optgroups), the city itself first."""
+    regions = list(Region.objects.order_by("path").only("pk", "name", "level", "path", "parent_id"))
+    if root is not None:
+        regions = [r for r in regions if r.path.startswith(root.path) or root.path.startswith(r.path)]
+    top = [(r.pk, r.name) for r in regions if r.level in (RegionLevel.PROVINCE, RegionLevel.CITY)]
+    groups: list = [("", "——请选择——")]
+    if top:
+        groups.append(("市级", top))
+    for county in (r for r in regions if r.level == RegionLevel.COUNTY):
+        towns = [(r.pk, f"{county.name}·{r.name}") for r in regions if r.parent_id == county.pk]
+        groups.append((county.name, [(county.pk, f"{county.name}（全区县）"), *towns]))
+    return groups
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class IntakeForm(forms.Form):
+    channel = forms.ChoiceField(label="来源渠道", choices=INTAKE_CHANNELS, initial=Channel.LETTER)
+    petition_type = forms.ChoiceField(label="信访类型", choices=[("", "——请选择——"), *PetitionType.choices])
+    category = forms.ModelChoiceField(
+        label="内容分类",
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        empty_label="——未分类——",
+    )
+    problem_region = forms.TypedChoiceField(label="问题属地", coerce=int, choices=())
+    title = forms.CharField(label="标题", max_length=200, required=False)
+    request = forms.CharField(label="信访诉求", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    facts = forms.CharField(label="事实和理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    subject_text = forms.CharField(label="被反映对象", max_length=200, required=False)
+    subject_body = forms.ModelChoiceField(
+        label="被反映单位（可选）", queryset=Body.objects.none(), required=False, empty_label="——无——"
+    )
+    anonymous = forms.BooleanField(label="匿名（仅检举控告类）", required=False)
+    people_count = forms.IntegerField(label="涉及人数", min_value=1, initial=1)
+    # Several files in one input; the view reads request.FILES.getlist (the service checks size and type).
+    attachments = forms.FileField(label="附件", required=False, widget=MultipleFileInput())
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["problem_region"].choices = region_choices()
+        if actor is not None and actor.body is not None:
+            # Default the 问题属地 to the registrar's own region.
+            self.fields["problem_region"].initial = actor.body.region_id
+        self.fields["subject_body"].queryset = Body.objects.filter(is_active=True).order_by("path")
+        for name, label in FLAG_FIELDS.items():
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+
+    def flag_fields(self):
+        return [self[name] for name in FLAG_FIELDS]
+
+
+class PetitionerForm(forms.Form):
+    id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    name = forms.CharField(label="姓名（名称）", max_length=100, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+    is_representative = forms.BooleanField(label="代表", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.is_blank():
+            # The same checks the service runs, so that a wrong ID number shows before anything else.
+            errors = person_validate(
+                name=data.get("name", ""), id_number=data.get("id_number", ""), phone=data.get("phone", "")
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return data
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not any((data.get(k) or "").strip() for k in ("id_number", "phone", "name", "address"))
+
+
+PetitionerFormSet = formset_factory(PetitionerForm, extra=1, max_num=50, validate_max=True)
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False)
+    state = forms.ChoiceField(
+        label="状态",
+        required=False,
+        choices=[("", "全部状态"), *[(s.value, s.label) for s in State if s in OPEN_STATES]],
+    )
+    channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部渠道"), *Channel.choices])
+    petition_type = forms.ChoiceField(
+        label="类型", required=False, choices=[("", "全部类型"), *PetitionType.choices]
+    )
+    category = forms.ModelChoiceField(
+        label="分类", queryset=Category.objects.all(), required=False, empty_label="全部分类"
+    )
+    flag = forms.ChoiceField(label="标记", required=False, choices=[("", "全部标记"), *FLAG_FIELDS.items()])
+    region = forms.TypedChoiceField(label="属地", required=False, coerce=int, empty_value=None, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = region_choices()
+        choices[0] = ("", "全部属地")
+        self.fields["region"].choices = choices
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = dict(self.cleaned_data)
+        data["category"] = data["category"].pk if data.get("category") else None
+        return data
+
+
+def target_bodies(actor) -> list[Body]:
+    """Where a case may be sent: the agencies, 政法部门 and 纪检监察 of the acting body's region and below."""
+    region_path = actor.body.region.path
+    return list(
+        Body.objects.filter(
+            region__path__startswith=region_path,
+            kind__in=[BodyKind.AGENCY, BodyKind.POLITICS_LAW, BodyKind.DISCIPLINE],
+            is_active=True,
+        )
+        .exclude(pk=actor.body.pk)
+        .select_related("region")
+        .order_by("region__path", "code")
+    )
+
+
+class ActionForm(forms.Form):
+    """The form of one transition, built from its `fields` (and nothing else)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, transition: Transition, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        for name in transition.fields:
+            field = self._field_for(name, actor)
+            if field is not None:
+                self.fields[name] = field
+
+    def _field_for(self, name: str, actor) -> forms.Field | None:
+        t = self.transition
+        if name in ("target_body", "co_bodies"):
+            qs = Body.objects.filter(pk__in=[b.pk for b in target_bodies(actor)]).order_by("path")
+            if name == "target_body":
+                return forms.ModelChoiceField(label="有权处理机关", queryset=qs, empty_label="——请选择——")
+            return forms.ModelMultipleChoiceField(
+                label="协办机关（可多选）",
+                queryset=qs,
+                required=False,
+                widget=forms.SelectMultiple(attrs={"size": 4}),
+            )
+        if name == "route":
+            return forms.ChoiceField(
+                label="处理途径（第三十一条）", choices=[("", "——请选择——"), *Route.choices]
+            )
+        if name == "outcome":
+            return forms.ChoiceField(label="处理意见", choices=[("", "——请选择——"), *Outcome.choices])
+        if name == "text":
+            return forms.CharField(label="意见正文", widget=forms.Textarea(attrs={"rows": 4}))
+        if name == "reason":
+            return forms.CharField(
+                label="理由" if t.reason_required else "理由（可选）",
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=t.reason_required,
+            )
+        if name == "told_where":
+            return forms.CharField(label="告知向何机关提出", max_length=200)
+        if name in ("due_date", "hearing_date"):
+            label = "反馈期限" if name == "due_date" else "听证日期"
+            return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+        if name == "days":
+            return forms.IntegerField(label="延长天数", min_value=1, max_value=30, initial=30)
+        return None
+
+    def inputs(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if "co_bodies" in data:
+            data["co_bodies"] = list(data["co_bodies"] or [])
+        return data
+
+
+class EvaluationForm(forms.Form):
+    result = forms.ChoiceField(label="评价结果", choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label="信访人意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+__all__ = [
+    "FLAG_FIELDS",
+    "MAX_REPRESENTATIVES",
+    "ActionForm",
+    "EvaluationForm",
+    "IntakeForm",
+    "PetitionerFormSet",
+    "QueueFilterForm",
+    "region_choices",
+    "target_bodies",
+]
