@@ -283,9 +283,7 @@ def figure_cases(
     ids = scope_body_ids(body, with_under=with_under)
     if key in ACCEPTANCE_KINDS:
         clocks = _clocks(ACCEPTANCE_KINDS[key], ids, period)
-        return _cases_of(clocks.filter(on_time_q())), _cases_of(
-            clocks.filter(on_time_q() | late_q(today))
-        )
+        return _cases_of(clocks.filter(on_time_q())), _cases_of(clocks.filter(on_time_q() | late_q(today)))
     if key == "evaluation_participation":
         clocks = _clocks((ClockKind.EVALUATION,), ids, period)
         return _cases_of(clocks.filter(evaluated_q())), _cases_of(
@@ -421,7 +419,9 @@ def figures_all_bodies(
     today = _today(today)
     all_bodies = list(Body.objects.select_related("region").order_by("code"))
     wanted = (
-        all_bodies if bodies is None else [b for b in all_bodies if b.pk in set(bodies.values_list("pk", flat=True))]
+        all_bodies
+        if bodies is None
+        else [b for b in all_bodies if b.pk in set(bodies.values_list("pk", flat=True))]
     )
     counts = _counts_by_body(period, today, None)
     empty: dict[str, Figure] = {k: Figure(k) for k in DEFINITIONS}
@@ -464,7 +464,9 @@ def _adhoc(numerator: int, denominator: int) -> Figure:
     return f
 
 
-def complained_about(qs: QuerySet[Case], *, viewer: Body | None = None, limit: int = 10) -> list[tuple[str, int]]:
+def complained_about(
+    qs: QuerySet[Case], *, viewer: Body | None = None, limit: int = 10
+) -> list[tuple[str, int]]:
     """Bodies most complained about (Case.subject_body). 检举控告 about the viewer or a body above it in its
     own line never counts toward what the viewer sees (Art. 30, 46)."""
     from xinfang.cases.selectors import confidential_exclusion_q

@@ -47,7 +47,9 @@ def _through_acceptance(case, reg, target, sent, accepted):
 
 def _answer(case, day, code="990101-housing"):
     with at(day):
-        return case_act(case=case, actor=officer(code), action="answer", outcome=Outcome.SUPPORT, text="已解决。")
+        return case_act(
+            case=case, actor=officer(code), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
+        )
 
 
 @pytest.fixture
@@ -113,7 +115,11 @@ def test_hand_computed_figures(story):
     assert h["timely_registration"] == (0, 0, "—")
 
     # the body the case moved away from keeps its own acceptance clock, stopped when its objection was agreed
-    assert _pairs(figures_for(body=labour, period=YEAR, today=TODAY))["timely_acceptance"] == (1, 1, "100.00%")
+    assert _pairs(figures_for(body=labour, period=YEAR, today=TODAY))["timely_acceptance"] == (
+        1,
+        1,
+        "100.00%",
+    )
 
     whole = _pairs(figures_for(body=xinfang, period=YEAR, today=TODAY, with_under=True))
     assert whole["timely_acceptance"] == (4, 4, "100.00%")
@@ -121,7 +127,9 @@ def test_hand_computed_figures(story):
 
     city = Body.objects.get(code="990100-xinfang")
     assert _pairs(figures_for(body=city, period=YEAR, today=TODAY))["timely_registration"] == (0, 0, "—")
-    assert _pairs(figures_for(body=city, period=YEAR, today=TODAY, with_under=True))["timely_registration"] == (
+    assert _pairs(figures_for(body=city, period=YEAR, today=TODAY, with_under=True))[
+        "timely_registration"
+    ] == (
         3,
         5,
         "60.00%",
@@ -132,7 +140,10 @@ def test_today_decides_open_clocks(story):
     housing = Body.objects.get(code="990101-housing")
     # on 8-01 c2's evaluation window was still open: nothing to count yet but c1
     early = figures_for(body=housing, period=YEAR, today=date(2026, 8, 1))
-    assert (early["evaluation_participation"].numerator, early["evaluation_participation"].denominator) == (1, 1)
+    assert (early["evaluation_participation"].numerator, early["evaluation_participation"].denominator) == (
+        1,
+        1,
+    )
     # next spring c3's window has lapsed too
     late = figures_for(body=housing, period=YEAR, today=date(2027, 3, 1))
     assert late["evaluation_participation"].text == "33.33%"
@@ -171,5 +182,77 @@ def test_all_bodies_agree_with_one_body(story):
 def test_rate_is_decimal_half_up():
     from xinfang.analytics.figures import rate
 
-    assert rate(1, 8) == Decimal("12.50") and rate(1, 3) == Decimal("33.33") and rate(2, 3) == Decimal("66.67")
+    assert (
+        rate(1, 8) == Decimal("12.50") and rate(1, 3) == Decimal("33.33") and rate(2, 3) == Decimal("66.67")
+    )
     assert rate(1, 200) == Decimal("0.50") and rate(1, 0) is None
+
+
+def test_seed_report_participation_and_satisfaction(demo_city):
+    """The seed report's 参评率 86.86% and 满意率 97.21%: 681 evaluated of 784 due (103 windows lapsed),
+    662 of the 681 满意 or 基本满意. Rows bulk-made on top of one real answered case."""
+    from xinfang.cases.models import Case
+    from xinfang.deadlines.models import Clock
+    from xinfang.evaluation.models import Evaluation, Stage
+
+    housing = Body.objects.get(code="990101-housing")
+    with at("03-02"):
+        real = register(seed=1).case
+    real = _through_acceptance(real, registrar(), housing, "03-03", "03-04")
+    real = _answer(real, "03-10")
+    Clock.objects.filter(case=real).delete()
+    clones = []
+    for i in range(681):
+        c = Case.objects.get(pk=real.pk)
+        c.pk = None
+        c.number = f"SEED-{i:04d}"
+        clones.append(c)
+    clones = Case.objects.bulk_create(clones)
+    due = date(2026, 6, 30)
+    clocks = [
+        Clock(
+            case=c,
+            kind="evaluation",
+            body=housing,
+            started_on=date(2026, 6, 1),
+            days=30,
+            due_on=due,
+            is_open=False,
+            stopped_on=date(2026, 6, 10),
+            on_time=True,
+            stopped_by="evaluate",
+        )
+        for c in clones
+    ] + [
+        Clock(
+            case=real,
+            kind="evaluation",
+            body=housing,
+            started_on=date(2026, 6, 1),
+            days=30,
+            due_on=due,
+            is_open=(i % 2 == 0),
+            stopped_on=None if i % 2 == 0 else date(2026, 6, 20),
+            stopped_by="" if i % 2 == 0 else "request_rereview",
+        )
+        for i in range(103)
+    ]
+    Clock.objects.bulk_create(clocks)
+    with at("06-10"):
+        Evaluation.objects.bulk_create(
+            Evaluation(
+                case=c,
+                stage=Stage.ANSWER,
+                result=("satisfied", "basically", "unsatisfied")[0 if i < 600 else 1 if i < 662 else 2],
+                channel="online",
+            )
+            for i, c in enumerate(clones)
+        )
+    figs = figures_for(body=housing, period=YEAR, today=TODAY)
+    assert figs["evaluation_participation"].text == "86.86%"
+    assert (figs["evaluation_participation"].numerator, figs["evaluation_participation"].denominator) == (
+        681,
+        784,
+    )
+    assert figs["satisfaction"].text == "97.21%"
+    assert (figs["satisfaction"].numerator, figs["satisfaction"].denominator) == (662, 681)

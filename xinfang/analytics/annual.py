@@ -1,0 +1,117 @@
+"""The annual report of 条例 Art. 41 as a .docx, ready to paste into the bureau's report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import Count
+from docx import Document
+
+from xinfang.analytics.figures import (
+    Period,
+    cases_in_scope,
+    complained_about,
+    counts_by,
+    figures_for,
+    scope_body_ids,
+    skipped_levels_share,
+)
+from xinfang.cases.models import Outcome
+from xinfang.core.models import Event
+from xinfang.orgs.models import Body
+
+# The 信访部门's own acts of Art. 41 (二); 督办 actions are counted by whatever name supervision records.
+SENDING_ACTIONS = {"transfer": "转送", "assign": "交办", "tell": "告知"}
+SUPERVISION_PREFIXES = ("supervis", "duban")
+
+
+@dataclass
+class AnnualStats:
+    body: Body
+    period: Period
+    total: int
+    by_field: dict[str, list[tuple[str, int]]]
+    skipped_levels: str
+    complained: list[tuple[str, int]]
+    acts: list[tuple[str, int]]
+    outcomes: list[tuple[str, int]]
+    figures: list
+
+
+def annual_stats(*, body: Body, year: int) -> AnnualStats:
+    period = Period.year(year)
+    cases = cases_in_scope(body=body, period=period, with_under=True)
+    ids = scope_body_ids(body, with_under=True)
+    events = Event.objects.filter(
+        object_type="cases.case",
+        body_id__in=ids,
+        occurred_at__gte=period.start_at,
+        occurred_at__lt=period.end_before,
+    )
+    by_action = dict(events.order_by().values_list("action").annotate(n=Count("id")))
+    acts = [(label, by_action.get(action, 0)) for action, label in SENDING_ACTIONS.items()]
+    supervision = sum(n for a, n in by_action.items() if a.startswith(SUPERVISION_PREFIXES))
+    acts.append(("督办", supervision))
+    outcome_labels = dict(Outcome.choices)
+    outcomes = [
+        (outcome_labels.get(o, o), n)
+        for o, n in cases.exclude(outcome="").order_by().values_list("outcome").annotate(n=Count("id"))
+    ]
+    return AnnualStats(
+        body=body,
+        period=period,
+        total=cases.count(),
+        by_field={
+            "来源渠道": counts_by(cases, "channel"),
+            "信访类型": counts_by(cases, "petition_type"),
+            "内容分类（涉及领域）": counts_by(cases, "category", "category__name"),
+            "问题属地": counts_by(cases, "problem_region", "problem_region__name"),
+            "有权处理机关": counts_by(cases, "handling_body", "handling_body__name"),
+        },
+        skipped_levels=skipped_levels_share(cases).text,
+        complained=complained_about(cases, viewer=body),
+        acts=acts,
+        outcomes=outcomes,
+        figures=list(figures_for(body=body, period=period, with_under=True)),
+    )
+
+
+def _table(doc, headers: list[str], rows: list[list]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, h in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = h
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, v in zip(cells, row, strict=True):
+            cell.text = str(v)
+
+
+def annual_report_write(*, body: Body, year: int, output: str | Path) -> AnnualStats:
+    s = annual_stats(body=body, year=year)
+    doc = Document()
+    doc.add_heading(f"{body.name}{year}年度信访情况统计", level=0)
+    doc.add_paragraph(
+        f"统计范围：{body.name}及其所辖机关单位；统计期间：{s.period}。依据《信访工作条例》第四十一条。"
+    )
+    doc.add_heading("一、信访事项数据统计与涉及领域", level=1)
+    doc.add_paragraph(f"全年登记（含所辖机关办理）信访事项{s.total}件，其中越级信访占比{s.skipped_levels}。")
+    for name, rows in s.by_field.items():
+        doc.add_heading(name, level=2)
+        _table(doc, [name, "件数"], [[label, n] for label, n in rows] or [["（无）", 0]])
+    doc.add_heading("被投诉较多的机关、单位", level=2)
+    _table(doc, ["被反映单位", "件数"], [[label, n] for label, n in s.complained] or [["（无）", 0]])
+    doc.add_heading("二、转送、交办、督办情况", level=1)
+    _table(doc, ["事项", "件数"], [[label, n] for label, n in s.acts])
+    doc.add_heading("处理结果", level=2)
+    _table(doc, ["处理意见", "件数"], [[label, n] for label, n in s.outcomes] or [["（无）", 0]])
+    doc.add_heading("三、主要指标", level=1)
+    _table(
+        doc,
+        ["指标", "分子", "分母", "比率"],
+        [[f.name, f.numerator, f.denominator, f.text] for f in s.figures],
+    )
+    doc.add_paragraph("注：分母为0的指标以“—”表示；口径见 docs/figures.md。")
+    doc.save(str(output))
+    return s
