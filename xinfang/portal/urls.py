@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.portal import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("submit/", views.submit, name="submit"),
+    path("submit/done/<str:token>/", views.submitted, name="submitted"),
+    path("track/", views.track, name="track"),
+    path("track/case/", views.case, name="case"),
+    path("track/evaluate/", views.evaluate, name="evaluate"),
+    path("track/appeal/", views.appeal, name="appeal"),
+    path("track/leave/", views.leave, name="leave"),
+]

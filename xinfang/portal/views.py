@@ -1,0 +1,246 @@
+"""The petitioner's pages: public, no staff login. Views only parse, call a portal service or selector,
+and render; the protections live in services.py, ratelimit.py and humancheck.py."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from xinfang.cases.models import Case, PetitionType
+from xinfang.core.errors import ApplicationError, RateLimited, WindowClosed
+from xinfang.portal import humancheck, ratelimit
+from xinfang.portal.forms import (
+    MAX_ATTACHMENTS,
+    PETITION_TYPE_HELP,
+    AppealForm,
+    EvaluateForm,
+    SubmitForm,
+    TrackForm,
+)
+from xinfang.portal.selectors import chinese_date, portal_case_view
+from xinfang.portal.services import (
+    PetitionInput,
+    portal_appeal,
+    portal_case_unlock,
+    portal_evaluate,
+    portal_submit,
+)
+
+SESSION_CASE = "portal_case_id"
+SESSION_RECEIPTS = "portal_receipts"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html")
+
+
+def _submit_page(
+    request: HttpRequest, form: SubmitForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    challenge = humancheck.challenge_new(request.session)
+    form.data = form.data.copy() if form.is_bound else form.data
+    if form.is_bound:
+        form.data["human_answer"] = ""
+        form.data["human_token"] = challenge.token
+    else:
+        form.initial["human_token"] = challenge.token
+    type_help = [
+        (value, label, PETITION_TYPE_HELP[PetitionType(value)]) for value, label in PetitionType.choices
+    ]
+    return render(
+        request,
+        "portal/submit.html",
+        {
+            "form": form,
+            "question": challenge.question,
+            "error": error,
+            "type_help": type_help,
+            "max_attachments": MAX_ATTACHMENTS,
+        },
+        status=status,
+    )
+
+
+@never_cache
+def submit(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _submit_page(request, SubmitForm())
+    form = SubmitForm(request.POST, request.FILES)
+    try:
+        humancheck.challenge_verify(
+            request.session,
+            token=request.POST.get("human_token", "")[:400],
+            answer=request.POST.get("human_answer", ""),
+            honeypot=request.POST.get(humancheck.HONEYPOT_FIELD, ""),
+        )
+    except humancheck.HumanCheckFailed as exc:
+        form.is_valid()  # show field errors as well, so the person fixes everything at once
+        return _submit_page(request, form, error=exc.message, status=400)
+    if not form.is_valid():
+        return _submit_page(request, form, error="填写的内容有误，请按提示修改后再提交。", status=400)
+    d = form.cleaned_data
+    try:
+        result = portal_submit(
+            petition=PetitionInput(
+                name=d["name"],
+                id_number=d["id_number"],
+                phone=d["phone"],
+                address=d["address"],
+                email=d["email"],
+                problem_region=d["problem_region"],
+                petition_type=d["petition_type"],
+                request=d["request_text"],
+                facts=d["facts"],
+            ),
+            attachments=d["attachments"],
+            address=ratelimit.client_address(request),
+        )
+    except ApplicationError as exc:
+        return _submit_page(request, form, error=exc.message, status=exc.http_status)
+    token = secrets.token_urlsafe(16)
+    receipts = dict(request.session.get(SESSION_RECEIPTS) or {})
+    receipts[token] = {
+        "number": result.case.number,
+        "code": result.query_code,
+        "outcome": result.outcome,
+        "message": result.message,
+        "body": result.case.registering_body.name,
+        "email": bool(d["email"]),
+    }
+    request.session[SESSION_RECEIPTS] = receipts
+    return redirect("portal:submitted", token=token)
+
+
+@never_cache
+def submitted(request: HttpRequest, token: str) -> HttpResponse:
+    """The 编号 and 查询码, once: the receipt is taken out of the session as it is shown."""
+    receipts = dict(request.session.get(SESSION_RECEIPTS) or {})
+    receipt = receipts.pop(token, None)
+    request.session[SESSION_RECEIPTS] = receipts
+    response = render(request, "portal/submitted.html", {"receipt": receipt}, status=200 if receipt else 410)
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.POST or None)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                case = portal_case_unlock(
+                    number=form.cleaned_data["number"],
+                    code=form.cleaned_data["code"],
+                    address=ratelimit.client_address(request),
+                )
+            except RateLimited as exc:
+                error, status = exc.message, 429
+            except ApplicationError as exc:
+                error, status = exc.message, 403
+            else:
+                request.session.cycle_key()  # a fresh session id once the case is unlocked
+                request.session[SESSION_CASE] = case.pk
+                return redirect("portal:case")
+        else:
+            error, status = "编号或查询码不正确，请核对后重新输入。", 400
+    return render(
+        request,
+        "portal/track.html",
+        {"form": form, "error": error, "has_case": bool(request.session.get(SESSION_CASE))},
+        status=status,
+    )
+
+
+def _session_case_id(request: HttpRequest) -> int | None:
+    value = request.session.get(SESSION_CASE)
+    return int(value) if isinstance(value, int) else None
+
+
+@never_cache
+def case(request: HttpRequest) -> HttpResponse:
+    case_id = _session_case_id(request)
+    if case_id is None:
+        messages.info(request, "请先输入编号和查询码。")
+        return redirect("portal:track")
+    view = portal_case_view(case_id=case_id)
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "v": view,
+            "today": date.today(),
+            "evaluate_form": EvaluateForm(),
+            "appeal_form": AppealForm(),
+        },
+    )
+
+
+def _window_message(exc: WindowClosed) -> str:
+    closed = exc.extra.get("closed_on") if exc.extra else None
+    if closed and "届满" not in exc.message:
+        return f"{exc.message}（期限截止日：{chinese_date(date.fromisoformat(closed))}）"
+    return exc.message
+
+
+@require_POST
+def evaluate(request: HttpRequest) -> HttpResponse:
+    case_id = _session_case_id(request)
+    if case_id is None:
+        return redirect("portal:track")
+    form = EvaluateForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("portal:case")
+    try:
+        evaluation = portal_evaluate(
+            case=Case.objects.get(pk=case_id),
+            result=form.cleaned_data["result"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"评价已提交：{evaluation.get_result_display()}。感谢您的评价。")
+    return redirect(reverse("portal:case") + "#evaluate")
+
+
+@require_POST
+def appeal(request: HttpRequest) -> HttpResponse:
+    case_id = _session_case_id(request)
+    if case_id is None:
+        return redirect("portal:track")
+    form = AppealForm(request.POST)
+    action = request.POST.get("action", "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(reverse("portal:case") + "#appeal")
+    try:
+        updated = portal_appeal(
+            case=Case.objects.get(pk=case_id), action=action, reason=form.cleaned_data["reason"]
+        )
+    except WindowClosed as exc:
+        messages.error(request, _window_message(exc))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        what = "复查" if action == "request_review" else "复核"
+        messages.success(request, f"您的{what}请求已提交，由{updated.current_body.name}办理。")
+    return redirect(reverse("portal:case") + "#appeal")
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    request.session.pop(SESSION_CASE, None)
+    return redirect("portal:track")
