@@ -167,6 +167,10 @@ class Figure:
         return self.definition.name
 
     @property
+    def side_label(self) -> str:
+        return Side.LABELS[self.definition.side]
+
+    @property
     def rate(self) -> Decimal | None:
         return rate(self.numerator, self.denominator)
 
@@ -381,7 +385,7 @@ def _counts_by_body(period: Period, today: date, ids: list[int] | None) -> dict[
     return out
 
 
-def _sum(parts: Iterable[dict[str, Figure]]) -> dict[str, Figure]:
+def sum_figures(parts: Iterable[dict[str, Figure]]) -> dict[str, Figure]:
     total = {k: Figure(k) for k in DEFINITIONS}
     for figs in parts:
         for k, f in figs.items():
@@ -397,7 +401,7 @@ def figures_for(
     today = _today(today)
     ids = scope_body_ids(body, with_under=with_under)
     counts = _counts_by_body(period, today, ids)
-    return Figures(body=body, period=period, with_under=with_under, items=_sum(counts.values()))
+    return Figures(body=body, period=period, with_under=with_under, items=sum_figures(counts.values()))
 
 
 def _under_ids(body: Body, bodies: list[Body]) -> list[int]:
@@ -418,17 +422,14 @@ def figures_all_bodies(
     """Every body's figures in a handful of grouped queries (the dashboard ranking, the bench)."""
     today = _today(today)
     all_bodies = list(Body.objects.select_related("region").order_by("code"))
-    wanted = (
-        all_bodies
-        if bodies is None
-        else [b for b in all_bodies if b.pk in set(bodies.values_list("pk", flat=True))]
-    )
+    wanted_ids = None if bodies is None else set(bodies.values_list("pk", flat=True))
+    wanted = [b for b in all_bodies if wanted_ids is None or b.pk in wanted_ids]
     counts = _counts_by_body(period, today, None)
     empty: dict[str, Figure] = {k: Figure(k) for k in DEFINITIONS}
     result = []
     for b in wanted:
         parts = [counts.get(i, empty) for i in (_under_ids(b, all_bodies) if with_under else [b.pk])]
-        result.append(Figures(body=b, period=period, with_under=with_under, items=_sum(parts)))
+        result.append(Figures(body=b, period=period, with_under=with_under, items=sum_figures(parts)))
     return result
 
 
@@ -499,4 +500,5 @@ __all__ = [
     "rate",
     "rate_text",
     "skipped_levels_share",
+    "sum_figures",
 ]

@@ -1,0 +1,158 @@
+"""What the dashboard shows, each in one grouped query (the page's query count does not grow with data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from xinfang.analytics.figures import (
+    DEFINITIONS,
+    Figures,
+    Period,
+    cases_in_scope,
+    complained_about,
+    figures_all_bodies,
+    skipped_levels_share,
+    sum_figures,
+)
+from xinfang.cases.models import Channel, PetitionType
+from xinfang.cases.workflow import CLOCK_LABELS
+from xinfang.deadlines.lights import Light, yellow_days_setting
+from xinfang.deadlines.models import Clock
+from xinfang.orgs.models import Body
+from xinfang.orgs.selectors import bodies_under
+
+VOLUME_FIELDS = {
+    "channel": ("来源渠道", "channel", dict(Channel.choices)),
+    "petition_type": ("信访类型", "petition_type", dict(PetitionType.choices)),
+    "category": ("内容分类", "category__name", None),
+    "region": ("问题属地", "problem_region__name", None),
+}
+
+
+@dataclass
+class Series:
+    title: str
+    months: list[str]
+    names: list[str]
+    data: dict[str, list[int]]  # name → count per month
+    totals: list[tuple[str, int]]
+
+    def as_chart(self) -> dict:
+        return {
+            "title": self.title,
+            "months": self.months,
+            "series": [{"name": n, "data": self.data[n]} for n in self.names],
+        }
+
+
+def volume_by_month(cases, key: str, months: list[str]) -> Series:
+    title, field_name, labels = VOLUME_FIELDS[key]
+    rows = (
+        cases.order_by()
+        .annotate(month=TruncMonth("registered_at"))
+        .values("month", field_name)
+        .annotate(n=Count("id"))
+    )
+    data: dict[str, list[int]] = {}
+    for r in rows:
+        raw = r[field_name]
+        name = (labels or {}).get(raw, raw) if raw is not None else "未填写"
+        data.setdefault(str(name), [0] * len(months))
+        m = r["month"].strftime("%Y-%m")
+        if m in months:
+            data[str(name)][months.index(m)] += r["n"]
+    totals = sorted(((n, sum(v)) for n, v in data.items()), key=lambda t: (-t[1], t[0]))
+    names = [n for n, _ in totals]
+    return Series(title=title, months=months, names=names, data=data, totals=totals)
+
+
+def lights_now(*, body: Body, today: date) -> list[dict]:
+    """Open clocks of the body and everything under it, by kind and light (DOMAIN §5)."""
+    yellow_until = today + timedelta(days=yellow_days_setting())
+    rows = (
+        Clock.objects.filter(is_open=True, body__in=bodies_under(body))
+        .order_by()
+        .values("kind")
+        .annotate(
+            red=Count("id", filter=Q(due_on__lte=today)),
+            yellow=Count("id", filter=Q(due_on__gt=today, due_on__lte=yellow_until)),
+            green=Count("id", filter=Q(due_on__gt=yellow_until)),
+        )
+    )
+    out = [
+        {
+            "kind": r["kind"],
+            "label": CLOCK_LABELS.get(r["kind"], r["kind"]),
+            **{k: r[k] for k in ("red", "yellow", "green")},
+        }
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (-r["red"], -r["yellow"], r["kind"]))
+
+
+def ranked(figures: list[Figures], key: str) -> list[Figures]:
+    """Best first by the chosen figure; bodies with nothing to count (—) go last."""
+    with_rate = [f for f in figures if f[key].rate is not None]
+    without = [f for f in figures if f[key].rate is None]
+    with_rate.sort(key=lambda f: (-f[key].rate, -f[key].denominator, f.body.code))
+    return with_rate + without
+
+
+@dataclass
+class Dashboard:
+    body: Body
+    period: Period
+    volume: dict[str, Series]
+    total: int
+    skipped_levels: str
+    own: Figures
+    ranking: list[Figures]
+    rank_key: str
+    lights: list[dict]
+    lights_total: dict[str, int]
+    complained: list[tuple[str, int]]
+
+    def charts(self) -> dict:
+        return {
+            "volume": {k: s.as_chart() for k, s in self.volume.items()},
+            "lights": {
+                "labels": [r["label"] for r in self.lights],
+                "red": [r["red"] for r in self.lights],
+                "yellow": [r["yellow"] for r in self.lights],
+                "green": [r["green"] for r in self.lights],
+            },
+            "complained": {
+                "names": [n for n, _ in self.complained],
+                "counts": [c for _, c in self.complained],
+            },
+        }
+
+
+def dashboard_data(*, body: Body, year: int, today: date, rank_key: str = "answered_on_time") -> Dashboard:
+    if rank_key not in DEFINITIONS:
+        rank_key = "answered_on_time"
+    period = Period.year(year)
+    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    cases = cases_in_scope(body=body, period=period, with_under=True)
+    # Each body alone; the acting body's own row (with everything under it) is their sum.
+    all_figs = figures_all_bodies(period=period, today=today, bodies=bodies_under(body))
+    own = Figures(body=body, period=period, with_under=True, items=sum_figures(f.items for f in all_figs))
+    active = [f for f in all_figs if any(fig.denominator for fig in f)]
+    lights = lights_now(body=body, today=today)
+    return Dashboard(
+        body=body,
+        period=period,
+        volume={k: volume_by_month(cases, k, months) for k in VOLUME_FIELDS},
+        total=cases.count(),
+        skipped_levels=skipped_levels_share(cases).text,
+        own=own,
+        ranking=ranked(active, rank_key),
+        rank_key=rank_key,
+        lights=lights,
+        lights_total={c: sum(r[c] for r in lights) for c in (Light.RED, Light.YELLOW, Light.GREEN)},
+        complained=complained_about(cases, viewer=body),
+    )
