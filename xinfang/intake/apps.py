@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class IntakeConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
     name = "xinfang.intake"
-    label = "intake"
-    verbose_name = "智能登记辅助"
+    verbose_name = "登记研判 intake"

@@ -1,0 +1,1 @@
+"""Intake intelligence: category classifier, petition-type rules, repeat detection, hot issues."""
