@@ -194,17 +194,18 @@ def person_lookup(request):
             person = found[0]
         elif found:
             hint = "该电话对应多名信访人，请填写身份证号码以确认。"
+    fill = {}
     if person is not None:
         cases = person.case_links.count()
-        values.update(
-            name=values["name"] or person.name,
-            phone=values["phone"] or person.phone,
-            address=values["address"] or person.address,
-            id_number=values["id_number"] or (person.id_number or ""),
-        )
+        # Only what the registrar left empty is filled in (in the browser), so nothing typed is overwritten.
+        fill = {
+            "name": person.name,
+            "phone": person.phone,
+            "address": person.address,
+            "id_number": person.id_number or "",
+        }
         hint = f"已找到信访人档案：{person.name}，此前信访{cases}件，登记后将并入同一档案。"
-    row = PetitionerForm(initial=values, prefix=prefix)
-    return render(request, "workspace/_petitioner_row.html", {"row": row, "lookup_hint": hint})
+    return render(request, "workspace/_lookup_hint.html", {"hint": hint, "fill": fill, "prefix": prefix})
 
 
 # ---------------------------------------------------------------------------------------------- queue

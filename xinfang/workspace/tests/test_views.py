@@ -127,8 +127,8 @@ def test_person_lookup_fills_the_row(client, demo_city):
     _login(client, "dengji_dc")
     resp = client.get(reverse("person_lookup"), {"row": "p-1", "p-1-id_number": valid_id(3)})
     html = resp.content.decode()
-    assert 'value="测试人3"' in html and 'value="13800000003"' in html and "已找到信访人档案" in html
-    assert 'name="p-1-name"' in html
+    assert 'data-fill-name="测试人3"' in html and 'data-fill-phone="13800000003"' in html
+    assert "已找到信访人档案" in html and 'data-prefix="p-1"' in html
 
 
 def _cases_for_dc_housing(n: int, start: int = 100) -> list[Case]:
