@@ -10,9 +10,11 @@ from django.db import transaction
 from xinfang.cases.models import Case, Channel
 from xinfang.cases.querycode import query_code_check, query_code_hash
 from xinfang.cases.services import PetitionerInput, RegistrationResult, case_act, case_register
-from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
+from xinfang.cases.workflow import ClockKind
+from xinfang.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.notify import email_send
+from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import PETITIONER
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
 from xinfang.orgs.selectors import body_of_kind_for_region
@@ -128,8 +130,13 @@ def portal_case_unlock(*, number: str, code: str, address: str) -> Case:
 
 
 def portal_evaluate(*, case: Case, result: str, comment: str = ""):
+    """The petitioner's evaluation of the latest answer, once (the service enforces it; this only gives a
+    replayed form the plain reason instead of "the window has closed")."""
     from xinfang.evaluation.services import evaluation_record
 
+    window = Clock.objects.filter(case=case, kind=ClockKind.EVALUATION).order_by("-id").first()
+    if window is not None and not window.is_open and window.stopped_by == "evaluate":
+        raise Conflict("该答复您已经评价过，每次答复只能评价一次。", code="already_evaluated")
     return evaluation_record(case=case, actor=PETITIONER, result=result, comment=comment)
 
 

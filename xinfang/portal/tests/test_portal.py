@@ -266,7 +266,7 @@ def test_evaluate_once_then_unsatisfied_offers_review_with_its_deadline(client, 
 
     assert "提交评价" not in page  # the form is gone; a replayed POST is refused by the service
     again = client.post("/portal/track/evaluate/", {"result": "satisfied"}, follow=True)
-    assert "评价期限已于" in again.content.decode()
+    assert "该答复您已经评价过" in again.content.decode()
     assert list(Evaluation.objects.filter(case=case).values_list("result", flat=True)) == ["unsatisfied"]
 
 
