@@ -146,7 +146,9 @@ class RepeatIndex:
                 for (cid, _), s in zip(buf, sigs, strict=True):
                     self._row[cid] = len(self._ids)
                     self._ids.append(cid)
-                    session.insert(cid, MinHash(num_perm=self.num_perm, hashvalues=s.astype(np.uint64), scheme="legacy"))
+                    session.insert(
+                        cid, MinHash(num_perm=self.num_perm, hashvalues=s.astype(np.uint64), scheme="legacy")
+                    )
             self._sigs.append(sigs)
             self._sig_matrix = None
             buf.clear()
@@ -163,7 +165,9 @@ class RepeatIndex:
 
     def _matrix(self) -> np.ndarray:
         if self._sig_matrix is None:
-            self._sig_matrix = np.concatenate(self._sigs) if self._sigs else np.zeros((0, self.num_perm), np.uint32)
+            self._sig_matrix = (
+                np.concatenate(self._sigs) if self._sigs else np.zeros((0, self.num_perm), np.uint32)
+            )
             self._sigs = [self._sig_matrix]
         return self._sig_matrix
 
@@ -172,14 +176,18 @@ class RepeatIndex:
 
         threshold = self.threshold if threshold is None else threshold
         sig = minhash_signatures([text], self.num_perm, self.seed)[0]
-        cands = self.lsh.query(MinHash(num_perm=self.num_perm, hashvalues=sig.astype(np.uint64), scheme="legacy"))
+        cands = self.lsh.query(
+            MinHash(num_perm=self.num_perm, hashvalues=sig.astype(np.uint64), scheme="legacy")
+        )
         if not cands:
             return []
         rows = np.array([self._row[c] for c in cands])
         est = (self._matrix()[rows] == sig).mean(axis=1)
         order = np.argsort(-est)[:limit]
         return [
-            Match(cands[i], round(float(est[i]), 4), f"MinHash 估计三字片段重合度 {est[i]:.0%}", float(est[i]))
+            Match(
+                cands[i], round(float(est[i]), 4), f"MinHash 估计三字片段重合度 {est[i]:.0%}", float(est[i])
+            )
             for i in order
             if est[i] >= threshold
         ]

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+
+from xinfang.intake.classifier import CategoryClassifier, CharNgramTfidf, decode_ngram, load_default
+from xinfang.intake.textprep import clean_text, combine, norm_key
+
+OBVIOUS = [
+    ("小区旁边工厂夜间排放刺鼻废气，河水被污染发黑", "环境保护"),
+    ("公司拖欠工资三个月不发，社保也没有缴纳", "劳动和社会保障"),
+    ("孩子所在小学课后作业太多，学校乱收补课费", "教育文体"),
+    ("医院看病收费不合理，医生态度差，二胎准生证办理难", "卫生计生"),
+    ("公交车经常不按站停靠，出租车拒载绕路", "交通运输"),
+    ("小区物业乱收费，楼房漏水无人维修，违章建筑不拆", "城乡建设"),
+    ("商家虚假宣传卖假货，消费者投诉无门，传销窝点", "商贸旅游"),
+]
+
+
+def test_clean_text():
+    assert clean_text("\n\t\t\t\t尊敬的领导_x000D_\u3000您好 ") == "尊敬的领导 您好"
+    assert clean_text(None) == "" and clean_text(float("nan")) == ""
+    assert norm_key("Ａ市，A3区!") == norm_key("a市a3区")
+    assert combine("", " 正文 ") == "正文" and combine("标题", "") == "标题"
+    assert combine("标题", "正文") == "标题。正文"
+
+
+def test_featurizer_matches_sklearn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["小区噪音扰民", "噪音扰民严重 请处理", "公交车拒载", "公交车 绕路 拒载", "小区 公交"]
+    ours = CharNgramTfidf.fit(texts, min_df=1, max_features=None)
+    sk = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1).fit(texts)
+    a, b = ours.transform(texts), sk.transform(texts)
+    assert a.shape == b.shape
+    np.testing.assert_allclose(np.sort(a.data), np.sort(b.data), rtol=1e-5)
+    assert sorted(decode_ngram(int(v)) for v in ours.vocab) == sorted(sk.vocabulary_)
+
+
+def test_shipped_model_metadata():
+    clf = load_default()
+    assert clf.labels == [
+        "城乡建设",
+        "环境保护",
+        "交通运输",
+        "教育文体",
+        "劳动和社会保障",
+        "商贸旅游",
+        "卫生计生",
+    ]
+    for key in ("data_hash", "seed", "sklearn_version", "validation", "model_version"):
+        assert key in clf.meta
+    assert clf.meta["validation"]["both"]["macro_f1"] >= 0.94
+
+
+@pytest.mark.parametrize(("text", "label"), OBVIOUS)
+def test_shipped_model_obvious_sentences(text, label):
+    clf = load_default()
+    assert clf.predict_one(body=text).label == label
+    assert clf.predict_one(title=text).label == label
+
+
+def test_predict_inputs_and_confidence():
+    clf = load_default()
+    preds = clf.predict(["", "学校乱收费", ""], ["", "", "工厂偷排污水"])
+    assert preds[0].label == "" and preds[0].confidence == 0.0
+    assert preds[1].label == "教育文体" and 0 < preds[1].confidence <= 1
+    assert preds[2].label == "环境保护"
+    p = clf.predict_proba(["学校乱收费"], ["老师体罚学生"])
+    assert p.shape == (1, 7) and abs(p.sum() - 1) < 1e-6
+    with pytest.raises(ValueError):
+        clf.predict(["a"], ["b", "c"])
+
+
+def test_train_save_load_roundtrip(tmp_path):
+    texts = [t for t, _ in OBVIOUS] * 3
+    labels = [lab for _, lab in OBVIOUS] * 3
+    clf = CategoryClassifier.train(texts, labels, seed=1, min_df=1, calibrate=False)
+    path = clf.save(tmp_path / "m.npz")
+    again = CategoryClassifier.load(path)
+    assert [p.label for p in again.predict_texts(texts)] == [p.label for p in clf.predict_texts(texts)]
+    assert again.meta["seed"] == 1
