@@ -63,6 +63,14 @@ def page(browser, live_server):
 
 @pytest.fixture
 def demo_city(db):
+    """The demo city, plus the taxonomy and route rules the migrations ship (a `transaction=True` test
+    flushes the tables, data migrations included, so put them back)."""
+    from django.apps import apps as django_apps
+
     from xinfang.orgs.demo import demo_city_load
 
     demo_city_load()
+    cases_defaults = __import__("xinfang.cases.migrations.0002_default_categories", fromlist=["forward"])
+    rules_defaults = __import__("xinfang.intake.migrations.0002_default_route_rules", fromlist=["forward"])
+    cases_defaults.forward(django_apps, None)
+    rules_defaults.forward(django_apps, None)
