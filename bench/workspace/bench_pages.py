@@ -125,7 +125,9 @@ def timed(client, url: str) -> list[float]:
 
 
 def main() -> None:
-    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+    # BENCH_DB=<file> times an already generated database again (after a code change) without regenerating.
+    reuse = os.environ.get("BENCH_DB")
+    db = Path(reuse) if reuse else Path(tempfile.mkdtemp()) / "bench.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
@@ -139,7 +141,14 @@ def main() -> None:
     # Not setup_test_environment(): its instrumented template rendering would be timed too.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     print(f"generating {N:,} cases over {BODIES} bodies (SQLite {db}) …", flush=True)
-    user, body, gen_s = generate(N)
+    if reuse:
+        from xinfang.orgs.models import User
+
+        user = User.objects.get(username="bench")
+        body = user.memberships.get().body
+        gen_s = float(os.environ.get("BENCH_GEN_S", "0"))
+    else:
+        user, body, gen_s = generate(N)
     client = Client()
     client.force_login(user)
     queue_rows = Case.objects.filter(current_body=body, state="accepted").count()

@@ -271,3 +271,22 @@ def test_person_file_lists_visible_cases_with_repeat_links(client, demo_city):
     assert first.number in html and again.number in html and "重复于" in html
     _login(client, "chengban")
     assert client.get(reverse("person_detail", args=[person.pk])).status_code == 404
+
+
+def test_case_page_query_count_does_not_grow_with_its_history(client, demo_city):
+    officer = _demo_actor("chengban_dc")
+    young, old = _cases_for_dc_housing(2, start=500)
+    for action, inputs in (("receive", {}), ("accept", {"route": Route.HANDLE})):
+        old = case_act(case=old, actor=officer, action=action, **inputs)
+    for i in range(3):
+        old = case_act(case=old, actor=officer, action="hearing_start", hearing_date=None, reason=f"第{i}次")
+        old = case_act(case=old, actor=officer, action="hearing_end", reason="结束")
+    _login(client, "chengban_dc")
+    client.get(reverse("case_detail", args=[young.pk]))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("case_detail", args=[young.pk]))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(reverse("case_detail", args=[old.pk])).content.decode()
+    assert html.count("举行听证") >= 3
+    # The older case offers more actions (forms) but the page reads its history in fixed queries.
+    assert len(many) <= len(few) + 2
