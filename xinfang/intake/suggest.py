@@ -1,0 +1,73 @@
+"""What the registrar sees at intake: category, petition type, 涉法涉诉, lawful routes and earlier cases —
+each with its reason. One function serves the registration form and the API; the registrar confirms or
+changes, and `case_register(suggestion=...)` keeps what was suggested beside what was chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xinfang.cases.models import Category, PetitionType
+from xinfang.intake.classifier import load_default
+from xinfang.intake.routing import suggest_routes
+from xinfang.intake.rules import flag_legal, suggest_type
+from xinfang.orgs.models import Body, Region
+
+
+def intake_suggest(
+    *,
+    registrar_body: Body,
+    title: str = "",
+    request: str = "",
+    facts: str = "",
+    problem_region: Region | None = None,
+    subject_body: Body | None = None,
+    people=(),
+) -> dict[str, Any]:
+    text = "\n".join(t for t in (title, request, facts) if t)
+    out: dict[str, Any] = {"category": None, "type": None, "law_related": None, "routes": [], "repeats": []}
+    if not text.strip():
+        return out
+    prediction = load_default().predict_one(title=title, body=f"{request}\n{facts}")
+    category = Category.objects.filter(name=prediction.label).first()
+    out["category"] = {
+        "name": prediction.label,
+        "code": category.code if category else None,
+        "confidence": round(float(prediction.confidence), 3),
+        "because": f"文本分类模型判断为“{prediction.label}”（置信度{prediction.confidence:.0%}）",
+    }
+    kind = suggest_type(text)
+    # the rules speak the regulation's words (申诉求决类 …); the case model stores the code
+    by_label = {label: value for value, label in PetitionType.choices}
+    petition_type = by_label.get(kind.petition_type, kind.petition_type)
+    out["type"] = {
+        "petition_type": petition_type,
+        "label": PetitionType(petition_type).label,
+        "because": "；".join(kind.reasons),
+    }
+    legal = flag_legal(text)
+    out["law_related"] = {"flagged": legal.flagged, "because": "；".join(legal.reasons)}
+    if problem_region is not None:
+        routes = suggest_routes(
+            registrar_body=registrar_body,
+            problem_region=problem_region,
+            petition_type=petition_type,
+            category=category,
+            law_related=legal.flagged,
+            subject_body=subject_body,
+        )
+        out["routes"] = [r.as_dict() for r in routes]
+        if people:
+            from xinfang.cases.services.register import find_earlier_same_matter
+
+            earlier = find_earlier_same_matter(
+                people=list(people), problem_region=problem_region, request=request, facts=facts
+            )
+            if earlier is not None:
+                out["repeats"] = [
+                    {
+                        "number": earlier.number,
+                        "state": earlier.get_state_display(),
+                        "because": "同一信访人、同一问题属地、诉求基本相同",
+                    }
+                ]
+    return out

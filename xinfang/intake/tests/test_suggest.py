@@ -1,0 +1,24 @@
+import pytest
+
+from xinfang.intake.suggest import intake_suggest
+from xinfang.orgs.models import Body, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_suggestions_come_with_reasons(demo_city):
+    out = intake_suggest(
+        registrar_body=Body.objects.get(code="990101-xinfang"),
+        title="小区楼顶漏水物业不管",
+        request="我家住在东华街道某小区，楼顶漏水多年，物业和开发商互相推诿，请求责令维修",
+        problem_region=Region.objects.get(code="990101001"),
+    )
+    assert out["category"]["name"] == "城乡建设" and out["category"]["because"]
+    assert out["type"]["petition_type"] in {"appeal", "suggestion", "accusation"}
+    assert out["routes"] and out["routes"][0]["body_code"] == "990101-housing"
+    assert out["routes"][0]["because"].startswith("因为")
+
+
+def test_empty_text_suggests_nothing(demo_city):
+    out = intake_suggest(registrar_body=Body.objects.get(code="990101-xinfang"))
+    assert out["category"] is None and out["routes"] == []
