@@ -14,7 +14,15 @@ class CategoryAdmin(admin.ModelAdmin):
 class CaseAdmin(admin.ModelAdmin):
     """Read-only: a case changes only through its services (the transition table); the admin only looks."""
 
-    list_display = ("number", "state", "channel", "petition_type", "category", "current_body", "registered_at")
+    list_display = (
+        "number",
+        "state",
+        "channel",
+        "petition_type",
+        "category",
+        "current_body",
+        "registered_at",
+    )
     list_filter = ("state", "channel", "petition_type", "category")
     search_fields = ("number",)
     date_hierarchy = "registered_at"
