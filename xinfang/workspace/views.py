@@ -16,7 +16,13 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.models import Case, State
-from xinfang.cases.selectors import allowed_actions, case_get_for_actor, case_queue, person_cases_visible
+from xinfang.cases.selectors import (
+    allowed_actions,
+    case_get_for_actor,
+    case_queue,
+    person_cases_visible,
+    queue_clock_kinds,
+)
 from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.workflow import BY_ACTION, CLOCK_LABELS
 from xinfang.core.errors import ApplicationError, Conflict, NotFound
@@ -240,7 +246,9 @@ def queue(request):
     paginator.count = counts["total"]  # already counted above: one query fewer
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list.prefetch_related("petitioners__person"))
+    kinds = queue_clock_kinds(actor=actor, case_ids=[c.pk for c in rows])
     for case in rows:
+        case.clock_kind = kinds.get(case.pk, "")
         case.light = _light_view(case.due_on, today)
         case.clock_label = CLOCK_LABELS.get(case.clock_kind, "")
         case.flags = [label for name, label in FLAG_FIELDS.items() if getattr(case, name)]
