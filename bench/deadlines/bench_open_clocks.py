@@ -115,14 +115,14 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
                     extension_days, pauses, due_on, beyond_known_calendar, counted, legal_basis, is_open,
                     stopped_on, on_time, stopped_by)
                 SELECT {first_case} + ((n - 1) / {clocks_per_case}), 'handling',
-                    {first_body} + (((n - 1) / {clocks_per_case} + 1) % {BODIES}), false,
+                    {first_body} + (((n - 1) / {clocks_per_case} + 1) %% {BODIES}), false,
                     %s::date - 40, 60, false, 0, '[]'::jsonb,
-                    CASE WHEN (n / {BODIES}) % {open_every} = 0 THEN %s::date - 20 + (n * 7919) % 81
-                         ELSE %s::date - 400 + (n * 7919) % 360 END,
-                    false, '[]'::jsonb, '第三十四条', (n / {BODIES}) % {open_every} = 0,
-                    CASE WHEN (n / {BODIES}) % {open_every} = 0 THEN NULL ELSE %s::date - 420 + (n * 7919) % 360 END,
-                    CASE WHEN (n / {BODIES}) % {open_every} = 0 THEN NULL ELSE true END,
-                    CASE WHEN (n / {BODIES}) % {open_every} = 0 THEN '' ELSE 'answer' END
+                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN %s::date - 20 + (n * 7919) %% 81
+                         ELSE %s::date - 400 + (n * 7919) %% 360 END,
+                    false, '[]'::jsonb, '第三十四条', (n / {BODIES}) %% {open_every} = 0,
+                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN NULL ELSE %s::date - 420 + (n * 7919) %% 360 END,
+                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN NULL ELSE true END,
+                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN '' ELSE 'answer' END
                 FROM generate_series(1, {n_clocks}) AS s(n)
                 """,
                 [TODAY, TODAY, TODAY, TODAY],
