@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.queue, name="queue"),
     path("cases/new/", views.case_new, name="case_new"),
+    path("cases/new/suggest/", views.intake_suggestions, name="intake_suggestions"),
     path("cases/new/lookup/", views.person_lookup, name="person_lookup"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/<slug:action>/", views.case_act_view, name="case_act"),

@@ -31,7 +31,7 @@ from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.lights import days_left_text, light_for, yellow_days_setting
 from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
-from xinfang.orgs.models import Region, Role
+from xinfang.orgs.models import Body, Region, Role
 from xinfang.people.models import Person
 from xinfang.workspace.forms import (
     FLAG_FIELDS,
@@ -181,6 +181,36 @@ def _registration_message(request, result) -> None:
             earlier.number if earlier else "",
         ),
     )
+
+
+@require_POST
+@actor_required
+def intake_suggestions(request):
+    """htmx, on leaving the request text: what xinfang.intake suggests (category, type, 涉法涉诉, routes,
+    earlier cases), each with its reason. Only a suggestion: the registrar chooses in the form."""
+    actor = request.actor
+    if not actor.has_role(Role.REGISTRAR):
+        raise Http404
+    from xinfang.intake.suggest import intake_suggest
+
+    post = request.POST
+    region = Region.objects.filter(pk=post.get("problem_region") or None).first()
+    subject_body = Body.objects.filter(pk=post.get("subject_body") or None).first()
+    ids = [v.strip().upper() for k, v in post.items() if k.endswith("-id_number") and v.strip()]
+    people = list(Person.objects.filter(id_number__in=ids)) if ids else []
+    suggestion = intake_suggest(
+        registrar_body=actor.body,
+        title=post.get("title", ""),
+        request=post.get("request", ""),
+        facts=post.get("facts", ""),
+        problem_region=region,
+        subject_body=subject_body,
+        people=people,
+    )
+    action_labels = {a: t.label for a, t in BY_ACTION.items()}
+    for route in suggestion.get("routes") or []:
+        route["label"] = action_labels.get(route.get("action"), "")
+    return render(request, "workspace/_suggestions.html", {"s": suggestion})
 
 
 @require_GET

@@ -55,6 +55,11 @@ def test_letter_registered_transferred_received_accepted_answered(page, demo_cit
     page.get_by_label("联系电话").fill("13900000061")
     page.get_by_label("姓名（名称）").fill("钱六一")
     page.get_by_label("住址").fill("东华街道幸福小区5号楼")
+    # Leaving the request text asks xinfang.intake for suggestions; they appear beside the form.
+    page.get_by_label("信访诉求").focus()
+    page.get_by_label("标题").focus()
+    page.get_by_test_id("suggestions").wait_for()
+    assert "东城区住房和城乡建设局" in page.get_by_test_id("intake-suggestions").inner_text()
     page.screenshot(path=str(SHOTS / "10-intake.png"), full_page=True)
     page.get_by_role("button", name="登记", exact=True).click()
     page.wait_for_url(re.compile(r".*/cases/\d+/$"))

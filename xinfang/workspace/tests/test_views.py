@@ -290,3 +290,12 @@ def test_case_page_query_count_does_not_grow_with_its_history(client, demo_city)
     assert html.count("举行听证") >= 3
     # The older case offers more actions (forms) but the page reads its history in fixed queries.
     assert len(many) <= len(few) + 2
+
+
+def test_intake_suggestions_panel_shows_what_intake_suggests(client, demo_city):
+    _login(client, "dengji_dc")
+    assert 'hx-post="/cases/new/suggest/"' in client.get(reverse("case_new")).content.decode()
+    resp = client.post(reverse("intake_suggestions"), _intake_data())
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "内容分类" in html and "信访类型" in html and "系统建议" in html
