@@ -25,14 +25,12 @@ INVOLVED = (
 def _oversight_q(body: Body) -> Q:
     """Cases where any involved body lies under this body (a 信访局 oversees its region, an agency its system)."""
     if body.kind in (BodyKind.XINFANG, BodyKind.GOVERNMENT):
-        prefix = body.region.path
-        q = Q()
-        for f in INVOLVED:
-            q |= Q(**{f"{f}__region__path__startswith": prefix})
-        return q
+        lookup, prefix = "region__path__startswith", body.region.path
+    else:
+        lookup, prefix = "path__startswith", body.path
     q = Q()
     for f in INVOLVED:
-        q |= Q(**{f"{f}__path__startswith": body.path})
+        q |= Q(**{f"{f}__{lookup}": prefix})
     return q
 
 
@@ -59,12 +57,6 @@ def case_list_visible(*, actor: Actor) -> QuerySet[Case]:
         .exclude(confidential_exclusion_q(body))
         .distinct()
     )
-
-
-def case_is_visible(*, case: Case, actor: Actor) -> bool:
-    if actor.body is None:
-        return False
-    return case_list_visible(actor=actor).filter(pk=case.pk).exists()
 
 
 def case_get_for_actor(

@@ -99,7 +99,6 @@ def _t(*args, **kwargs) -> Transition:
 
 S = State
 K = ClockKind
-OPEN_HANDLING_CLOCKS = {K.ACCEPTANCE, K.OBJECTION}
 
 TRANSITIONS: tuple[Transition, ...] = (
     # —— 信访部门: register, then within 15 days transfer / assign / tell (Art. 22) ——
@@ -398,9 +397,6 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
-TERMINAL_STATES = frozenset({S.ARCHIVED})
-# States after which the matter is over: nothing reopens it (a new petition on the same facts is refused).
-FINAL_STATES = frozenset({S.TERMINATED, S.ARCHIVED})
 OPEN_STATES = frozenset(
     set(S)
     - {

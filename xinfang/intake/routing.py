@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
+from xinfang.orgs.selectors import body_of_kind_for_region
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,6 @@ def _city_of(region: Region) -> Region:
     return region
 
 
-def _body(region: Region, *, kind: str | None = None, sector: str | None = None) -> Body | None:
-    current: Region | None = region
-    while current is not None:
-        qs = Body.objects.filter(region=current, is_active=True)
-        if kind:
-            qs = qs.filter(kind=kind)
-        if sector:
-            qs = qs.filter(sector=sector)
-        found = qs.order_by("code").first()
-        if found:
-            return found
-        current = current.parent
-    return None
-
-
 def suggest_routes(
     *,
     registrar_body: Body,
@@ -72,7 +58,9 @@ def suggest_routes(
 
     out: list[RouteSuggestion] = []
     if law_related:
-        body = _body(registrar_body.region, kind=BodyKind.POLITICS_LAW, sector="politics_law")
+        body = body_of_kind_for_region(
+            region=registrar_body.region, kind=BodyKind.POLITICS_LAW, sector="politics_law"
+        )
         out.append(
             RouteSuggestion(
                 "transfer",
@@ -84,7 +72,7 @@ def suggest_routes(
         )
     if petition_type == "accusation":
         where = subject_body.region if subject_body else _county_of(problem_region)
-        body = _body(where, kind=BodyKind.DISCIPLINE)
+        body = body_of_kind_for_region(region=where, kind=BodyKind.DISCIPLINE)
         out.append(
             RouteSuggestion(
                 "transfer",
@@ -123,7 +111,7 @@ def suggest_routes(
                 TargetLevel.CITY: _city_of(problem_region),
                 TargetLevel.SAME_AS_REGISTRAR: registrar_body.region,
             }[rule.target_level]
-            body = _body(level_region, sector=rule.target_sector)
+            body = body_of_kind_for_region(region=level_region, sector=rule.target_sector)
         if body is None or any(s.body and s.body.pk == body.pk for s in out):
             continue
         if (

@@ -24,12 +24,16 @@ def bodies_under(body: Body, *, include_self: bool = True) -> QuerySet[Body]:
     return qs
 
 
-def body_of_kind_for_region(*, region: Region, kind: str, sector: str | None = None) -> Body | None:
-    """The body of a kind serving a region: searched from the region upwards (a township has no 纪委,
-    its county's serves it)."""
+def body_of_kind_for_region(
+    *, region: Region, kind: str | None = None, sector: str | None = None
+) -> Body | None:
+    """The body of a kind (and/or line of work) serving a region: searched from the region upwards (a township
+    has no 纪委, its county's serves it)."""
     current: Region | None = region
     while current is not None:
-        qs = Body.objects.filter(region=current, kind=kind, is_active=True)
+        qs = Body.objects.filter(region=current, is_active=True)
+        if kind:
+            qs = qs.filter(kind=kind)
         if sector:
             qs = qs.filter(sector=sector)
         found = qs.order_by("code").first()
@@ -41,7 +45,3 @@ def body_of_kind_for_region(*, region: Region, kind: str, sector: str | None = N
 
 def memberships_for(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, body__is_active=True).select_related("body", "body__region")
-
-
-def region_descendants(region: Region) -> QuerySet[Region]:
-    return Region.objects.filter(path__startswith=region.path)

@@ -22,7 +22,6 @@ from xinfang.cases.models import (
 from xinfang.cases.services.notices import notice_issue
 from xinfang.cases.workflow import (
     BY_ACTION,
-    CLOCK_LABELS,
     PETITIONER_WINDOWS,
     ActingBody,
     ClockKind,
@@ -67,7 +66,6 @@ class Applied:
     notice_context: dict[str, Any]
     next_right: str = ""
     next_right_clock: ClockKind | None = None
-    next_right_deadline: date | None = None
     assignment_due: date | None = None
 
 
@@ -501,7 +499,7 @@ def _snapshot(case: Case) -> dict[str, Any]:
     return {f.removesuffix("_id"): getattr(case, f) for f in SNAPSHOT_FIELDS}
 
 
-def _clock_days(spec, applied: Applied) -> int:
+def _clock_days(spec) -> int:
     if spec.kind == ClockKind.EVALUATION:
         return evaluation_window_days()
     return spec.days
@@ -557,10 +555,8 @@ def case_act(
             legal_basis=transition.legal_basis,
         )
         if transition.notice is not None:
-            deadline = applied.next_right_deadline
-            if applied.next_right_clock is not None:
-                clock = _open_clock(locked, applied.next_right_clock)
-                deadline = clock.due_on if clock else None
+            clock = _open_clock(locked, applied.next_right_clock) if applied.next_right_clock else None
+            deadline = clock.due_on if clock else None
             notice_issue(
                 case=locked,
                 kind=transition.notice,
@@ -599,7 +595,7 @@ def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: d
             kind=spec.kind,
             body=case.current_body,
             start=today,
-            days=_clock_days(spec, applied),
+            days=_clock_days(spec),
             working=spec.working,
             is_window=spec.kind in PETITIONER_WINDOWS,
             legal_basis=spec.legal_basis,
@@ -623,7 +619,3 @@ def _notify_petitioners(case_id: int, transition: Transition) -> None:
             phone=link.person.phone,
             text=f"【信访】您的信访事项{case.number}有新的{transition.notice.label}，请凭查询码在网上信访查看。",
         )
-
-
-def clock_label(kind: str) -> str:
-    return CLOCK_LABELS.get(kind, kind)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.cases.models import (
@@ -348,17 +347,3 @@ def _send_receipt(phones: list[str], number: str, code: str) -> None:
         sms_send(
             phone=phone, text=f"【信访】您的信访事项已登记，编号{number}，查询码{code}。请妥善保管查询码。"
         )
-
-
-def case_people_search(*, id_number: str = "", phone: str = "", name: str = "") -> list[Person]:
-    q = Q()
-    if id_number:
-        q |= Q(id_number=id_number.strip().upper())
-    if phone:
-        q |= Q(phone=phone.strip())
-    if not q:
-        return []
-    qs = Person.objects.filter(q)
-    if name:
-        qs = qs.filter(name=name)
-    return list(qs[:20])
