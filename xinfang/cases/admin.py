@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from xinfang.cases.models import Case, Category, Notice
+from xinfang.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -11,7 +12,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only: a case changes only through its services (the transition table); the admin only looks."""
 
     list_display = (
@@ -28,27 +29,9 @@ class CaseAdmin(admin.ModelAdmin):
     date_hierarchy = "registered_at"
     list_select_related = ("category", "current_body")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ("case", "kind", "issued_by", "issued_at")
     list_filter = ("kind",)
     search_fields = ("case__number",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,14 +3,8 @@ from django.contrib import admin
 from xinfang.core.models import Event
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """Read-only: the log is evidence, nobody edits it."""
-
-    list_display = ("occurred_at", "action", "object_type", "object_id", "actor_label", "body")
-    list_filter = ("action", "object_type")
-    search_fields = ("object_id", "actor_label", "reason")
-    date_hierarchy = "occurred_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through services (or never): the admin may look, not touch."""
 
     def has_add_permission(self, request):
         return False
@@ -20,3 +14,13 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    """Read-only: the log is evidence, nobody edits it."""
+
+    list_display = ("occurred_at", "action", "object_type", "object_id", "actor_label", "body")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_id", "actor_label", "reason")
+    date_hierarchy = "occurred_at"
