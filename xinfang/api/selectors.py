@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinfang.cases.models import Case, Notice
-from xinfang.cases.selectors import allowed_actions, case_get_for_actor, case_list_visible
+from xinfang.cases.selectors import allowed_actions, case_filter_exact, case_get_for_actor, case_list_visible
 from xinfang.cases.workflow import Transition
 from xinfang.core.events import events_for
 from xinfang.core.models import Event
@@ -24,12 +24,7 @@ LIST_RELATED = ("category", "problem_region", "current_body", "handling_body", "
 def case_list_filtered(*, actor: Actor, filters: dict[str, Any]) -> QuerySet[Case]:
     """Visible cases narrowed by the API's filters, newest first, with what the list shows joined in."""
     qs = case_list_visible(actor=actor)
-    if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
-    if filters.get("channel"):
-        qs = qs.filter(channel=filters["channel"])
-    if filters.get("petition_type"):
-        qs = qs.filter(petition_type=filters["petition_type"])
+    qs = case_filter_exact(qs, filters)
     if filters.get("category"):
         qs = qs.filter(category__code=filters["category"])
     if filters.get("region"):

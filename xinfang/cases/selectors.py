@@ -34,6 +34,17 @@ def _oversight_q(body: Body) -> Q:
     return q
 
 
+EXACT_FILTERS = ("state", "channel", "petition_type")
+
+
+def case_filter_exact(qs: QuerySet[Case], filters: dict) -> QuerySet[Case]:
+    """The filters every case list shares, matched exactly (the queue, the API list)."""
+    for name in EXACT_FILTERS:
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    return qs
+
+
 def confidential_exclusion_q(body: Body) -> Q:
     """检举控告 about this body (or a body above it in its own line) is never shown to it (Art. 30, 46)."""
     ancestors = [p for p in body.path.strip("/").split("/") if p]
@@ -136,12 +147,7 @@ def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
     body = actor.body
     nearest = Clock.objects.filter(case=OuterRef("pk"), body=body, is_open=True).order_by("due_on", "id")
     qs = Case.objects.filter(current_body=body, state__in=[s.value for s in OPEN_STATES])
-    if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
-    if filters.get("channel"):
-        qs = qs.filter(channel=filters["channel"])
-    if filters.get("petition_type"):
-        qs = qs.filter(petition_type=filters["petition_type"])
+    qs = case_filter_exact(qs, filters)
     if filters.get("category"):
         qs = qs.filter(category_id=filters["category"])
     if filters.get("region"):
