@@ -138,6 +138,18 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=("told_where", "reason"),
         reason_required=True,
     ),
+    # —— several agencies (Art. 24): the sender names which of them leads when they cannot agree ——
+    _t(
+        action="designate_lead",
+        label="确定牵头受理机关",
+        sources={S.TRANSFERRED, S.ASSIGNED, S.RECEIVED},
+        target=None,
+        roles=REGISTRARS | {Role.AGENCY_HEAD},
+        acting_body=ActingBody.SENDER,
+        legal_basis="《信访工作条例》第二十四条",
+        fields=("target_body", "reason"),
+        reason_required=True,
+    ),
     # —— the agency signs for it, then within 5 working days may object, within 15 days must tell ——
     _t(
         action="receive",

@@ -190,6 +190,31 @@ def _tell(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     return Applied(changes={"told_where": where}, notice_context={"told_where": where})
 
 
+def _designate_lead(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    """Art. 24: a matter for several bodies is accepted by the one agreed, or named by their common superior
+    (here the sender). The former lead becomes a co-handler; open clocks owed by it move to the new lead."""
+    lead: Body = _require(inputs, "target_body", "请选择牵头受理的机关。")
+    co = set(case.co_bodies.values_list("pk", flat=True))
+    if lead.pk not in co:
+        raise ValidationFailed(
+            "牵头机关应当是本事项涉及的机关之一（转送时列明的协办机关）。",
+            code="lead_not_involved",
+            extra={"target_body": "不是本事项涉及的机关"},
+        )
+    previous = case.handling_body
+    case.co_bodies.remove(lead)
+    if previous is not None:
+        case.co_bodies.add(previous)
+    case.handling_body = lead
+    if case.current_body_id == (previous.pk if previous else None):
+        case.current_body = lead
+    clock_move_body(case=case, kinds=[k.value for k in ClockKind], body=case.current_body)
+    return Applied(
+        changes={"handling_body": lead.pk, "previous_lead": previous.pk if previous else None},
+        notice_context={},
+    )
+
+
 def _receive(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     case.received_at = timezone.now()
     if case.officer_id is None and actor.user is not None:
@@ -468,6 +493,7 @@ def _archive(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 HANDLERS: dict[str, Callable[[Case, Actor, dict, date], Applied]] = {
     "transfer": _transfer,
+    "designate_lead": _designate_lead,
     "assign": _assign,
     "tell": _tell,
     "receive": _receive,

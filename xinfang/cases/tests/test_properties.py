@@ -47,6 +47,7 @@ STEPS = st.lists(
                 "transfer",
                 "assign",
                 "tell",
+                "designate_lead",
                 "receive",
                 "object",
                 "objection_agree",

@@ -425,3 +425,23 @@ def test_case_numbers_are_per_body_and_year(demo_city):
     assert a.number.startswith("990101-xinfang-")
     assert int(b.number[-6:]) == int(a.number[-6:]) + 1
     assert c.number.endswith("-000001")
+
+
+def test_several_agencies_the_sender_names_the_lead(demo_city):
+    """Art. 24: transferred to 住建局 with 城管局 involved; the sender names 城管局 to lead."""
+    reg = registrar()
+    case = register(by=reg).case
+    urban = body("990101-urban_management")
+    case = case_act(case=case, actor=reg, action="transfer", target_body=body(HOUSING), co_bodies=[urban])
+    with pytest.raises(ValidationFailed):
+        case_act(case=case, actor=reg, action="designate_lead", target_body=body("990101-labour"), reason="x")
+    with pytest.raises(PermissionDenied):  # the agencies themselves do not decide it
+        case_act(case=case, actor=head(), action="designate_lead", target_body=urban, reason="x")
+    case = case_act(
+        case=case, actor=reg, action="designate_lead", target_body=urban, reason="主要涉及占道经营"
+    )
+    assert case.handling_body == urban and case.current_body == urban
+    assert set(case.co_bodies.all()) == {body(HOUSING)}
+    case = case_act(case=case, actor=officer("990101-urban_management"), action="receive")
+    assert case.state == State.RECEIVED
+    assert Clock.objects.get(case=case, kind=ClockKind.ACCEPTANCE).body == urban
