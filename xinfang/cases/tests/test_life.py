@@ -83,3 +83,14 @@ def test_review_and_rereview_go_up_a_level(demo_city):
 
 def test_timeline_dates_move_forward(demo_city):
     assert timedelta(days=1)
+
+
+@time_machine.travel("2026-09-28 09:00 +0800", tick=False)
+def test_locality_counting_working_days_for_every_limit(demo_city, settings):
+    """Some localities count every limit in working days (XINFANG_COUNT_WORKING_DAYS_ONLY)."""
+    settings.XINFANG_COUNT_WORKING_DAYS_ONLY = True
+    case = register(by=registrar()).case
+    clock = Clock.objects.get(case=case, kind=ClockKind.REGISTRATION)
+    # 15 working days after Mon 9-28 across National Day (10-1..10-7 off, 10-10 a make-up Saturday):
+    # 9-29, 9-30, 10-8, 10-9, 10-10, 10-12..10-16, 10-19..10-23 → 10-23
+    assert clock.working and clock.due_on == date(2026, 10, 23)
