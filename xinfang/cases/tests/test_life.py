@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import time_machine
@@ -81,8 +81,25 @@ def test_review_and_rereview_go_up_a_level(demo_city):
     assert case.rereview_body.code == "990100-government" and case.current_body == case.rereview_body
 
 
-def test_timeline_dates_move_forward(demo_city):
-    assert timedelta(days=1)
+def test_every_event_names_actor_body_time_and_legal_basis(demo_city):
+    """DOMAIN §3: every transition names its actor, time, reason and legal basis, kept forever."""
+    reg = registrar()
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        case = register(by=reg).case
+    with time_machine.travel("2026-03-03 09:00 +0800", tick=False):
+        case = case_act(
+            case=case, actor=reg, action="transfer", target_body=Body.objects.get(code="990101-housing")
+        )
+    with time_machine.travel("2026-03-04 09:00 +0800", tick=False):
+        case = case_act(case=case, actor=officer(), action="receive")
+    events = list(events_for(case).exclude(action="read"))
+    assert [e.occurred_at.day for e in events] == [2, 3, 4]
+    for e in events:
+        assert e.actor_id and e.actor_label and e.body_id and e.legal_basis.startswith("《信访工作条例》")
+    assert (
+        events[1].old_values["state"] == State.REGISTERED
+        and events[1].new_values["state"] == State.TRANSFERRED
+    )
 
 
 @time_machine.travel("2026-09-28 09:00 +0800", tick=False)
