@@ -17,6 +17,8 @@ from xinfang.core.models import Event
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import Actor
+from xinfang.orgs.models import Body, Region, Role
+from xinfang.people.models import Person
 
 LIST_RELATED = ("category", "problem_region", "current_body", "handling_body", "registering_body")
 
@@ -60,4 +62,34 @@ def case_detail(*, actor: Actor, number: str, log_read: bool = True) -> CaseDeta
         notices=list(Notice.objects.filter(case=case).select_related("issued_by")),
         actions=allowed_actions(case=case, actor=actor),
         today=local_date(timezone.now()),
+    )
+
+
+def intake_suggestion(
+    *,
+    actor: Actor,
+    title: str = "",
+    request: str = "",
+    facts: str = "",
+    problem_region: Region | None = None,
+    subject_body: Body | None = None,
+    petitioners: list[dict] | tuple = (),
+) -> dict[str, Any]:
+    """What intake suggests for a petition about to be registered, computed here from the words and the
+    people (known by ID number or phone), so a client cannot hand in a suggestion of its own. Registrars
+    only: the repeats name other cases of the same person."""
+    from xinfang.intake.suggest import intake_suggest
+
+    actor.require_role(Role.REGISTRAR)
+    ids = {(p.get("id_number") or "").strip().upper() for p in petitioners} - {""}
+    phones = {(p.get("phone") or "").strip() for p in petitioners if not p.get("id_number")} - {""}
+    people = list(Person.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))) if ids or phones else []
+    return intake_suggest(
+        registrar_body=actor.body,
+        title=title,
+        request=request,
+        facts=facts,
+        problem_region=problem_region,
+        subject_body=subject_body,
+        people=people,
     )

@@ -54,6 +54,29 @@ class RegisterIn(serializers.Serializer):
     force_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class SuggestPersonIn(serializers.Serializer):
+    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class SuggestIn(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    request = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    facts = serializers.CharField(required=False, allow_blank=True, default="")
+    problem_region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
+    subject_body = serializers.SlugRelatedField(
+        slug_field="code", queryset=Body.objects.all(), required=False, allow_null=True
+    )
+    petitioners = SuggestPersonIn(many=True, required=False, default=list)
+
+    def validate(self, attrs: dict) -> dict:
+        if not (attrs["title"].strip() or attrs["request"].strip()):
+            raise serializers.ValidationError({"request": "请填写信访诉求或标题。"})
+        return attrs
+
+
 class ActionIn(serializers.Serializer):
     """The union of every action's fields; which ones an action needs is in its `fields` (see /workflow/)."""
 
@@ -283,6 +306,19 @@ class RegisterOut(serializers.Serializer):
     message = serializers.CharField()
     earlier = serializers.CharField(allow_null=True)
     case = CaseDetailOut()
+
+
+class SuggestionOut(serializers.Serializer):
+    """What `xinfang.intake.suggest.intake_suggest` returns; every part says why (`because`)."""
+
+    category = serializers.DictField(allow_null=True, help_text="name, code, confidence, because")
+    type = serializers.DictField(allow_null=True, help_text="petition_type, label, because")
+    law_related = serializers.DictField(allow_null=True, help_text="flagged, because")
+    routes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="action, body_code, body_name, because, legal_basis, required",
+    )
+    repeats = serializers.ListField(child=serializers.DictField(), help_text="number, state, because")
 
 
 class ErrorOut(serializers.Serializer):

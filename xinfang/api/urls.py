@@ -9,5 +9,6 @@ urlpatterns = [
     path("cases/", views.CaseListCreate.as_view(), name="cases"),
     path("cases/<str:number>/", views.CaseDetailView.as_view(), name="case"),
     path("cases/<str:number>/actions/<str:action>/", views.CaseActionView.as_view(), name="case-action"),
+    path("intake/suggest/", views.IntakeSuggestView.as_view(), name="intake-suggest"),
     path("workflow/", views.WorkflowView.as_view(), name="workflow"),
 ]

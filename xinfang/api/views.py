@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
-from xinfang.api.selectors import CaseDetail, case_detail, case_list_filtered
+from xinfang.api.selectors import CaseDetail, case_detail, case_list_filtered, intake_suggestion
 from xinfang.api.serializers import (
     ActionIn,
     CaseDetailOut,
@@ -18,6 +18,8 @@ from xinfang.api.serializers import (
     ErrorOut,
     RegisterIn,
     RegisterOut,
+    SuggestIn,
+    SuggestionOut,
 )
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.cases.services import PetitionerInput, case_act, case_register
@@ -63,6 +65,16 @@ class CaseListCreate(GenericAPIView):
         data = RegisterIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
+        # Recorded beside what the client chose; computed here, never taken from the request.
+        suggestion = intake_suggestion(
+            actor=actor,
+            title=v["title"],
+            request=v["request"],
+            facts=v["facts"],
+            problem_region=v["problem_region"],
+            subject_body=v.get("subject_body"),
+            petitioners=v["petitioners"],
+        )
         result = case_register(
             actor=actor,
             channel=v["channel"],
@@ -80,6 +92,7 @@ class CaseListCreate(GenericAPIView):
             petitioners=[PetitionerInput(**p) for p in v["petitioners"]],
             force_new=v["force_new"],
             force_reason=v["force_reason"],
+            suggestion=suggestion,
         )
         detail = case_detail(actor=actor, number=result.case.number, log_read=False)
         body = {
@@ -91,6 +104,22 @@ class CaseListCreate(GenericAPIView):
             "case": _detail_data(detail),
         }
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class IntakeSuggestView(GenericAPIView):
+    serializer_class = SuggestIn
+
+    @extend_schema(
+        summary="智能辅助建议（内容分类、信访类型、涉法涉诉、办理途径、疑似重复）",
+        request=SuggestIn,
+        parameters=[ACTING_BODY],
+        responses={200: SuggestionOut, **ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        actor = api_actor(request)
+        data = SuggestIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(intake_suggestion(actor=actor, **data.validated_data))
 
 
 class CaseDetailView(GenericAPIView):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.cases.models import Case, State
+from xinfang.cases.models import Case, PetitionType, State
 from xinfang.cases.selectors import (
     allowed_actions,
     case_get_for_actor,
@@ -52,6 +52,9 @@ EVENT_LABELS = {
     "evaluate": "满意度评价",
     **{a: t.label for a, t in BY_ACTION.items()},
 }
+ROUTE_ACTION_LABELS = {a: t.label for a, t in BY_ACTION.items()}
+# The first of these in a case's history is where it actually went, to compare with the suggested route.
+ROUTING_ACTIONS = ("transfer", "assign", "tell", "divert")
 
 
 @actor_required
@@ -114,12 +117,26 @@ def case_new(request):
                 )
                 for f in (formset.forms[i] for i in row_index)
             ]
+            region = Region.objects.get(pk=data["problem_region"])
+            suggestion = (
+                _suggest(
+                    actor,
+                    title=data["title"],
+                    request=data["request"],
+                    facts=data["facts"],
+                    region=region,
+                    subject_body=data["subject_body"],
+                    ids=[p.id_number for p in petitioners],
+                )
+                if intake_suggest_available()
+                else None
+            )
             try:
                 result = case_register(
                     actor=actor,
                     channel=data["channel"],
                     petition_type=data["petition_type"],
-                    problem_region=Region.objects.get(pk=data["problem_region"]),
+                    problem_region=region,
                     request=data["request"],
                     facts=data["facts"],
                     title=data["title"],
@@ -131,6 +148,7 @@ def case_new(request):
                     people_count=data["people_count"],
                     flags={name: data[name] for name in FLAG_FIELDS},
                     attachments=request.FILES.getlist("attachments"),
+                    suggestion=suggestion,
                 )
             except ApplicationError as exc:
                 petitioner_errors = _map_registration_errors(exc, form, formset, row_index)
@@ -183,6 +201,27 @@ def _registration_message(request, result) -> None:
     )
 
 
+def _suggest(
+    actor, *, title: str, request: str, facts: str, region: Region | None, subject_body: Body | None, ids
+) -> dict:
+    """What xinfang.intake suggests for these words and people (known by ID number). The form's panel and
+    the registration itself both ask here, so what is recorded is what the server computes, never what
+    the browser sends back."""
+    from xinfang.intake.suggest import intake_suggest
+
+    ids = [i.strip().upper() for i in ids if i and i.strip()]
+    people = list(Person.objects.filter(id_number__in=ids)) if ids else []
+    return intake_suggest(
+        registrar_body=actor.body,
+        title=title,
+        request=request,
+        facts=facts,
+        problem_region=region,
+        subject_body=subject_body,
+        people=people,
+    )
+
+
 @require_POST
 @actor_required
 def intake_suggestions(request):
@@ -191,25 +230,18 @@ def intake_suggestions(request):
     actor = request.actor
     if not actor.has_role(Role.REGISTRAR):
         raise Http404
-    from xinfang.intake.suggest import intake_suggest
-
     post = request.POST
-    region = Region.objects.filter(pk=post.get("problem_region") or None).first()
-    subject_body = Body.objects.filter(pk=post.get("subject_body") or None).first()
-    ids = [v.strip().upper() for k, v in post.items() if k.endswith("-id_number") and v.strip()]
-    people = list(Person.objects.filter(id_number__in=ids)) if ids else []
-    suggestion = intake_suggest(
-        registrar_body=actor.body,
+    suggestion = _suggest(
+        actor,
         title=post.get("title", ""),
         request=post.get("request", ""),
         facts=post.get("facts", ""),
-        problem_region=region,
-        subject_body=subject_body,
-        people=people,
+        region=Region.objects.filter(pk=post.get("problem_region") or None).first(),
+        subject_body=Body.objects.filter(pk=post.get("subject_body") or None).first(),
+        ids=[v for k, v in post.items() if k.endswith("-id_number")],
     )
-    action_labels = {a: t.label for a, t in BY_ACTION.items()}
     for route in suggestion.get("routes") or []:
-        route["label"] = action_labels.get(route.get("action"), "")
+        route["label"] = ROUTE_ACTION_LABELS.get(route.get("action"), "")
     return render(request, "workspace/_suggestions.html", {"s": suggestion})
 
 
@@ -339,7 +371,81 @@ def _case_context(request, case: Case, *, bound: ActionForm | None = None, error
         "flags": [label for name, label in FLAG_FIELDS.items() if getattr(case, name)],
         "repeats": _repeats_of(case),
         "evaluation_form": (evaluation or EvaluationForm()) if show_evaluation else None,
+        "suggestion_rows": _suggestion_rows(case, events),
     }
+
+
+def _suggestion_rows(case: Case, events) -> list[dict]:
+    """What intake suggested at registration beside what was done: the category, type and 涉法涉诉 flag the
+    registrar chose (recorded with the suggestion), and where the case actually went first."""
+    s = case.suggestion or {}
+    chosen = s.get("chosen")
+    if chosen is None:
+        return []
+    rows = []
+    if cat := s.get("category"):
+        picked = (chosen.get("category") or {}).get("name")
+        rows.append(
+            {
+                "label": "内容分类",
+                "suggested": f"{cat['name']}（置信度{cat['confidence']:.0%}）",
+                "because": cat.get("because", ""),
+                "chosen": picked or "未分类",
+                "adopted": picked == cat["name"],
+            }
+        )
+    if kind := s.get("type"):
+        picked = chosen.get("petition_type")
+        rows.append(
+            {
+                "label": "信访类型",
+                "suggested": kind["label"],
+                "because": kind.get("because", ""),
+                "chosen": PetitionType(picked).label if picked in PetitionType.values else picked,
+                "adopted": picked == kind["petition_type"],
+            }
+        )
+    legal = s.get("law_related") or {}
+    if legal.get("flagged") or chosen.get("law_related"):
+        rows.append(
+            {
+                "label": "涉法涉诉",
+                "suggested": "疑似涉法涉诉" if legal.get("flagged") else "未发现涉法涉诉",
+                "because": legal.get("because", ""),
+                "chosen": "标记为涉法涉诉" if chosen.get("law_related") else "未标记",
+                "adopted": bool(legal.get("flagged")) == bool(chosen.get("law_related")),
+            }
+        )
+    if routes := s.get("routes"):
+        rows.append(_route_row(routes[0], events))
+    return rows
+
+
+def _route_row(route: dict, events) -> dict:
+    label = ROUTE_ACTION_LABELS.get(route.get("action"), "")
+    row = {
+        "label": "办理途径",
+        "suggested": f"{label} → {route['body_name']}" if route.get("body_name") else label,
+        "because": route.get("because", ""),
+        "route": True,
+        "chosen": "",
+        "adopted": None,  # not routed yet: nothing to compare
+    }
+    done = next((e for e in events if e.action in ROUTING_ACTIONS), None)
+    if done is None:
+        return row
+    target = None
+    if done.action in ("transfer", "assign"):
+        target = Body.objects.filter(pk=(done.new_values or {}).get("handling_body")).first()
+    row["chosen"] = (
+        f"{ROUTE_ACTION_LABELS[done.action]} → {target.name}" if target else ROUTE_ACTION_LABELS[done.action]
+    )
+    if target is not None and route.get("body_code"):
+        # 转送 or 交办 to the suggested body both follow the suggestion: the body is what it is about.
+        row["adopted"] = target.code == route["body_code"]
+    else:
+        row["adopted"] = done.action == route.get("action")
+    return row
 
 
 def _repeats_of(case: Case) -> list[Case]:

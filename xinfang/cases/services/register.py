@@ -185,6 +185,16 @@ def case_register(
     )
     now = registered_at or timezone.now()
     today = local_date(now)
+    if suggestion:
+        # What intake suggested is kept beside what the registrar chose, so both can be shown and compared.
+        suggestion = {
+            **suggestion,
+            "chosen": {
+                "category": {"code": category.code, "name": category.name} if category else None,
+                "petition_type": petition_type,
+                "law_related": bool(flags.get("law_related")),
+            },
+        }
 
     with transaction.atomic():
         people = [

@@ -299,3 +299,52 @@ def test_intake_suggestions_panel_shows_what_intake_suggests(client, demo_city):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "内容分类" in html and "信访类型" in html and "系统建议" in html
+
+
+def test_intake_records_the_suggestion_beside_the_choice_and_the_case_page_compares(client, demo_city):
+    """The server computes the suggestion again at submit (a field sent by the browser is ignored); the
+    registrar's change of category is recorded beside it; the first transfer is compared with the route."""
+    from xinfang.cases.models import Category
+
+    _login(client, "dengji_dc")
+    environment = Category.objects.get(code="environment")
+    forged = '{"category": {"name": "伪造"}}'
+    client.post(reverse("case_new"), _intake_data(category=str(environment.pk), suggestion=forged))
+    case = Case.objects.get()
+    s = case.suggestion
+    assert s["category"]["name"] == "城乡建设" and "置信度" in s["category"]["because"]
+    assert s["chosen"] == {
+        "category": {"code": "environment", "name": "环境保护"},
+        "petition_type": "appeal",
+        "law_related": False,
+    }
+    assert Event.objects.get(action="register").new_values["suggestion"] == s
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    record = html[html.index('data-testid="suggestion-record"') :]
+    assert "智能建议：城乡建设（置信度" in record and "已改为：<strong>环境保护</strong>" in record
+    assert "登记为：申诉求决类" in record and "尚未分流" in record
+
+    route = s["routes"][0]
+    target = Body.objects.get(code=route["body_code"])
+    client.post(
+        reverse("case_act", args=[case.pk, "transfer"]),
+        {"transfer-version": case.version, "transfer-target_body": target.pk},
+    )
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert f"实际：转送 → {target.name}" in html and "采纳建议" in html and "未采纳建议" not in html
+
+
+def test_case_page_says_when_the_route_was_not_the_suggested_one(client, demo_city):
+    _login(client, "dengji_dc")
+    client.post(reverse("case_new"), _intake_data())
+    case = Case.objects.get()
+    assert case.suggestion["chosen"]["category"] is None  # left unclassified
+    other = Body.objects.get(code="990101-urban_management")
+    assert other.code != case.suggestion["routes"][0]["body_code"]
+    client.post(
+        reverse("case_act", args=[case.pk, "transfer"]),
+        {"transfer-version": case.version, "transfer-target_body": other.pk},
+    )
+    html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert f"实际：转送 → {other.name}" in html and "未采纳建议" in html
+    assert "已改为：<strong>未分类</strong>" in html
