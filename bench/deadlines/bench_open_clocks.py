@@ -9,7 +9,7 @@ big table: 1M cases on SQLite (a temp file), 5M on PostgreSQL when DATABASE_URL 
 The database must be empty (it is migrated here). One clock row per case by default (--clocks-per-case):
 a closed case's stopped clocks only widen the index's closed part, which the query never reads.
 Cases are copied from one template row in SQL (so the bench keeps working when the case model grows);
-clocks are made with bulk_create on SQLite and with generate_series on PostgreSQL. Target p95 ≤ 30 ms.
+clocks likewise from a number series (a recursive CTE on SQLite, generate_series on PostgreSQL). Target p95 ≤ 30 ms.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,6 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
     from django.db import connection, transaction
 
     from xinfang.cases.models import Case, Channel, PetitionType, State
-    from xinfang.deadlines.models import Clock
     from xinfang.orgs.models import Body, BodyKind, Region
 
     began = time.perf_counter()
@@ -108,50 +107,39 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
     n_clocks = n_cases * clocks_per_case
     open_every = round(1 / OPEN_SHARE)
     if vendor == "postgresql":
-        with connection.cursor() as cur, transaction.atomic():
-            cur.execute(
-                f"""
-                INSERT INTO deadlines_clock (case_id, kind, body_id, is_window, started_on, days, working,
-                    extension_days, pauses, due_on, beyond_known_calendar, counted, legal_basis, is_open,
-                    stopped_on, on_time, stopped_by)
-                SELECT {first_case} + ((n - 1) / {clocks_per_case}), 'handling',
-                    {first_body} + (((n - 1) / {clocks_per_case} + 1) %% {BODIES}), false,
-                    %s::date - 40, 60, false, 0, '[]'::jsonb,
-                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN %s::date - 20 + (n * 7919) %% 81
-                         ELSE %s::date - 400 + (n * 7919) %% 360 END,
-                    false, '[]'::jsonb, '第三十四条', (n / {BODIES}) %% {open_every} = 0,
-                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN NULL ELSE %s::date - 420 + (n * 7919) %% 360 END,
-                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN NULL ELSE true END,
-                    CASE WHEN (n / {BODIES}) %% {open_every} = 0 THEN '' ELSE 'answer' END
-                FROM generate_series(1, {n_clocks}) AS s(n)
-                """,
-                [TODAY, TODAY, TODAY, TODAY],
-            )
+
+        def day(offset: str) -> str:
+            return f"(%s::date + ({offset}))"
+
+        false, true, empty = "false", "true", "'[]'::jsonb"
     else:
-        batch: list[Clock] = []
-        for n in range(1, n_clocks + 1):
-            is_open = (n // BODIES) % open_every == 0  # every body gets its share
-            case_index = (n - 1) // clocks_per_case
-            batch.append(
-                Clock(
-                    case_id=first_case + case_index,
-                    kind="handling",
-                    body_id=first_body + (case_index + 1) % BODIES,
-                    started_on=TODAY - timedelta(days=40),
-                    days=60,
-                    due_on=TODAY
-                    + timedelta(days=(-20 + (n * 7919) % 81) if is_open else (-400 + n * 7919 % 360)),
-                    legal_basis="第三十四条",
-                    is_open=is_open,
-                    stopped_on=None if is_open else TODAY - timedelta(days=420 - n * 7919 % 360),
-                    on_time=None if is_open else True,
-                    stopped_by="" if is_open else "answer",
-                )
-            )
-            if len(batch) == 20_000:
-                Clock.objects.bulk_create(batch, batch_size=5_000)
-                batch.clear()
-        Clock.objects.bulk_create(batch, batch_size=5_000)
+
+        def day(offset: str) -> str:
+            return f"date(%s, ({offset}) || ' days')"
+
+        false, true, empty = "0", "1", "'[]'"
+    is_open = f"(n / {BODIES}) %% {open_every} = 0"  # every body gets its share
+    prefix, series = _series_sql(vendor, n_clocks)
+    # One INSERT … SELECT over a number series on both databases: bulk_create took 451 s for 1M on SQLite.
+    with connection.cursor() as cur, transaction.atomic():
+        cur.execute(
+            f"""
+            {prefix}INSERT INTO deadlines_clock (case_id, kind, body_id, is_window, started_on, days, working,
+                extension_days, pauses, due_on, beyond_known_calendar, counted, legal_basis, is_open,
+                stopped_on, on_time, stopped_by)
+            SELECT {first_case} + ((n - 1) / {clocks_per_case}), 'handling',
+                {first_body} + (((n - 1) / {clocks_per_case} + 1) %% {BODIES}), {false},
+                {day("-40")}, 60, {false}, 0, {empty},
+                CASE WHEN {is_open} THEN {day("-20 + (n * 7919) %% 81")}
+                     ELSE {day("-400 + (n * 7919) %% 360")} END,
+                {false}, {empty}, '第三十四条', CASE WHEN {is_open} THEN {true} ELSE {false} END,
+                CASE WHEN {is_open} THEN NULL ELSE {day("-420 + (n * 7919) %% 360")} END,
+                CASE WHEN {is_open} THEN NULL ELSE {true} END,
+                CASE WHEN {is_open} THEN '' ELSE 'answer' END
+            FROM {series}
+            """,
+            [TODAY, TODAY, TODAY, TODAY],
+        )
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     elapsed = time.perf_counter() - began

@@ -324,11 +324,14 @@ def _counts_by_body(period: Period, today: date, ids: list[int] | None) -> dict[
     )
     if ids is not None:
         clocks = clocks.filter(body_id__in=ids)
+    # Counted over `due_on` (never NULL, so the same as counting rows) rather than `id`: every column the
+    # query reads is then in the (kind, due_on) INCLUDE (body, is_open, on_time, stopped_by) index and
+    # PostgreSQL answers from the index alone. (Django refuses COUNT(*) with a filter.)
     rows = clocks.values("body_id", "kind").annotate(
-        n_on_time=Count("id", filter=on_time_q()),
-        n_late=Count("id", filter=late_q(today)),
-        n_evaluated=Count("id", filter=evaluated_q()),
-        n_lapsed=Count("id", filter=lapsed_unevaluated_q(today)),
+        n_on_time=Count("due_on", filter=on_time_q()),
+        n_late=Count("due_on", filter=late_q(today)),
+        n_evaluated=Count("due_on", filter=evaluated_q()),
+        n_lapsed=Count("due_on", filter=lapsed_unevaluated_q(today)),
     )
     for r in rows.order_by():
         figs = out[r["body_id"]]
@@ -362,7 +365,9 @@ def _counts_by_body(period: Period, today: date, ids: list[int] | None) -> dict[
         registered = registered.filter(registering_body_id__in=ids)
     for r in (
         registered.values("registering_body_id")
-        .annotate(total=Count("id"), repeats=Count("id", filter=Q(is_repeat=True)))
+        # Over `registered_at` (never NULL) so that the (registered_at, registering_body, is_repeat) index
+        # covers the query.
+        .annotate(total=Count("registered_at"), repeats=Count("registered_at", filter=Q(is_repeat=True)))
         .order_by()
     ):
         f = out[r["registering_body_id"]]["repeat"]

@@ -1,7 +1,7 @@
 """Reads over the legal clocks and the daily ledger (灭红灯, DOMAIN §5).
 
 Lights are computed in SQL from date comparisons against `today`, so a body's counts and its first page
-come from the (body, is_open, due_on) index, never from a Python loop over its clocks.
+come from the partial (body, due_on) WHERE is_open index, never from a Python loop over its clocks.
 
 Whose item is a clock? A petitioner's request window (复查/复核申请期限) lapses: when it runs out the
 petitioner's right is gone and nobody is late, so such clocks are listed (the officer may want to know
@@ -38,10 +38,11 @@ __all__ = [
 # cases app, which imports the clock services from here.
 LAPSING_WINDOWS: frozenset[str] = frozenset({"review_request", "rereview_request"})
 REQUEST_EXCERPT_CHARS = 60
-# `is_open=True` compiles to a bare `WHERE is_open`, which SQLite cannot match to the middle column of
-# the (body, is_open, due_on) index: it would use only `body` and sort. `IN (true)` is an equality both
-# SQLite and PostgreSQL use, so the index gives the rows already in due-date order.
-OPEN = Q(is_open__in=[True])
+# `is_open=True` compiles to a bare `WHERE is_open`: exactly the condition of the partial indexes
+# (body, due_on) and (due_on) WHERE is_open, which both SQLite and PostgreSQL then match, so a body's open
+# clocks come out of the small open-only index already in (due_on, id) order. (Spelled any other way,
+# e.g. `is_open IN (true)`, the planners do not prove the index's condition and fall back to the FK index.)
+OPEN = Q(is_open=True)
 
 
 def _today(today: date | None) -> date:
