@@ -81,6 +81,9 @@ class Transition:
     notice: NoticeKind | None = None
     fields: tuple[str, ...] = ()  # what its form asks for
     reason_required: bool = False
+    # Conditions on the case beyond its state (named here, defined in services.actions.GUARDS): checked by
+    # the service and by allowed_actions alike, so no button is offered that the service would refuse.
+    guards: tuple[str, ...] = ()
     style: str = ""  # "primary" / "danger" for the UI
 
     @property
@@ -149,6 +152,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         legal_basis="《信访工作条例》第二十四条",
         fields=("target_body", "reason"),
         reason_required=True,
+        guards=("several_bodies",),
     ),
     # —— the agency signs for it, then within 5 working days may object, within 15 days must tell ——
     _t(
@@ -265,6 +269,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice=NoticeKind.EXTEND,
         fields=("days", "reason"),
         reason_required=True,
+        guards=("route_six", "not_extended"),
     ),
     _t(
         action="hearing_start",
@@ -276,6 +281,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         pauses={K.HANDLING, K.REREVIEW_DECISION},
         notice=NoticeKind.HEARING,
         fields=("hearing_date", "reason"),
+        guards=("no_hearing_running", "hearing_applicable"),
     ),
     _t(
         action="hearing_end",
@@ -286,6 +292,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         legal_basis="《信访工作条例》第三十六条第二款",
         resumes={K.HANDLING, K.REREVIEW_DECISION},
         fields=("reason",),
+        guards=("hearing_running",),
     ),
     _t(
         action="mediate",
@@ -299,6 +306,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice=NoticeKind.MEDIATION,
         fields=("text",),
         reason_required=False,
+        guards=("no_hearing_running",),
     ),
     _t(
         action="answer",
@@ -312,6 +320,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice=NoticeKind.OPINION,
         fields=("outcome", "text"),
         style="primary",
+        guards=("no_hearing_running",),
     ),
     # —— 复查 and 复核 (Art. 35, 36) ——
     _t(
@@ -367,6 +376,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice=NoticeKind.REREVIEW_OPINION,
         fields=("outcome", "text"),
         style="primary",
+        guards=("no_hearing_running",),
     ),
     # —— closing ——
     _t(
@@ -450,6 +460,7 @@ class TableRow:
     notice: str | None = None
     legal_basis: str = ""
     fields: list[str] = field(default_factory=list)
+    guards: list[str] = field(default_factory=list)
 
 
 def table_rows() -> list[TableRow]:
@@ -469,6 +480,7 @@ def table_rows() -> list[TableRow]:
             notice=t.notice.value if t.notice else None,
             legal_basis=t.legal_basis,
             fields=list(t.fields),
+            guards=list(t.guards),
         )
         for t in TRANSITIONS
     ]

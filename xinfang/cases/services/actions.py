@@ -80,6 +80,36 @@ def acting_body_for(case: Case, transition: Transition) -> Body | None:
     return case.current_body
 
 
+def _guard(condition: bool, message: str, code: str) -> None:
+    if not condition:
+        raise TransitionNotAllowed(message, code=code)
+
+
+# The named conditions of the table's `guards` column.
+GUARDS: dict[str, Callable[[Case], None]] = {
+    "several_bodies": lambda case: _guard(
+        case.co_bodies.exists(), "该事项只涉及一个机关，无需确定牵头机关（第二十四条）。", "single_body"
+    ),
+    "route_six": lambda case: _guard(
+        case.route == Route.HANDLE,
+        "只有按第三十一条第（六）项办理的事项可以延期（第三十四条）。",
+        "extension_not_applicable",
+    ),
+    "not_extended": lambda case: _guard(
+        not case.extension_days, "办理期限只能延长一次（第三十四条）。", "already_extended"
+    ),
+    "no_hearing_running": lambda case: _guard(
+        not case.in_hearing, "听证尚未结束，请先结束听证。", "hearing_running"
+    ),
+    "hearing_running": lambda case: _guard(case.in_hearing, "没有进行中的听证。", "no_hearing"),
+    "hearing_applicable": lambda case: _guard(
+        case.state != State.ACCEPTED or case.route == Route.HANDLE,
+        "听证适用于按第三十一条第（六）项办理的事项。",
+        "hearing_not_applicable",
+    ),
+}
+
+
 def check_allowed(case: Case, actor: Actor, transition: Transition) -> None:
     """Refuse, with a reason, whatever the table does not allow this actor now. Changes nothing."""
     if case.state not in transition.source_values:
@@ -87,6 +117,8 @@ def check_allowed(case: Case, actor: Actor, transition: Transition) -> None:
             f"事项当前状态为“{State(case.state).label}”，不能“{transition.label}”。",
             code="transition_not_allowed",
         )
+    for name in transition.guards:
+        GUARDS[name](case)
     if actor.petitioner:
         if not transition.petitioner_may:
             raise PermissionDenied(f"信访人不能办理“{transition.label}”。", code="petitioner_not_allowed")
@@ -309,12 +341,6 @@ def _refuse(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 
 def _extend(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    if case.route != Route.HANDLE:
-        raise TransitionNotAllowed(
-            "只有按第三十一条第（六）项办理的事项可以延期（第三十四条）。", code="extension_not_applicable"
-        )
-    if case.extension_days:
-        raise TransitionNotAllowed("办理期限只能延长一次（第三十四条）。", code="already_extended")
     try:
         days = int(_require(inputs, "days", "请填写延长的天数。"))
     except (TypeError, ValueError):
@@ -336,19 +362,11 @@ def _extend(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 
 def _hearing_start(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    if case.in_hearing:
-        raise TransitionNotAllowed("听证已在进行中。", code="hearing_running")
-    if case.state == State.ACCEPTED and case.route != Route.HANDLE:
-        raise TransitionNotAllowed(
-            "听证适用于按第三十一条第（六）项办理的事项。", code="hearing_not_applicable"
-        )
     case.in_hearing = True
     return Applied(changes={"in_hearing": True}, notice_context={"hearing_date": inputs.get("hearing_date")})
 
 
 def _hearing_end(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    if not case.in_hearing:
-        raise TransitionNotAllowed("没有进行中的听证。", code="no_hearing")
     case.in_hearing = False
     return Applied(changes={"in_hearing": False}, notice_context={})
 
@@ -371,8 +389,6 @@ def _superior_or_fail(body: Body, what: str) -> Body:
 
 
 def _answer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    if case.in_hearing:
-        raise TransitionNotAllowed("听证尚未结束，不能答复。", code="hearing_running")
     if case.petition_type == PetitionType.SUGGESTION:
         allowed = SUGGESTION_OUTCOMES
     elif case.route == Route.PERFORM:
@@ -455,8 +471,6 @@ def _request_rereview(case: Case, actor: Actor, inputs: dict, today: date) -> Ap
 
 
 def _decide_rereview(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    if case.in_hearing:
-        raise TransitionNotAllowed("听证尚未结束，不能出具复核意见。", code="hearing_running")
     outcome = _answer_like(case, inputs, allowed=DECISION_OUTCOMES, field="rereview_outcome")
     case.rereviewed_at = timezone.now()
     return Applied(

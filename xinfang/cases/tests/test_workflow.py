@@ -445,3 +445,27 @@ def test_several_agencies_the_sender_names_the_lead(demo_city):
     case = case_act(case=case, actor=officer("990101-urban_management"), action="receive")
     assert case.state == State.RECEIVED
     assert Clock.objects.get(case=case, kind=ClockKind.ACCEPTANCE).body == urban
+
+
+def test_every_guard_is_defined():
+    from xinfang.cases.services.actions import GUARDS
+
+    assert {g for t in TRANSITIONS for g in t.guards} <= set(GUARDS)
+
+
+def test_buttons_offered_are_exactly_what_the_service_accepts(demo_city):
+    """No button for an action the law does not allow now: no lead to name for a single body, no second
+    extension, no answer while a hearing runs."""
+    reg = registrar()
+    case = to_state(State.TRANSFERRED)
+    assert "designate_lead" not in {t.action for t in allowed_actions(case=case, actor=reg)}
+    with pytest.raises(TransitionNotAllowed):
+        case_act(case=case, actor=reg, action="designate_lead", target_body=body(HOUSING), reason="x")
+    case = to_state(State.ACCEPTED, seed=31)
+    case = case_act(case=case, actor=head(), action="extend", days=10, reason="复杂")
+    assert "extend" not in {t.action for t in allowed_actions(case=case, actor=head())}
+    case = case_act(case=case, actor=officer(), action="hearing_start")
+    offered = {t.action for t in allowed_actions(case=case, actor=officer())}
+    assert "answer" not in offered and "mediate" not in offered and "hearing_end" in offered
+    with pytest.raises(TransitionNotAllowed):
+        case_act(case=case, actor=officer(), action="mediate", text="协议")
