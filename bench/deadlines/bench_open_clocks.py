@@ -43,7 +43,8 @@ def _setup(sqlite_path: str | None) -> None:
 def _series_sql(vendor: str, n: int) -> tuple[str, str]:
     """(prefix, from-clause) giving rows n = 1..N."""
     if vendor == "postgresql":
-        return "", f"generate_series(1, {n}) AS s(n)"
+        # bigint: `n * 7919` passes 2^31 past n ≈ 271k, and int4 arithmetic raises (the 5M run did).
+        return "", f"generate_series(1::bigint, {n}) AS s(n)"
     return f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) ", "s"
 
 
