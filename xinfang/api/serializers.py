@@ -188,6 +188,10 @@ class ClockOut(serializers.Serializer):
     is_window = serializers.BooleanField()
     on_time = serializers.BooleanField(allow_null=True)
     stopped_on = serializers.DateField(allow_null=True)
+    # True when the due date reaches into a year whose holiday schedule nobody has entered: computed on
+    # weekends alone and to be checked (issue 4); `counted` says how the date was reached.
+    beyond_known_calendar = serializers.BooleanField()
+    counted = serializers.ListField(child=serializers.CharField())
 
     def get_label(self, clock) -> str:
         return CLOCK_LABELS.get(clock.kind, clock.kind)

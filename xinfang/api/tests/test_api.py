@@ -239,3 +239,21 @@ def test_openapi_schema_and_workflow_table(demo_city):
     assert transfer["notice"] == "transfer" and transfer["roles"] == ["registrar"]
     # every row of the one table, in its order
     assert [r["action"] for r in rows] == [t.action for t in TRANSITIONS]
+
+
+def test_deadline_beyond_the_known_calendar_is_flagged_in_api_and_on_the_page(client, demo_city):
+    import time_machine
+
+    from xinfang.cases.tests.factories import register, registrar
+    from xinfang.orgs.models import User
+
+    reg = registrar()
+    with time_machine.travel("2026-12-24 10:00 +0800", tick=False):
+        case = register(by=reg).case  # 15 days later is in 2027, a year with no schedule entered
+    token_user = User.objects.get(username="dengji_dc")
+    client.force_login(token_user)
+    data = client.get(f"/api/v1/cases/{case.number}/").json()
+    [clock] = [c for c in data["clocks"] if c["kind"] == "registration"]
+    assert clock["beyond_known_calendar"] is True and any("2027" in line for line in clock["counted"])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "超出已知节假日安排" in page
