@@ -7,8 +7,12 @@ the vocabulary is a sorted int64 array looked up with ``np.searchsorted``. That 
 prediction fast (tens of thousands of messages per second on one core) and lets the model file be a
 plain ``.npz`` (no pickle: loaded with ``allow_pickle=False``).
 
-Model: a linear SVM (``LinearSVC``) over those features; its decision values are turned into a
-confidence by a softmax with one temperature fitted on out-of-fold decision values (group k-fold).
+Model: a linear SVM (``LinearSVC``, class weights balanced) over those features plus three indicator
+columns saying which input kind it is (title only / body only / title + body), i.e. a learnt bias per
+kind and class; its decision values are turned into a confidence by a softmax with one temperature
+fitted on out-of-fold decision values (group k-fold). Version 2 (this) vs version 1: balanced class
+weights and the kind indicators — chosen by grouped cross-validation within the training split; see
+``bench/intake/README.md`` for what else was measured and rejected.
 
 Public API::
 
@@ -16,7 +20,7 @@ Public API::
     clf.predict(titles, bodies)                -> list[Prediction(label, confidence)]
     clf.predict_one(title, body)               -> Prediction
     clf.predict_proba(titles, bodies)          -> np.ndarray (n, 7), columns = clf.labels
-    CategoryClassifier.train(texts, labels, seed=42, groups=None) -> CategoryClassifier
+    CategoryClassifier.train(titles, bodies, labels, seed=42, groups=None) -> CategoryClassifier
     clf.save(path); CategoryClassifier.load(path)
 """
 
@@ -32,10 +36,11 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-from .textprep import combine
+from .textprep import clean_text
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
+    "KINDS",
     "MODEL_VERSION",
     "CategoryClassifier",
     "CharNgramTfidf",
@@ -43,7 +48,7 @@ __all__ = [
     "load_default",
 ]
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_MODEL_PATH = DATA_DIR / f"category-v{MODEL_VERSION}.npz"
 
@@ -218,6 +223,27 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return float(min(fine, key=nll))
 
 
+# Input kinds, in the order of the indicator columns (an empty input has none and is not classified).
+KINDS = ("title", "body", "both")
+
+
+def _kinds(titles: Sequence[str], bodies: Sequence[str]) -> np.ndarray:
+    """Kind index per input: 0 title only, 1 body only, 2 both, -1 neither."""
+    t = np.array([bool(x) for x in titles], dtype=bool)
+    b = np.array([bool(x) for x in bodies], dtype=bool)
+    return np.where(t & b, 2, np.where(t, 0, np.where(b, 1, -1)))
+
+
+def _clean_pairs(titles, bodies) -> tuple[list[str], list[str]]:
+    if bodies is None:
+        bodies = [""] * len(titles)
+    if titles is None:
+        titles = [""] * len(bodies)
+    if len(titles) != len(bodies):
+        raise ValueError("titles and bodies must have the same length")
+    return [clean_text(t) for t in titles], [clean_text(b) for b in bodies]
+
+
 class CategoryClassifier:
     def __init__(
         self,
@@ -227,12 +253,20 @@ class CategoryClassifier:
         labels: Sequence[str],
         temperature: float = 1.0,
         meta: dict | None = None,
+        kind_bias: np.ndarray | None = None,
     ) -> None:
         self.max_chars = int((meta or {}).get("max_chars") or 0)
         self.featurizer = featurizer
         self.coef = np.asarray(coef, dtype=np.float32)  # (n_classes, n_features)
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.labels = list(labels)
+        # (3 kinds, n_classes): the indicator columns' weights; zeros for a version-1 model
+        n_classes = len(self.labels)
+        self.kind_bias = (
+            np.zeros((len(KINDS), n_classes), dtype=np.float32)
+            if kind_bias is None
+            else np.asarray(kind_bias, dtype=np.float32).reshape(len(KINDS), n_classes)
+        )
         self.temperature = float(temperature)
         self.meta = dict(meta or {})
         self._coef_t = np.ascontiguousarray(self.coef.T)
@@ -241,43 +275,57 @@ class CategoryClassifier:
     @classmethod
     def train(
         cls,
-        texts: Sequence[str],
+        titles: Sequence[str],
+        bodies: Sequence[str],
         labels: Sequence[str],
         seed: int = 42,
         groups: Sequence[int] | None = None,
         *,
         C: float = 0.5,
+        class_weight: str | None = "balanced",
+        kind_indicator: float = 1.0,
         min_df: int = 2,
         max_features: int | None = 200_000,
         calibrate: bool = True,
         max_chars: int = 600,
         label_order: Sequence[str] | None = None,
     ) -> CategoryClassifier:
-        """Fit features + LinearSVC (+ temperature on out-of-fold scores, 5-fold by ``groups``)."""
+        """Fit features + LinearSVC (+ temperature on out-of-fold scores, 5-fold by ``groups``).
+
+        ``titles``/``bodies`` are parallel (either may be ''), so the model sees which input kind
+        each example is; train on title-only, body-only and title+body examples to serve all three.
+        ``kind_indicator`` is the value of the indicator column (0 turns the kind bias off).
+        """
         from sklearn.svm import LinearSVC
 
         t0 = time.perf_counter()
+        titles, bodies = _clean_pairs(titles, bodies)
         label_list = list(label_order) if label_order else sorted(set(labels))
         index = {lab: i for i, lab in enumerate(label_list)}
         y = np.array([index[lab] for lab in labels])
-        if max_chars:
-            texts = [t[:max_chars] for t in texts]
+        texts = cls._join(titles, bodies, max_chars)
+        kinds = _kinds(titles, bodies)
         feat = CharNgramTfidf.fit(texts, min_df=min_df, max_features=max_features)
-        X = feat.transform(texts)
-        svm = LinearSVC(C=C, random_state=seed).fit(X, y)
-        coef, intercept = svm.coef_.astype(np.float32), svm.intercept_.astype(np.float32)
+        X = cls._with_kinds(feat.transform(texts), kinds, kind_indicator)
+        svm = LinearSVC(C=C, class_weight=class_weight, random_state=seed).fit(X, y)
+        nf = feat.n_features
+        coef, intercept = svm.coef_[:, :nf].astype(np.float32), svm.intercept_.astype(np.float32)
+        kind_bias = (svm.coef_[:, nf:].T * kind_indicator).astype(np.float32)
         temperature = 1.0
         if calibrate:
-            oof = cls._oof_scores(X, y, groups, seed, C)
+            oof = cls._oof_scores(X, y, groups, seed, C, class_weight)
             temperature = _fit_temperature(oof, y)
         meta = {
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seed": seed,
             "C": C,
+            "class_weight": class_weight,
+            "kind_indicator": kind_indicator,
             "min_df": min_df,
             "max_features": max_features,
             "max_chars": max_chars,
             "n_train": len(texts),
+            "n_train_by_kind": {k: int((kinds == i).sum()) for i, k in enumerate(KINDS)},
             "train_seconds": round(time.perf_counter() - t0, 2),
         }
         try:
@@ -287,10 +335,24 @@ class CategoryClassifier:
         except ImportError:  # pragma: no cover
             pass
         meta["numpy_version"] = np.__version__
-        return cls(feat, coef, intercept, label_list, temperature, meta)
+        return cls(feat, coef, intercept, label_list, temperature, meta, kind_bias)
 
     @staticmethod
-    def _oof_scores(X, y, groups, seed: int, C: float, k: int = 5) -> np.ndarray:
+    def _join(titles: Sequence[str], bodies: Sequence[str], max_chars: int) -> list[str]:
+        # inputs are already cleaned (``_clean_pairs``): the same join as ``textprep.combine``
+        texts = [f"{t}。{b}" if t and b else t or b for t, b in zip(titles, bodies, strict=True)]
+        return [t[:max_chars] for t in texts] if max_chars else texts
+
+    @staticmethod
+    def _with_kinds(X: sparse.csr_matrix, kinds: np.ndarray, value: float) -> sparse.csr_matrix:
+        rows = np.flatnonzero(kinds >= 0)
+        ind = sparse.csr_matrix(
+            (np.full(len(rows), value, dtype=np.float32), (rows, kinds[rows])), shape=(X.shape[0], len(KINDS))
+        )
+        return sparse.hstack([X, ind], format="csr")
+
+    @staticmethod
+    def _oof_scores(X, y, groups, seed: int, C: float, class_weight=None, k: int = 5) -> np.ndarray:
         from sklearn.model_selection import GroupKFold, StratifiedKFold
         from sklearn.svm import LinearSVC
 
@@ -301,48 +363,37 @@ class CategoryClassifier:
             splits = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(X, y)
         oof = np.zeros((X.shape[0], int(y.max()) + 1), dtype=np.float64)
         for tr, te in splits:
-            m = LinearSVC(C=C, random_state=seed).fit(X[tr], y[tr])
+            m = LinearSVC(C=C, class_weight=class_weight, random_state=seed).fit(X[tr], y[tr])
             oof[te] = m.decision_function(X[te])
         return oof
 
     # ---- prediction -------------------------------------------------------------------------
-    def _texts(self, titles, bodies) -> list[str]:
-        if bodies is None:
-            bodies = [""] * len(titles)
-        if titles is None:
-            titles = [""] * len(bodies)
-        if len(titles) != len(bodies):
-            raise ValueError("titles and bodies must have the same length")
-        return [combine(t, b) for t, b in zip(titles, bodies, strict=True)]
-
-    def decision_function_texts(self, texts: Sequence[str]) -> np.ndarray:
-        if self.max_chars:
-            texts = [t[: self.max_chars] for t in texts]
-        X = self.featurizer.transform(texts)
-        return np.asarray(X @ self._coef_t) + self.intercept
-
-    def predict_proba_texts(self, texts: Sequence[str]) -> np.ndarray:
-        return _softmax(self.decision_function_texts(texts).astype(np.float64) * self.temperature)
+    def decision_function(self, titles=None, bodies=None) -> np.ndarray:
+        titles, bodies = _clean_pairs(titles, bodies)
+        X = self.featurizer.transform(self._join(titles, bodies, self.max_chars))
+        scores = np.asarray(X @ self._coef_t) + self.intercept
+        kinds = _kinds(titles, bodies)
+        has = kinds >= 0
+        scores[has] += self.kind_bias[kinds[has]]
+        return scores
 
     def predict_proba(self, titles=None, bodies=None) -> np.ndarray:
-        return self.predict_proba_texts(self._texts(titles, bodies))
+        return _softmax(self.decision_function(titles, bodies).astype(np.float64) * self.temperature)
 
-    def predict_texts(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, titles=None, bodies=None) -> list[Prediction]:
+        """Titles and bodies are parallel sequences; either may be None or hold empty strings."""
+        titles, bodies = _clean_pairs(titles, bodies)
         out: list[Prediction] = []
-        for start in range(0, len(texts), 4096):
-            chunk = list(texts[start : start + 4096])
-            p = self.predict_proba_texts(chunk)
+        for start in range(0, len(titles), 4096):
+            tc, bc = titles[start : start + 4096], bodies[start : start + 4096]
+            p = self.predict_proba(tc, bc)
             idx = p.argmax(axis=1)
             for i, j in enumerate(idx):
-                if chunk[i].strip():
+                if tc[i] or bc[i]:
                     out.append(Prediction(self.labels[j], round(float(p[i, j]), 4)))
                 else:
                     out.append(Prediction("", 0.0))  # nothing to classify
         return out
-
-    def predict(self, titles=None, bodies=None) -> list[Prediction]:
-        """Titles and bodies are parallel sequences; either may be None or hold empty strings."""
-        return self.predict_texts(self._texts(titles, bodies))
 
     def predict_one(self, title: str = "", body: str = "") -> Prediction:
         return self.predict([title], [body])[0]
@@ -363,6 +414,7 @@ class CategoryClassifier:
                 idf=self.featurizer.idf.astype(np.float16),
                 coef=self.coef.astype(np.float16),
                 intercept=self.intercept.astype(np.float32),
+                kind_bias=self.kind_bias.astype(np.float32),
                 labels=np.array(self.labels),
                 temperature=np.array(self.temperature),
                 n_max=np.array(self.featurizer.n_max),
@@ -384,6 +436,7 @@ class CategoryClassifier:
                 [str(x) for x in z["labels"]],
                 float(z["temperature"]),
                 meta,
+                z["kind_bias"] if "kind_bias" in z.files else None,  # absent in version 1
             )
 
 

@@ -318,7 +318,7 @@ def evaluate(clf, groups: Sequence[Group]) -> dict:
         if not ex:
             continue
         y = [e.label for e in ex]
-        preds = clf.predict_texts([e.text for e in ex])
+        preds = clf.predict([e.title for e in ex], [e.body for e in ex])
         p = [x.label for x in preds]
         conf = np.array([x.confidence for x in preds])
         correct = np.array([a == b for a, b in zip(p, y, strict=True)], dtype=float)
@@ -346,7 +346,13 @@ def _train_on(groups: Sequence[Group], seed: int, **kw):
         ex.extend(e)
         gids.extend([g.gid] * len(e))
     return CategoryClassifier.train(
-        [e.text for e in ex], [e.label for e in ex], seed=seed, groups=gids, label_order=LABELS, **kw
+        [e.title for e in ex],
+        [e.body for e in ex],
+        [e.label for e in ex],
+        seed=seed,
+        groups=gids,
+        label_order=LABELS,
+        **kw,
     )
 
 

@@ -1,7 +1,14 @@
 import numpy as np
 import pytest
 
-from xinfang.intake.classifier import CategoryClassifier, CharNgramTfidf, decode_ngram, load_default
+from xinfang.intake.classifier import (
+    DEFAULT_MODEL_PATH,
+    MODEL_VERSION,
+    CategoryClassifier,
+    CharNgramTfidf,
+    decode_ngram,
+    load_default,
+)
 from xinfang.intake.textprep import clean_text, combine, norm_key
 
 OBVIOUS = [
@@ -48,7 +55,13 @@ def test_shipped_model_metadata():
     ]
     for key in ("data_hash", "seed", "sklearn_version", "validation", "model_version"):
         assert key in clf.meta
+    assert clf.meta["model_version"] == MODEL_VERSION == "2"
+    assert DEFAULT_MODEL_PATH.name == "category-v2.npz"
+    assert DEFAULT_MODEL_PATH.stat().st_size <= 6_000_000
+    # figures for every input kind, measured on the held-out groups
+    assert set(clf.meta["validation"]) == {"title", "body", "both"}
     assert clf.meta["validation"]["both"]["macro_f1"] >= 0.94
+    assert clf.meta["class_weight"] == "balanced"
 
 
 @pytest.mark.parametrize(("text", "label"), OBVIOUS)
@@ -70,11 +83,22 @@ def test_predict_inputs_and_confidence():
         clf.predict(["a"], ["b", "c"])
 
 
+def test_whitespace_only_input_is_not_classified():
+    clf = load_default()
+    assert clf.predict_one(title=" \u3000 ", body="_x000D_\n") == ("", 0.0)
+
+
 def test_train_save_load_roundtrip(tmp_path):
-    texts = [t for t, _ in OBVIOUS] * 3
-    labels = [lab for _, lab in OBVIOUS] * 3
-    clf = CategoryClassifier.train(texts, labels, seed=1, min_df=1, calibrate=False)
+    texts = [t for t, _ in OBVIOUS]
+    labels = [lab for _, lab in OBVIOUS]
+    # every message as title only, body only and both, as the real training set is built
+    titles = [t[:8] for t in texts] + [""] * 7 + [t[:8] for t in texts]
+    bodies = [""] * 7 + texts + texts
+    clf = CategoryClassifier.train(titles, bodies, labels * 3, seed=1, min_df=1, calibrate=False)
+    assert clf.kind_bias.shape == (3, 7) and clf.meta["n_train_by_kind"] == {"title": 7, "body": 7, "both": 7}
     path = clf.save(tmp_path / "m.npz")
     again = CategoryClassifier.load(path)
-    assert [p.label for p in again.predict_texts(texts)] == [p.label for p in clf.predict_texts(texts)]
+    assert [p.label for p in again.predict(titles, bodies)] == [p.label for p in clf.predict(titles, bodies)]
+    assert [p.label for p in again.predict([""] * 7, texts)] == labels
+    np.testing.assert_allclose(again.kind_bias, clf.kind_bias, rtol=1e-6)
     assert again.meta["seed"] == 1
