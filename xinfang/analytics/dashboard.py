@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from xinfang.analytics.figures import (
@@ -19,10 +19,10 @@ from xinfang.analytics.figures import (
     rate_text,
     sum_figures,
 )
+from xinfang.analytics.models import ClockTally
 from xinfang.cases.models import Channel, PetitionType
 from xinfang.cases.workflow import CLOCK_LABELS
 from xinfang.deadlines.lights import Light, yellow_days_setting
-from xinfang.deadlines.models import Clock
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 
@@ -98,14 +98,16 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
 def lights_now(*, body: Body, today: date) -> list[dict]:
     """Open clocks of the body and everything under it, by kind and light (DOMAIN §5)."""
     yellow_until = today + timedelta(days=yellow_days_setting())
+    # From the clock tally (open clocks by body, kind and due date — exact, see analytics/tally.py): a few
+    # rows per body and day instead of every open clock.
     rows = (
-        Clock.objects.filter(is_open=True, body__in=bodies_under(body))
+        ClockTally.objects.filter(open_count__gt=0, body__in=bodies_under(body))
         .order_by()
         .values("kind")
         .annotate(
-            red=Count("id", filter=Q(due_on__lte=today)),
-            yellow=Count("id", filter=Q(due_on__gt=today, due_on__lte=yellow_until)),
-            green=Count("id", filter=Q(due_on__gt=yellow_until)),
+            red=Sum("open_count", filter=Q(due_on__lte=today), default=0),
+            yellow=Sum("open_count", filter=Q(due_on__gt=today, due_on__lte=yellow_until), default=0),
+            green=Sum("open_count", filter=Q(due_on__gt=yellow_until), default=0),
         )
     )
     out = [
