@@ -1,6 +1,8 @@
 """Category classifier: validation macro-F1/accuracy per input kind, 5-fold estimate, speed, train time.
 
-Usage: .venv/bin/python bench/intake/classifier_bench.py [--folds 5] [--no-val]
+Usage: .venv/bin/python bench/intake/classifier_bench.py [--folds 5] [--no-val] [--v1]
+(--v1 also runs the k-fold estimate with version 1's settings — unweighted classes, no kind
+indicators — on the same folds, for the comparison)
 (run under ``flock /tmp/xf-bench.lock`` — the speed figure is for one core of a shared machine)
 """
 
@@ -51,12 +53,18 @@ for _, b in pairs[:500]:
 print(f"single-message latency: {(time.perf_counter() - t) / 500 * 1000:.2f} ms")
 print(f"model file {DEFAULT_MODEL_PATH.name}: {DEFAULT_MODEL_PATH.stat().st_size / 1e6:.2f} MB")
 
-if folds:
+settings = {"v2": {}}
+if "--v1" in sys.argv:
+    settings["v1 settings"] = {"class_weight": None, "kind_indicator": 0.0}
+for name, kw in settings.items() if folds else ():
     res = {k: [] for k in ("title", "body", "both")}
     for i, (tr, va) in enumerate(kfold_groups(corpus.groups, k=folds, seed=7)):
-        m = _train_on(tr, 42, calibrate=False)
+        m = _train_on(tr, 42, calibrate=False, **kw)
         for k, f in evaluate(m, va).items():
             res[k].append(f["macro_f1"])
-        print(f"fold {i}: " + " ".join(f"{k}={v[-1]:.4f}" for k, v in res.items()), flush=True)
+        print(f"{name} fold {i}: " + " ".join(f"{k}={v[-1]:.4f}" for k, v in res.items()), flush=True)
     for k, v in res.items():
-        print(f"{folds}-fold macro-F1 {k:5s}: mean {np.mean(v):.4f} ± {np.std(v):.4f} (min {min(v):.4f})")
+        print(
+            f"{name} {folds}-fold macro-F1 {k:5s}: mean {np.mean(v):.4f} ± {np.std(v, ddof=1):.4f} "
+            f"(min {min(v):.4f})"
+        )

