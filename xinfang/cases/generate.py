@@ -199,9 +199,11 @@ class Planner:
         day = start + timedelta(days=self.rng.randint(0, (end - start).days))
         return datetime.combine(day, time(self.rng.randint(8, 16), self.rng.randint(0, 59)), SHANGHAI)
 
-    def plan(self) -> Plan:
+    def plan(self, *, repeat: bool = True) -> Plan:
         rng = self.rng
         stage = rng.choices(self.stages, cum_weights=self.stage_cum)[0]
+        while stage == "repeat" and not repeat:
+            stage = rng.choices(self.stages, cum_weights=self.stage_cum)[0]
         title, detail, label = rng.choice(messages())
         county = rng.choices(COUNTIES, cum_weights=self.county_cum)[0]
         steps = STAGES[stage]
@@ -227,9 +229,13 @@ class Planner:
             repeat_at=at + timedelta(days=3) if stage == "repeat" else None,
         )
 
-    def __iter__(self) -> Iterator[Plan]:
-        while True:
-            yield self.plan()
+    def plans(self, cases: int) -> Iterator[Plan]:
+        """Plans for exactly `cases` cases: a repeat makes two, so with one case to go it is not drawn."""
+        made = 0
+        while made < cases:
+            plan = self.plan(repeat=cases - made >= 2)
+            made += 2 if plan.repeat_at else 1
+            yield plan
 
 
 def _sector(category: Category) -> str:
@@ -341,9 +347,7 @@ def generate_services(
 
 
 def _run_services(cast, planner, result, cases, bar, time_machine, case_act, evaluation_record) -> None:
-    for plan in planner:
-        if result.cases >= cases:
-            break
+    for plan in planner.plans(cases):
         with time_machine.travel(plan.registered_at, tick=False):
             case = _register_via_service(cast, plan, plan.registered_at, repeat=False).case
         result.case_ids.append(case.pk)
@@ -975,9 +979,7 @@ def _load(*, cases: int, seed: int, year: int | None, progress: bool, batch: int
     result = Result(query_code=code)
     bar = _bar(cases, progress)
     pending = 0
-    for plan in planner:
-        if result.cases >= cases:
-            break
+    for plan in planner.plans(cases):
         made = writer.add(plan)
         result.cases += len(made)
         pending += len(made)
