@@ -110,7 +110,7 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
     if vendor == "postgresql":
 
         def day(offset: str) -> str:
-            return f"(%s::date + ({offset}))"
+            return f"(%s::date + ({offset})::int)"  # date + bigint has no operator
 
         false, true, empty = "false", "true", "'[]'::jsonb"
     else:
