@@ -145,7 +145,14 @@ def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
 
     filters = filters or {}
     body = actor.body
-    nearest = Clock.objects.filter(case=OuterRef("pk"), body=body, is_open=True).order_by("due_on", "id")
+    from xinfang.deadlines.selectors import LAPSING_WINDOWS
+
+    # The nearest duty, not a right that lapses (a passed 异议 window is nobody's red light).
+    nearest = (
+        Clock.objects.filter(case=OuterRef("pk"), body=body, is_open=True)
+        .exclude(kind__in=LAPSING_WINDOWS)
+        .order_by("due_on", "id")
+    )
     qs = Case.objects.filter(current_body=body, state__in=[s.value for s in OPEN_STATES])
     qs = case_filter_exact(qs, filters)
     if filters.get("category"):
@@ -188,10 +195,12 @@ def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
 def queue_clock_kinds(*, actor: Actor, case_ids: list[int]) -> dict[int, str]:
     """For each of these cases, the kind of the nearest open clock the actor's body owes (one query)."""
     from xinfang.deadlines.models import Clock
+    from xinfang.deadlines.selectors import LAPSING_WINDOWS
 
     kinds: dict[int, str] = {}
     rows = (
         Clock.objects.filter(case_id__in=case_ids, body=actor.body, is_open=True)
+        .exclude(kind__in=LAPSING_WINDOWS)
         .order_by("case_id", "due_on", "id")
         .values_list("case_id", "kind")
     )

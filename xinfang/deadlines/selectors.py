@@ -36,7 +36,9 @@ __all__ = [
 
 # Kept as plain strings (the values of cases.workflow.ClockKind) so that this module does not import the
 # cases app, which imports the clock services from here.
-LAPSING_WINDOWS: frozenset[str] = frozenset({"review_request", "rereview_request"})
+# Rights that lapse — the petitioner's to ask for 复查/复核, the agency's to object (Art. 23): when one runs out
+# nobody is late, the right is simply gone, so these are no one's red item.
+LAPSING_WINDOWS: frozenset[str] = frozenset({"objection", "review_request", "rereview_request"})
 REQUEST_EXCERPT_CHARS = 60
 # `is_open=True` compiles to a bare `WHERE is_open`: exactly the condition of the partial indexes
 # (body, due_on) and (due_on) WHERE is_open, which both SQLite and PostgreSQL then match, so a body's open
@@ -71,8 +73,8 @@ def _light_expression(today: date, yellow_days: int | None = None) -> Case:
 
 
 def counted_clocks() -> QuerySet[Clock]:
-    """Open clocks somebody owes: everything but the petitioner's lapsing request windows."""
-    return Clock.objects.filter(OPEN).exclude(is_window=True, kind__in=LAPSING_WINDOWS)
+    """Open clocks somebody owes: everything but the rights that lapse (LAPSING_WINDOWS)."""
+    return Clock.objects.filter(OPEN).exclude(kind__in=LAPSING_WINDOWS)
 
 
 def open_clocks_for_body(
@@ -123,7 +125,7 @@ def open_clocks_for_body(
     )
     rows = list(qs[offset : offset + limit])
     for clock in rows:
-        clock.counts = not (clock.is_window and clock.kind in LAPSING_WINDOWS)
+        clock.counts = clock.kind not in LAPSING_WINDOWS
     return rows
 
 

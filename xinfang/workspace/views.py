@@ -29,6 +29,7 @@ from xinfang.core.errors import ApplicationError, Conflict, NotFound
 from xinfang.core.events import events_for
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.lights import days_left_text, light_for, yellow_days_setting
+from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
@@ -353,6 +354,8 @@ def _case_context(request, case: Case, *, bound: ActionForm | None = None, error
     for c in clocks:
         c.label = CLOCK_LABELS.get(c.kind, c.kind)
         c.light_view = _light_view(c.due_on, today) if c.is_open and not c.paused_since else None
+        # A right that has run out (异议, 复查/复核 request) is over, not overdue.
+        c.lapsed = c.is_open and c.kind in LAPSING_WINDOWS and c.due_on < today
     events = list(events_for(case).exclude(action="read").order_by("occurred_at", "id"))
     for e in events:
         e.label = EVENT_LABELS.get(e.action, e.action)

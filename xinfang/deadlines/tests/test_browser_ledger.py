@@ -65,8 +65,10 @@ def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_ci
     _login(page, "chengban_dc")
     page.get_by_role("link", name="每日交账").click()
     page.wait_for_url("**/ledger/")
-    # Each letter owes two overdue periods here: the acceptance notice and the window to object to the transfer.
-    assert page.get_by_test_id("uncleared-count").inner_text() == "未销账 4 项"
+    # Each letter owes one overdue duty: the acceptance notice. Its lapsed 异议 window is a right gone, not a
+    # red item (LAPSING_WINDOWS).
+    assert page.get_by_test_id("uncleared-count").inner_text() == "未销账 2 项"
+    assert page.get_by_test_id("ledger-item").filter(has_text="异议期限").count() == 0
     row = (
         page.get_by_test_id("ledger-item")
         .filter(has_text=cleared_case.number)
@@ -83,11 +85,11 @@ def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_ci
     assert cleared.count() == 1 and cleared_case.number in cleared.inner_text()
     assert "已销账" in cleared.inner_text() and "约定明日现场核查" in cleared.inner_text()
     assert page.evaluate("window.__ledgerPage") == 1
-    assert page.get_by_test_id("uncleared-count").inner_text() == "未销账 3 项"
+    assert page.get_by_test_id("uncleared-count").inner_text() == "未销账 1 项"
     item = LedgerItem.objects.get(clock__case=cleared_case, clock__kind="acceptance", ledger_day__date=today)
     assert item.is_cleared and item.cleared_by.username == "chengban_dc"
     others = page.get_by_test_id("ledger-item").filter(has_text=left_case.number)
-    assert [others.nth(i).get_attribute("data-cleared") for i in range(others.count())] == ["0", "0"]
+    assert [others.nth(i).get_attribute("data-cleared") for i in range(others.count())] == ["0"]
     page.screenshot(path=str(SHOTS / "14-ledger.png"), full_page=True)
 
     page.get_by_role("button", name="退出").click()
@@ -99,11 +101,11 @@ def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_ci
     rows = page.get_by_test_id("oversight-rows")
     housing = rows.locator("tr").filter(has_text="东城区住房和城乡建设局")
     cells = housing.locator("td").all_inner_texts()
-    assert cells[1:4] == ["4", "3", "3"]  # on the ledger, uncleared, of which red
-    assert "未销账合计 3 项" in page.get_by_test_id("oversight-totals").inner_text()
+    assert cells[1:4] == ["2", "1", "1"]  # on the ledger, uncleared, of which red
+    assert "未销账合计 1 项" in page.get_by_test_id("oversight-totals").inner_text()
     page.screenshot(path=str(SHOTS / "15-ledger-oversight.png"), full_page=True)
 
     housing.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/ledger/oversight/\d+/"))
-    assert "未销账 3 项" in page.get_by_test_id("uncleared-count").inner_text()
+    assert "未销账 1 项" in page.get_by_test_id("uncleared-count").inner_text()
     assert page.get_by_role("button", name="销账").count() == 0  # the supervisor watches, the agency clears

@@ -221,3 +221,31 @@ class TestPages:
 
         client.force_login(User.objects.get(username="chengban_dc"))
         assert client.get(reverse("deadlines:oversight")).status_code == 403
+
+
+def test_a_lapsed_objection_window_is_no_ones_red_item(demo_city):
+    """The 5-working-day window to object (Art. 23) is the agency's right; when it passes, the right is gone
+    and nobody is late — it must not sit on the ledger as an overdue item."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from xinfang.cases.services import case_act
+    from xinfang.cases.tests.factories import officer, register, registrar
+    from xinfang.deadlines.models import Clock, LedgerItem
+    from xinfang.deadlines.services import ledger_build
+    from xinfang.orgs.models import Body
+
+    reg = registrar()
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+        case = register(by=reg).case
+        case = case_act(
+            case=case, actor=reg, action="transfer", target_body=Body.objects.get(code="990101-housing")
+        )
+        case = case_act(case=case, actor=officer(), action="receive")
+    objection = Clock.objects.get(case=case, kind="objection")
+    assert objection.is_open and objection.due_on < timezone.localdate()
+    ledger_build(day=timezone.localdate())
+    kinds = set(LedgerItem.objects.filter(clock__case=case).values_list("clock__kind", flat=True))
+    assert "objection" not in kinds

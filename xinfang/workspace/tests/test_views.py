@@ -161,7 +161,8 @@ def test_queue_lists_own_body_cases_with_lights_and_constant_queries(client, dem
         resp = client.get(reverse("queue"))
     assert len(many) == len(few)
     html = resp.content.decode()
-    assert "light-green" in html and re.search(r"还剩\d+天", html) and "异议期限" in html
+    # the nearest duty is the 15-day acceptance notice; the 异议 window is a right, not a duty
+    assert "light-green" in html and re.search(r"还剩\d+天", html) and "受理告知期限" in html
 
 
 def test_queue_search_by_number_query_code_name_and_filters(client, demo_city):
@@ -348,3 +349,24 @@ def test_case_page_says_when_the_route_was_not_the_suggested_one(client, demo_ci
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert f"实际：转送 → {other.name}" in html and "未采纳建议" in html
     assert "已改为：<strong>未分类</strong>" in html
+
+
+def test_case_page_says_a_passed_objection_window_has_lapsed(client, demo_city):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from xinfang.cases.services import case_act
+    from xinfang.cases.tests.factories import officer, register, registrar
+    from xinfang.orgs.models import Body, User
+
+    reg = registrar()
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+        case = register(by=reg).case
+        case = case_act(case=case, actor=reg, action="transfer", target_body=Body.objects.get(code="990101-housing"))
+        case = case_act(case=case, actor=officer(), action="receive")
+    client.force_login(User.objects.get(username="chengban_dc"))
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    row = html[html.index("异议期限") : html.index("</tr>", html.index("异议期限"))]
+    assert "已届满" in row and "已逾期" not in row
