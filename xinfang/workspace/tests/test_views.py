@@ -364,7 +364,9 @@ def test_case_page_says_a_passed_objection_window_has_lapsed(client, demo_city):
     reg = registrar()
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
         case = register(by=reg).case
-        case = case_act(case=case, actor=reg, action="transfer", target_body=Body.objects.get(code="990101-housing"))
+        case = case_act(
+            case=case, actor=reg, action="transfer", target_body=Body.objects.get(code="990101-housing")
+        )
         case = case_act(case=case, actor=officer(), action="receive")
     client.force_login(User.objects.get(username="chengban_dc"))
     html = client.get(f"/cases/{case.pk}/").content.decode()
