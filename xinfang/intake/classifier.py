@@ -48,7 +48,7 @@ __all__ = [
     "load_default",
 ]
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_MODEL_PATH = DATA_DIR / f"category-v{MODEL_VERSION}.npz"
 
@@ -86,6 +86,17 @@ def _ngram_ids(texts: Sequence[str], n_max: int = 3) -> tuple[np.ndarray, np.nda
         ids.append(gid[ok])
         docs.append(doc[: n - k + 1][ok])
     return np.concatenate(ids), np.concatenate(docs)
+
+
+def _pair_ngram_ids(
+    titles: Sequence[str], bodies: Sequence[str], n_max: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """N-gram ids of each title and each body (no n-gram spans the two), the doc of each, and whether
+    it comes from the body (``False``: from the title)."""
+    ti, td = _ngram_ids(titles, n_max)
+    bi, bd = _ngram_ids(bodies, n_max)
+    part = np.concatenate([np.zeros(len(ti), dtype=bool), np.ones(len(bi), dtype=bool)])
+    return np.concatenate([ti, bi]), np.concatenate([td, bd]), part
 
 
 def decode_ngram(gid: int) -> str:
@@ -170,6 +181,23 @@ class CharNgramTfidf:
     @classmethod
     def fit(cls, texts: Sequence[str], min_df: int = 2, max_features: int | None = None, n_max: int = 3):
         ids, docs = _ngram_ids(texts, n_max)
+        return cls._fit_ids(ids, docs, len(texts), min_df, max_features, n_max)
+
+    @classmethod
+    def fit_pairs(
+        cls,
+        titles: Sequence[str],
+        bodies: Sequence[str],
+        min_df: int = 2,
+        max_features: int | None = None,
+        n_max: int = 3,
+    ):
+        """Fit on (title, body) pairs: a document is the n-grams of its title plus those of its body."""
+        ids, docs, _ = _pair_ngram_ids(titles, bodies, n_max)
+        return cls._fit_ids(ids, docs, len(titles), min_df, max_features, n_max)
+
+    @classmethod
+    def _fit_ids(cls, ids, docs, n: int, min_df: int, max_features: int | None, n_max: int):
         uniq, inv = np.unique(ids, return_inverse=True)
         pair = np.unique(docs * len(uniq) + inv)
         df = np.bincount(pair % len(uniq), minlength=len(uniq))
@@ -177,7 +205,6 @@ class CharNgramTfidf:
         if max_features and len(keep) > max_features:
             order = np.lexsort((uniq[keep], -df[keep]))  # by df desc, then id: deterministic
             keep = np.sort(keep[order[:max_features]])
-        n = len(texts)
         idf = np.log((1 + n) / (1 + df[keep])) + 1.0
         return cls(uniq[keep], idf.astype(np.float32), n_max)
 
@@ -186,22 +213,48 @@ class CharNgramTfidf:
         return len(self.vocab)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        n_docs = len(texts)
-        nf = len(self.vocab)
-        if n_docs == 0:
-            return sparse.csr_matrix((0, nf), dtype=np.float32)
+        if len(texts) == 0:
+            return sparse.csr_matrix((0, self.n_features), dtype=np.float32)
         ids, docs = _ngram_ids(texts, self.n_max)
         pos = self._table.lookup(ids)
         hit = pos >= 0
-        key = docs[hit] * nf + pos[hit]
+        key, counts = np.unique(docs[hit] * self.n_features + pos[hit], return_counts=True)
+        return self._rows(key, counts, len(texts))
+
+    def transform_views(
+        self, titles: Sequence[str], bodies: Sequence[str], views: np.ndarray | None = None
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix | None, sparse.csr_matrix | None]:
+        """TF-IDF rows of (title, body) pairs: the whole message, and — for the docs where ``views``
+        is true — the title alone and the body alone (other rows of those two are empty).
+
+        The n-grams are cut, looked up and counted once, per (doc, n-gram, part); a whole message's
+        counts are the sums over its two parts.
+        """
+        n, nf = len(titles), self.n_features
+        ids, docs, part = _pair_ngram_ids(titles, bodies, self.n_max)
+        pos = self._table.lookup(ids)
+        hit = pos >= 0
+        key = (docs[hit] * nf + pos[hit]) * 2 + part[hit]
         key, counts = np.unique(key, return_counts=True)
-        rows, cols = np.divmod(key, nf)
+        doc_col, from_body = np.divmod(key, 2)
+        # (doc, col) entries are sorted, a title entry right before the body entry of the same n-gram
+        first = np.flatnonzero(np.concatenate([[True], doc_col[1:] != doc_col[:-1]])) if len(key) else key
+        whole = self._rows(doc_col[first], np.add.reduceat(counts, first) if len(key) else counts, n)
+        if views is None:
+            return whole, None, None
+        sel = np.asarray(views, dtype=bool)[doc_col // nf]
+        t, b = sel & (from_body == 0), sel & (from_body == 1)
+        return whole, self._rows(doc_col[t], counts[t], n), self._rows(doc_col[b], counts[b], n)
+
+    def _rows(self, key: np.ndarray, counts: np.ndarray, n_docs: int) -> sparse.csr_matrix:
+        """Sublinear tf × idf, l2-normalised, from sorted unique ``doc * n_features + col`` keys."""
+        rows, cols = np.divmod(key, self.n_features)
         data = (1.0 + np.log(counts)).astype(np.float32) * self.idf[cols]
         norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=n_docs))
         norms[norms == 0] = 1.0
         data = (data / norms[rows]).astype(np.float32)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_docs))])
-        return sparse.csr_matrix((data, cols, indptr), shape=(n_docs, nf))
+        return sparse.csr_matrix((data, cols, indptr), shape=(n_docs, self.n_features))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -254,19 +307,22 @@ class CategoryClassifier:
         temperature: float = 1.0,
         meta: dict | None = None,
         kind_bias: np.ndarray | None = None,
+        view_weights: Sequence[float] = (0.0, 0.0),
     ) -> None:
         self.max_chars = int((meta or {}).get("max_chars") or 0)
         self.featurizer = featurizer
         self.coef = np.asarray(coef, dtype=np.float32)  # (n_classes, n_features)
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.labels = list(labels)
-        # (3 kinds, n_classes): the indicator columns' weights; zeros for a version-1 model
+        # (3 kinds, n_classes): the indicator columns' weights
         n_classes = len(self.labels)
         self.kind_bias = (
             np.zeros((len(KINDS), n_classes), dtype=np.float32)
             if kind_bias is None
             else np.asarray(kind_bias, dtype=np.float32).reshape(len(KINDS), n_classes)
         )
+        # weights of the title-alone and body-alone views in a title+body message's score
+        self.view_weights = (float(view_weights[0]), float(view_weights[1]))
         self.temperature = float(temperature)
         self.meta = dict(meta or {})
         self._coef_t = np.ascontiguousarray(self.coef.T)
@@ -284,6 +340,7 @@ class CategoryClassifier:
         C: float = 0.5,
         class_weight: str | None = "balanced",
         kind_indicator: float = 1.0,
+        view_weights: Sequence[float] = (2.0, 1.0),
         min_df: int = 2,
         max_features: int | None = 200_000,
         calibrate: bool = True,
@@ -295,25 +352,30 @@ class CategoryClassifier:
         ``titles``/``bodies`` are parallel (either may be ''), so the model sees which input kind
         each example is; train on title-only, body-only and title+body examples to serve all three.
         ``kind_indicator`` is the value of the indicator column (0 turns the kind bias off).
+        ``view_weights`` (title, body): at prediction a title+body message is scored as the weighted
+        mean of the scores of the whole message, its title alone and its body alone (0, 0: whole only).
         """
         from sklearn.svm import LinearSVC
 
         t0 = time.perf_counter()
-        titles, bodies = _clean_pairs(titles, bodies)
+        titles, bodies = cls._cut(*_clean_pairs(titles, bodies), max_chars)
         label_list = list(label_order) if label_order else sorted(set(labels))
         index = {lab: i for i, lab in enumerate(label_list)}
         y = np.array([index[lab] for lab in labels])
-        texts = cls._join(titles, bodies, max_chars)
         kinds = _kinds(titles, bodies)
-        feat = CharNgramTfidf.fit(texts, min_df=min_df, max_features=max_features)
-        X = cls._with_kinds(feat.transform(texts), kinds, kind_indicator)
+        feat = CharNgramTfidf.fit_pairs(titles, bodies, min_df=min_df, max_features=max_features)
+        views = kinds == 2 if any(view_weights) else None
+        Xw, Xt, Xb = feat.transform_views(titles, bodies, views)
+        X = cls._with_kinds(Xw, kinds, kind_indicator)
         svm = LinearSVC(C=C, class_weight=class_weight, random_state=seed).fit(X, y)
         nf = feat.n_features
         coef, intercept = svm.coef_[:, :nf].astype(np.float32), svm.intercept_.astype(np.float32)
         kind_bias = (svm.coef_[:, nf:].T * kind_indicator).astype(np.float32)
         temperature = 1.0
         if calibrate:
-            oof = cls._oof_scores(X, y, groups, seed, C, class_weight)
+            oof = cls._oof_scores(
+                X, y, groups, seed, C, class_weight, nf=nf, views=(Xt, Xb, views, view_weights)
+            )
             temperature = _fit_temperature(oof, y)
         meta = {
             "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -321,10 +383,11 @@ class CategoryClassifier:
             "C": C,
             "class_weight": class_weight,
             "kind_indicator": kind_indicator,
+            "view_weights": list(view_weights),
             "min_df": min_df,
             "max_features": max_features,
             "max_chars": max_chars,
-            "n_train": len(texts),
+            "n_train": len(titles),
             "n_train_by_kind": {k: int((kinds == i).sum()) for i, k in enumerate(KINDS)},
             "train_seconds": round(time.perf_counter() - t0, 2),
         }
@@ -335,13 +398,13 @@ class CategoryClassifier:
         except ImportError:  # pragma: no cover
             pass
         meta["numpy_version"] = np.__version__
-        return cls(feat, coef, intercept, label_list, temperature, meta, kind_bias)
+        return cls(feat, coef, intercept, label_list, temperature, meta, kind_bias, view_weights)
 
     @staticmethod
-    def _join(titles: Sequence[str], bodies: Sequence[str], max_chars: int) -> list[str]:
-        # inputs are already cleaned (``_clean_pairs``): the same join as ``textprep.combine``
-        texts = [f"{t}。{b}" if t and b else t or b for t, b in zip(titles, bodies, strict=True)]
-        return [t[:max_chars] for t in texts] if max_chars else texts
+    def _cut(titles: list[str], bodies: list[str], max_chars: int) -> tuple[list[str], list[str]]:
+        if not max_chars:
+            return titles, bodies
+        return [t[:max_chars] for t in titles], [b[:max_chars] for b in bodies]
 
     @staticmethod
     def _with_kinds(X: sparse.csr_matrix, kinds: np.ndarray, value: float) -> sparse.csr_matrix:
@@ -352,7 +415,24 @@ class CategoryClassifier:
         return sparse.hstack([X, ind], format="csr")
 
     @staticmethod
-    def _oof_scores(X, y, groups, seed: int, C: float, class_weight=None, k: int = 5) -> np.ndarray:
+    def _mix_views(scores, whole, title, body, rows, weights) -> np.ndarray:
+        """Scores of ``rows`` → weighted mean of the whole-message, title and body views.
+
+        ``scores`` = whole-view raw scores + intercept + kind bias; ``whole``/``title``/``body`` are the
+        raw (feature · coef) scores of the three views. The mean keeps a title+body message's scores on
+        the same scale as the other kinds (one temperature serves all).
+        """
+        a, b = weights
+        if rows is None or not (a or b) or not rows.any():
+            return scores
+        const = scores[rows] - whole[rows]
+        scores[rows] = (whole[rows] + a * title[rows] + b * body[rows]) / (1 + a + b) + const
+        return scores
+
+    @classmethod
+    def _oof_scores(
+        cls, X, y, groups, seed: int, C: float, class_weight=None, k: int = 5, nf: int = 0, views=None
+    ) -> np.ndarray:
         from sklearn.model_selection import GroupKFold, StratifiedKFold
         from sklearn.svm import LinearSVC
 
@@ -361,20 +441,36 @@ class CategoryClassifier:
             splits = splitter.split(X, y, groups)
         else:
             splits = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed).split(X, y)
+        Xt, Xb, rows, weights = views if views else (None, None, None, (0.0, 0.0))
         oof = np.zeros((X.shape[0], int(y.max()) + 1), dtype=np.float64)
         for tr, te in splits:
             m = LinearSVC(C=C, class_weight=class_weight, random_state=seed).fit(X[tr], y[tr])
-            oof[te] = m.decision_function(X[te])
+            s = m.decision_function(X[te])
+            if rows is not None and rows[te].any():
+                w = m.coef_[:, :nf].T
+                s = cls._mix_views(s, X[te][:, :nf] @ w, Xt[te] @ w, Xb[te] @ w, rows[te], weights)
+            oof[te] = s
         return oof
 
     # ---- prediction -------------------------------------------------------------------------
     def decision_function(self, titles=None, bodies=None) -> np.ndarray:
-        titles, bodies = _clean_pairs(titles, bodies)
-        X = self.featurizer.transform(self._join(titles, bodies, self.max_chars))
-        scores = np.asarray(X @ self._coef_t) + self.intercept
+        titles, bodies = self._cut(*_clean_pairs(titles, bodies), self.max_chars)
         kinds = _kinds(titles, bodies)
+        rows = kinds == 2 if any(self.view_weights) else None
+        Xw, Xt, Xb = self.featurizer.transform_views(titles, bodies, rows)
+        whole = np.asarray(Xw @ self._coef_t)
+        scores = whole + self.intercept
         has = kinds >= 0
         scores[has] += self.kind_bias[kinds[has]]
+        if rows is not None and rows.any():
+            scores = self._mix_views(
+                scores,
+                whole,
+                np.asarray(Xt @ self._coef_t),
+                np.asarray(Xb @ self._coef_t),
+                rows,
+                self.view_weights,
+            )
         return scores
 
     def predict_proba(self, titles=None, bodies=None) -> np.ndarray:
@@ -415,6 +511,7 @@ class CategoryClassifier:
                 coef=self.coef.astype(np.float16),
                 intercept=self.intercept.astype(np.float32),
                 kind_bias=self.kind_bias.astype(np.float32),
+                view_weights=np.array(self.view_weights, dtype=np.float32),
                 labels=np.array(self.labels),
                 temperature=np.array(self.temperature),
                 n_max=np.array(self.featurizer.n_max),
@@ -428,6 +525,12 @@ class CategoryClassifier:
             meta = json.loads(str(z["meta_json"]))
             if meta.get("format") != "xinfang-intake-category":
                 raise ValueError(f"{path}: not an xinfang intake category model")
+            version = int(meta.get("model_version") or 1)
+            if version < 3:
+                raise ValueError(
+                    f"{path}: model version {version} is older than 3 (the title and body are featurised "
+                    "separately since version 3); retrain it with `xinfang intake train`"
+                )
             feat = CharNgramTfidf(z["vocab"], z["idf"].astype(np.float32), int(z["n_max"]))
             return cls(
                 feat,
@@ -436,7 +539,8 @@ class CategoryClassifier:
                 [str(x) for x in z["labels"]],
                 float(z["temperature"]),
                 meta,
-                z["kind_bias"] if "kind_bias" in z.files else None,  # absent in version 1
+                z["kind_bias"],
+                tuple(float(v) for v in z["view_weights"]),
             )
 
 

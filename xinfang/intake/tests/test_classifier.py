@@ -42,6 +42,61 @@ def test_featurizer_matches_sklearn():
     assert sorted(decode_ngram(int(v)) for v in ours.vocab) == sorted(sk.vocabulary_)
 
 
+def test_pair_views_count_title_and_body_ngrams_apart():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    titles, bodies = ["小区噪音", "公交车拒载", "", "学校"], ["夜间施工扰民", "", "绕路收费", "乱收费"]
+
+    def grams(text):
+        return [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
+
+    # a message's n-grams are its title's plus its body's: none spans the two
+    sk = TfidfVectorizer(analyzer=lambda pair: grams(pair[0]) + grams(pair[1]), sublinear_tf=True)
+    sk.fit(list(zip(titles, bodies, strict=True)))
+    ours = CharNgramTfidf.fit_pairs(titles, bodies, min_df=1)
+    assert sorted(decode_ngram(int(v)) for v in ours.vocab) == sorted(sk.vocabulary_)
+    whole, title, body = ours.transform_views(titles, bodies, np.array([True, False, False, True]))
+    expected = sk.transform(list(zip(titles, bodies, strict=True)))
+    np.testing.assert_allclose(np.sort(whole.data), np.sort(expected.data), rtol=1e-5)
+    # the title and body views exist for the rows asked for, and equal each part scored alone
+    np.testing.assert_allclose(title[0].toarray(), ours.transform(["小区噪音"]).toarray(), rtol=1e-6)
+    np.testing.assert_allclose(body[3].toarray(), ours.transform(["乱收费"]).toarray(), rtol=1e-6)
+    assert title[1].nnz == 0 and body[1].nnz == 0 and body[2].nnz == 0
+
+
+def test_title_and_body_message_scores_mix_the_three_views():
+    clf = load_default()
+    title, body = "小区门口垃圾成堆无人清运", "每天晚上工厂排放废气，孩子上学路上闻到刺鼻味道"
+    a, b = clf.view_weights
+    both = clf.decision_function([title], [body])[0]
+    bias = clf.intercept + clf.kind_bias[2]
+
+    def raw(t, bo):
+        w, _, _ = clf.featurizer.transform_views([t], [bo])
+        return np.asarray(w @ clf._coef_t)[0]
+
+    expected = (raw(title, body) + a * raw(title, "") + b * raw("", body)) / (1 + a + b) + bias
+    np.testing.assert_allclose(both, expected, rtol=1e-5, atol=1e-6)
+    # with the views off, the message is scored as one text
+    clf_whole = CategoryClassifier(
+        clf.featurizer, clf.coef, clf.intercept, clf.labels, clf.temperature, clf.meta, clf.kind_bias
+    )
+    np.testing.assert_allclose(
+        clf_whole.decision_function([title], [body])[0], raw(title, body) + bias, rtol=1e-5
+    )
+
+
+def test_an_older_model_file_is_refused_with_a_clear_message(tmp_path):
+    import json
+
+    path = tmp_path / "old.npz"
+    np.savez(
+        path, meta_json=np.array(json.dumps({"format": "xinfang-intake-category", "model_version": "2"}))
+    )
+    with pytest.raises(ValueError, match="retrain it with `xinfang intake train`"):
+        CategoryClassifier.load(path)
+
+
 def test_shipped_model_metadata():
     clf = load_default()
     assert clf.labels == [
@@ -55,8 +110,9 @@ def test_shipped_model_metadata():
     ]
     for key in ("data_hash", "seed", "sklearn_version", "validation", "model_version"):
         assert key in clf.meta
-    assert clf.meta["model_version"] == MODEL_VERSION == "2"
-    assert DEFAULT_MODEL_PATH.name == "category-v2.npz"
+    assert clf.meta["model_version"] == MODEL_VERSION == "3"
+    assert DEFAULT_MODEL_PATH.name == "category-v3.npz"
+    assert clf.view_weights == (2.0, 1.0) and clf.meta["view_weights"] == [2.0, 1.0]
     assert DEFAULT_MODEL_PATH.stat().st_size <= 6_000_000
     # figures for every input kind, measured on the held-out groups
     assert set(clf.meta["validation"]) == {"title", "body", "both"}
@@ -102,4 +158,5 @@ def test_train_save_load_roundtrip(tmp_path):
     assert [p.label for p in again.predict(titles, bodies)] == [p.label for p in clf.predict(titles, bodies)]
     assert [p.label for p in again.predict([""] * 7, texts)] == labels
     np.testing.assert_allclose(again.kind_bias, clf.kind_bias, rtol=1e-6)
+    assert again.view_weights == clf.view_weights == (2.0, 1.0)
     assert again.meta["seed"] == 1
