@@ -74,7 +74,8 @@ def cmd_demo(argv: list[str]) -> int:
             demo_cases_load = None
         if demo_cases_load is not None:
             print(demo_cases_load())
-    _manage("fetch_assets")  # the pinned ECharts for /figures/; returns at once when present (ADR 0002)
+    # the pinned ECharts for /figures/; returns at once when present, gives up after 10 s offline (ADR 0002)
+    _manage("fetch_assets", "--timeout", "10")
     _manage("collectstatic", "--noinput", "-v", "0")
     url = f"http://{args.host}:{args.port}/"
     print()
@@ -96,7 +97,8 @@ def cmd_serve(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("XINFANG_WORKERS", "3")))
     args = parser.parse_args(argv)
     _django_setup()
-    _manage("fetch_assets")  # the pinned ECharts for /figures/; returns at once when present (ADR 0002)
+    # the pinned ECharts for /figures/; returns at once when present, gives up after 10 s offline (ADR 0002)
+    _manage("fetch_assets", "--timeout", "10")
     _manage("collectstatic", "--noinput", "-v", "0")
     return _gunicorn(args.bind, args.workers)
 

@@ -108,3 +108,22 @@ def test_ledger_downloads(demo_city, client):
 
 def test_integrity_check_refuses_other_bytes():
     assert not integrity_ok(b"not echarts")
+
+
+def test_fetch_assets_offline_gives_up_within_its_timeout_and_is_not_fatal(monkeypatch):
+    import io
+    import urllib.request
+
+    from django.core.management import call_command
+
+    seen = {}
+
+    def unreachable(url, timeout):
+        seen["timeout"] = timeout
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(urllib.request, "urlopen", unreachable)
+    err = io.StringIO()
+    call_command("fetch_assets", "--force", "--timeout", "3", stderr=err, stdout=io.StringIO())
+    assert seen["timeout"] == 3.0
+    assert "无法下载 ECharts" in err.getvalue() and "只显示表格" in err.getvalue()

@@ -50,13 +50,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--force", action="store_true", help="即使已存在也重新下载")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=60.0,
+            help="下载超时秒数（xinfang demo/serve 用 10 秒，离线时不久等）",
+        )
 
     def handle(self, *args, **opts) -> None:
         if TARGET.exists() and not opts["force"]:
             self.stdout.write(f"ECharts 已存在：{TARGET}")
             return
         try:
-            with urllib.request.urlopen(ECHARTS_TARBALL, timeout=60) as resp:  # a fixed https URL
+            with urllib.request.urlopen(
+                ECHARTS_TARBALL, timeout=opts["timeout"]
+            ) as resp:  # a fixed https URL
                 data = resp.read()
         except OSError as exc:
             # Not fatal: the dashboard falls back to its tables.
