@@ -92,11 +92,10 @@ def _pair_ngram_ids(
     titles: Sequence[str], bodies: Sequence[str], n_max: int = 3
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """N-gram ids of each title and each body (no n-gram spans the two), the doc of each, and whether
-    it comes from the body (``False``: from the title)."""
-    ti, td = _ngram_ids(titles, n_max)
-    bi, bd = _ngram_ids(bodies, n_max)
-    part = np.concatenate([np.zeros(len(ti), dtype=bool), np.ones(len(bi), dtype=bool)])
-    return np.concatenate([ti, bi]), np.concatenate([td, bd]), part
+    it comes from the body (1) or the title (0)."""
+    interleaved = [x for pair in zip(titles, bodies, strict=True) for x in pair]
+    ids, seg = _ngram_ids(interleaved, n_max)  # seg = 2 * doc + part
+    return ids, seg >> 1, seg & 1
 
 
 def decode_ngram(gid: int) -> str:
@@ -150,22 +149,26 @@ class _IdTable:
 
     def lookup(self, ids: np.ndarray) -> np.ndarray:
         """Column of each id, or -1."""
-        out = np.full(len(ids), -1, dtype=np.int64)
+        out = np.empty(len(ids), dtype=np.int64)
         is_uni = ids < (1 << _BITS)
         out[is_uni] = self.uni[ids[is_uni]]
-        active = np.flatnonzero(~is_uni)
-        pos = np.zeros(len(ids), dtype=np.int64)
-        pos[active] = self._hash(ids[active])
+        rest = np.flatnonzero(~is_uni)
+        want = ids[rest]
+        pos = self._hash(want)
+        found = self.keys[pos]
+        hit = found == want
+        col = np.where(hit, self.vals[pos], -1).astype(np.int64)
+        # the few that met another key in their slot probe on (linear probing)
+        todo = np.flatnonzero(~hit & (found != _EMPTY))
         mask = (1 << self.bits) - 1
-        while len(active):
-            p = pos[active]
+        while len(todo):
+            p = (pos[todo] + 1) & mask
+            pos[todo] = p
             k = self.keys[p]
-            want = ids[active]
-            hit = k == want
-            out[active[hit]] = self.vals[p[hit]]
-            cont = ~hit & (k != _EMPTY)
-            active = active[cont]
-            pos[active] = (p[cont] + 1) & mask
+            h = k == want[todo]
+            col[todo[h]] = self.vals[p[h]]
+            todo = todo[~h & (k != _EMPTY)]
+        out[rest] = col
         return out
 
 
@@ -234,7 +237,7 @@ class CharNgramTfidf:
         ids, docs, part = _pair_ngram_ids(titles, bodies, self.n_max)
         pos = self._table.lookup(ids)
         hit = pos >= 0
-        key = (docs[hit] * nf + pos[hit]) * 2 + part[hit]
+        key = (docs[hit] * nf + pos[hit]) * 2 + part[hit]  # part: 0 title, 1 body
         key, counts = np.unique(key, return_counts=True)
         doc_col, from_body = np.divmod(key, 2)
         # (doc, col) entries are sorted, a title entry right before the body entry of the same n-gram
@@ -454,7 +457,11 @@ class CategoryClassifier:
 
     # ---- prediction -------------------------------------------------------------------------
     def decision_function(self, titles=None, bodies=None) -> np.ndarray:
-        titles, bodies = self._cut(*_clean_pairs(titles, bodies), self.max_chars)
+        return self._scores(*_clean_pairs(titles, bodies))
+
+    def _scores(self, titles: list[str], bodies: list[str]) -> np.ndarray:
+        """Decision values of already cleaned inputs."""
+        titles, bodies = self._cut(titles, bodies, self.max_chars)
         kinds = _kinds(titles, bodies)
         rows = kinds == 2 if any(self.view_weights) else None
         Xw, Xt, Xb = self.featurizer.transform_views(titles, bodies, rows)
@@ -482,7 +489,7 @@ class CategoryClassifier:
         out: list[Prediction] = []
         for start in range(0, len(titles), 4096):
             tc, bc = titles[start : start + 4096], bodies[start : start + 4096]
-            p = self.predict_proba(tc, bc)
+            p = _softmax(self._scores(tc, bc).astype(np.float64) * self.temperature)
             idx = p.argmax(axis=1)
             for i, j in enumerate(idx):
                 if tc[i] or bc[i]:

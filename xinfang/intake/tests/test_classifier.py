@@ -160,3 +160,18 @@ def test_train_save_load_roundtrip(tmp_path):
     np.testing.assert_allclose(again.kind_bias, clf.kind_bias, rtol=1e-6)
     assert again.view_weights == clf.view_weights == (2.0, 1.0)
     assert again.meta["seed"] == 1
+
+
+def test_id_table_finds_every_key_and_nothing_else():
+    from xinfang.intake.classifier import _IdTable
+
+    rng = np.random.default_rng(3)
+    # unigrams (direct array) and long n-gram ids (hash table, many sharing a slot at this size)
+    keys = np.unique(
+        np.concatenate([rng.integers(1, 1 << 21, 3_000), rng.integers(1 << 21, 1 << 62, 60_000)])
+    )
+    table = _IdTable(keys)
+    queries = np.concatenate([keys, rng.integers(1, 1 << 62, 20_000), rng.integers(1, 1 << 21, 2_000)])
+    rng.shuffle(queries)
+    expected = {int(k): i for i, k in enumerate(keys)}
+    assert table.lookup(queries).tolist() == [expected.get(int(q), -1) for q in queries]
