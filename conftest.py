@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -49,6 +50,18 @@ def browser():
         )
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def shots():
+    """Where the browser tests save their screenshots: ``build/screenshots/`` (ignored by git), or the
+    folder named by ``XINFANG_SCREENSHOTS`` — ``XINFANG_SCREENSHOTS=docs/screenshots pytest -m browser``
+    refreshes the ones the docs show, so an ordinary test run leaves the working tree clean."""
+    root = Path(__file__).resolve().parent
+    folder = Path(os.environ.get("XINFANG_SCREENSHOTS") or root / "build" / "screenshots")
+    folder = folder if folder.is_absolute() else root / folder
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -21,7 +20,6 @@ from xinfang.orgs.demo import DEMO_PASSWORD
 from xinfang.orgs.models import Body, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 def _demo_actor(username: str):
@@ -56,11 +54,10 @@ def _login(page, username: str) -> None:
     page.wait_for_url(page.base_url + "/")
 
 
-def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_city):
+def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_city, shots):
     cleared_case, left_case = _overdue_cases(2)
     today = timezone.localdate()
     ledger_build(day=today)
-    SHOTS.mkdir(parents=True, exist_ok=True)
 
     _login(page, "chengban_dc")
     page.get_by_role("link", name="每日交账").click()
@@ -90,7 +87,7 @@ def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_ci
     assert item.is_cleared and item.cleared_by.username == "chengban_dc"
     others = page.get_by_test_id("ledger-item").filter(has_text=left_case.number)
     assert [others.nth(i).get_attribute("data-cleared") for i in range(others.count())] == ["0"]
-    page.screenshot(path=str(SHOTS / "14-ledger.png"), full_page=True)
+    page.screenshot(path=str(shots / "14-ledger.png"), full_page=True)
 
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/accounts/login/")
@@ -103,7 +100,7 @@ def test_officer_clears_a_red_item_and_the_supervisor_sees_the_day(page, demo_ci
     cells = housing.locator("td").all_inner_texts()
     assert cells[1:4] == ["2", "1", "1"]  # on the ledger, uncleared, of which red
     assert "未销账合计 1 项" in page.get_by_test_id("oversight-totals").inner_text()
-    page.screenshot(path=str(SHOTS / "15-ledger-oversight.png"), full_page=True)
+    page.screenshot(path=str(shots / "15-ledger-oversight.png"), full_page=True)
 
     housing.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/ledger/oversight/\d+/"))

@@ -1,11 +1,8 @@
-from pathlib import Path
-
 import pytest
 
 from xinfang.orgs.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 def _login(page, username):
@@ -15,16 +12,15 @@ def _login(page, username):
     page.get_by_role("button", name="登录").click()
 
 
-def test_two_roles_log_in_and_see_their_body(page, demo_city):
+def test_two_roles_log_in_and_see_their_body(page, demo_city, shots):
     _login(page, "dengji")
     page.wait_for_url(page.base_url + "/")
     assert page.get_by_test_id("acting-body").inner_text() == "示例市信访局"
     assert "登记员" in page.content()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "01-home-registrar.png"))
+    page.screenshot(path=str(shots / "01-home-registrar.png"))
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/accounts/login/")
-    page.screenshot(path=str(SHOTS / "00-login.png"))
+    page.screenshot(path=str(shots / "00-login.png"))
 
     _login(page, "chengban_dc")
     page.wait_for_url(page.base_url + "/")

@@ -4,7 +4,6 @@ track with the 查询码 → evaluate → 复查; and a 复查 asked too late is
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,7 +16,6 @@ from xinfang.portal.tests.conftest import solve
 from xinfang.portal.tests.helpers import unlock, walk_to_answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 
 
@@ -25,8 +23,7 @@ def _no_horizontal_scroll(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
 
 
-def test_petition_online_to_answer_evaluation_and_review(page, demo_city):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_petition_online_to_answer_evaluation_and_review(page, demo_city, shots):
     page.set_viewport_size(PHONE)
     base = page.base_url
 
@@ -34,7 +31,7 @@ def test_petition_online_to_answer_evaluation_and_review(page, demo_city):
     page.goto(base + "/portal/")
     assert page.get_by_role("heading", name="先找对门，再写信访").is_visible()
     _no_horizontal_scroll(page)
-    page.screenshot(path=str(SHOTS / "20-portal-guide.png"), full_page=True)
+    page.screenshot(path=str(shots / "20-portal-guide.png"), full_page=True)
 
     page.get_by_role("link", name="我已看过指引，我要信访").click()
     page.wait_for_url("**/portal/submit/")
@@ -50,7 +47,7 @@ def test_petition_online_to_answer_evaluation_and_review(page, demo_city):
     question = page.locator("label[for=id_human_answer]").inner_text()
     page.get_by_label("验证题").fill(solve(question.split("：", 1)[1]))
     _no_horizontal_scroll(page)
-    page.screenshot(path=str(SHOTS / "21-portal-submit.png"), full_page=True)
+    page.screenshot(path=str(shots / "21-portal-submit.png"), full_page=True)
     page.get_by_role("button", name="提交信访").click()
 
     page.wait_for_url("**/portal/submit/done/**")
@@ -84,7 +81,7 @@ def test_petition_online_to_answer_evaluation_and_review(page, demo_city):
     assert "转至东城区住房和城乡建设局" in page.get_by_test_id("sent").inner_text()
     assert "请在" in page.content() and "对答复作出评价" in page.content()
     _no_horizontal_scroll(page)
-    page.screenshot(path=str(SHOTS / "22-portal-track.png"), full_page=True)
+    page.screenshot(path=str(shots / "22-portal-track.png"), full_page=True)
 
     page.get_by_label("不满意").check()
     page.get_by_role("button", name="提交评价").click()

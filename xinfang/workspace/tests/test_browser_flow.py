@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from xinfang.cases.tests.factories import valid_id
 from xinfang.orgs.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 def _login(page, username: str) -> None:
@@ -37,10 +35,9 @@ def _act(page, action: str, fill=None) -> None:
     page.wait_for_load_state()
 
 
-def test_letter_registered_transferred_received_accepted_answered(page, demo_city):
+def test_letter_registered_transferred_received_accepted_answered(page, demo_city, shots):
     # Transactional tests flush the tables, the categories the migrations seeded included.
     Category.objects.get_or_create(code="urban_rural", defaults={"name": "城乡建设"})
-    SHOTS.mkdir(parents=True, exist_ok=True)
     _login(page, "dengji_dc")
     page.get_by_role("link", name="登记").click()
     page.wait_for_url("**/cases/new/")
@@ -60,7 +57,7 @@ def test_letter_registered_transferred_received_accepted_answered(page, demo_cit
     page.get_by_label("标题").focus()
     page.get_by_test_id("suggestions").wait_for()
     assert "东城区住房和城乡建设局" in page.get_by_test_id("intake-suggestions").inner_text()
-    page.screenshot(path=str(SHOTS / "10-intake.png"), full_page=True)
+    page.screenshot(path=str(shots / "10-intake.png"), full_page=True)
     page.get_by_role("button", name="登记", exact=True).click()
     page.wait_for_url(re.compile(r".*/cases/\d+/$"))
     case = Case.objects.get()
@@ -79,7 +76,7 @@ def test_letter_registered_transferred_received_accepted_answered(page, demo_cit
     _login(page, "chengban_dc")
     page.get_by_role("link", name="我的待办").click()
     page.wait_for_url("**/cases/")
-    page.screenshot(path=str(SHOTS / "11-queue.png"), full_page=True)
+    page.screenshot(path=str(shots / "11-queue.png"), full_page=True)
     page.get_by_role("link", name=case.number).click()
     page.wait_for_url(f"**/cases/{case.pk}/")
     _act(page, "receive")
@@ -99,14 +96,14 @@ def test_letter_registered_transferred_received_accepted_answered(page, demo_cit
     assert "责令物业公司" in notices.inner_text()
     page.get_by_test_id("reveal-phone").click()
     assert page.get_by_test_id("revealed").inner_text() == "13900000061"
-    page.screenshot(path=str(SHOTS / "12-case.png"), full_page=True)
+    page.screenshot(path=str(shots / "12-case.png"), full_page=True)
     case.refresh_from_db()
     assert case.state == State.ANSWERED
 
     page.get_by_role("link", name="信访档案").click()
     page.wait_for_url("**/people/*/")
     assert case.number in page.get_by_test_id("person-cases").inner_text()
-    page.screenshot(path=str(SHOTS / "13-person.png"), full_page=True)
+    page.screenshot(path=str(shots / "13-person.png"), full_page=True)
 
 
 def test_changing_the_url_to_another_bodys_case_gives_404(page, demo_city):
