@@ -42,9 +42,19 @@ class Person(TimeStampedModel):
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def email_masked(self) -> str:
+        return mask_email(self.email)
+
 
 def mask_id_number(value: str) -> str:
     return f"{value[:3]}***********{value[-4:]}" if len(value) == 18 else ("***" if value else "")
+
+
+def mask_email(value: str) -> str:
+    """zhang@example.cn → zh***@example.cn (the domain stays: it says which mailbox, not whose)."""
+    local, at, domain = (value or "").partition("@")
+    return f"{local[:2]}***@{domain}" if at else ("***" if value else "")
 
 
 def mask_phone(value: str) -> str:

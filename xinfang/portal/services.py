@@ -80,6 +80,7 @@ def portal_submit(*, petition: PetitionInput, attachments: list, address: str) -
                 id_number=petition.id_number,
                 phone=petition.phone,
                 address=petition.address,
+                email=petition.email,
             )
         ],
         attachments=attachments,

@@ -45,6 +45,7 @@ class PetitionerInput:
     phone: str = ""
     address: str = ""
     is_representative: bool = False
+    email: str = ""
 
 
 @dataclass
@@ -198,7 +199,9 @@ def case_register(
 
     with transaction.atomic():
         people = [
-            person_get_or_create(name=p.name, id_number=p.id_number, phone=p.phone, address=p.address)
+            person_get_or_create(
+                name=p.name, id_number=p.id_number, phone=p.phone, address=p.address, email=p.email
+            )
             for p in petitioners
         ]
         earlier = (

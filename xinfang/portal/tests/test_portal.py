@@ -45,7 +45,9 @@ def test_submit_registers_at_the_county_bureau_and_shows_the_code_once(
     assert case.state == State.REGISTERED
     assert case.current_body.code == "990101-xinfang"  # the 问题属地's county, not the township or city
     assert query_code_check(code, case.query_code_hash)
-    assert case.petitioners.get().person.name == "张网民"
+    person = case.petitioners.get().person
+    assert person.name == "张网民"
+    assert person.email == "zhang@example.cn"  # kept in the person's file, beside the phone
     assert any(code in m.text for m in LoggingSmsBackend.sent)
     assert code in mail.outbox[0].body and mail.outbox[0].to == ["zhang@example.cn"]
 

@@ -267,9 +267,12 @@ def test_person_file_lists_visible_cases_with_repeat_links(client, demo_city):
     again = register(seed=401, by=reg).case
     assert again.repeat_of_id == first.pk
     person = first.petitioners.get().person
+    person.email = "lisi.petition@example.cn"
+    person.save(update_fields=["email"])
     _login(client, "dengji_dc")
     html = client.get(reverse("person_detail", args=[person.pk])).content.decode()
     assert first.number in html and again.number in html and "重复于" in html
+    assert "li***@example.cn" in html and "lisi.petition" not in html  # masked like the phone
     _login(client, "chengban")
     assert client.get(reverse("person_detail", args=[person.pk])).status_code == 404
 
