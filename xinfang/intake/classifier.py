@@ -505,6 +505,34 @@ class CategoryClassifier:
     def predict_one(self, title: str = "", body: str = "") -> Prediction:
         return self.predict([title], [body])[0]
 
+    def evidence(self, title: str = "", body: str = "", label: str | None = None, n: int = 4) -> list[str]:
+        """The words (n-grams of 2–3 characters) of this message that pushed it most toward ``label``
+        (default: the predicted one), best first; one inside another already chosen is skipped, and so
+        is a fragment that is not a word of jieba's dictionary ("业不管", "个月"). It is the model's own
+        reason, term by term: feature value × the label's coefficient, with the same views as the score."""
+        titles, bodies = self._cut(*_clean_pairs([title], [body]), self.max_chars)
+        kinds = _kinds(titles, bodies)
+        if kinds[0] < 0:
+            return []
+        views = kinds == 2 if any(self.view_weights) else None
+        x, xt, xb = self.featurizer.transform_views(titles, bodies, views)
+        if views is not None and views[0]:
+            a, b = self.view_weights
+            x = ((x + a * xt + b * xb) / (1 + a + b)).tocsr()
+        c = self.labels.index(label) if label else int(np.argmax(self._scores(titles, bodies)[0]))
+        contrib = x.data * self.coef[c, x.indices]
+        chosen: list[str] = []
+        for i in np.argsort(-contrib, kind="stable"):
+            if contrib[i] <= 0 or len(chosen) == n:
+                break
+            gram = decode_ngram(int(self.featurizer.vocab[x.indices[i]]))
+            if len(gram) < 2 or not gram.isalnum() or gram.isdigit() or not _is_word(gram):
+                continue
+            if any(gram in g or g in gram for g in chosen):
+                continue
+            chosen.append(gram)
+        return chosen
+
     def top_features(self, label: str, n: int = 20) -> list[str]:
         row = self.coef[self.labels.index(label)]
         return [decode_ngram(int(self.featurizer.vocab[i])) for i in np.argsort(-row)[:n]]
@@ -553,6 +581,22 @@ class CategoryClassifier:
                 z["kind_bias"],
                 tuple(float(v) for v in z["view_weights"]),
             )
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    """jieba's dictionary, loaded once per process (about a second; its log lines silenced)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _is_word(text: str) -> bool:
+    return bool(_jieba().get_FREQ(text))
 
 
 @functools.lru_cache(maxsize=1)

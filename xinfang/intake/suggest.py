@@ -27,13 +27,20 @@ def intake_suggest(
     out: dict[str, Any] = {"category": None, "type": None, "law_related": None, "routes": [], "repeats": []}
     if not text.strip():
         return out
-    prediction = load_default().predict_one(title=title, body=f"{request}\n{facts}")
+    model = load_default()
+    body = f"{request}\n{facts}"
+    prediction = model.predict_one(title=title, body=body)
     category = Category.objects.filter(name=prediction.label).first()
+    evidence = model.evidence(title=title, body=body, label=prediction.label)
+    because = f"文本分类模型判断为“{prediction.label}”（置信度{prediction.confidence:.0%}）"
+    if evidence:
+        because += "，依据文中的" + "".join(f"“{w}”" for w in evidence)
     out["category"] = {
         "name": prediction.label,
         "code": category.code if category else None,
         "confidence": round(float(prediction.confidence), 3),
-        "because": f"文本分类模型判断为“{prediction.label}”（置信度{prediction.confidence:.0%}）",
+        "evidence": evidence,
+        "because": because,
     }
     kind = suggest_type(text)
     # the rules speak the regulation's words (申诉求决类 …); the case model stores the code

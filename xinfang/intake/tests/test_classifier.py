@@ -175,3 +175,19 @@ def test_id_table_finds_every_key_and_nothing_else():
     rng.shuffle(queries)
     expected = {int(k): i for i, k in enumerate(keys)}
     assert table.lookup(queries).tolist() == [expected.get(int(q), -1) for q in queries]
+
+
+@pytest.mark.parametrize(("text", "label"), OBVIOUS)
+def test_evidence_is_words_of_the_message_that_point_to_its_label(text, label):
+    clf = load_default()
+    words = clf.evidence(body=text)
+    assert 1 <= len(words) <= 4 and all(w in text and len(w) >= 2 for w in words)
+    assert not any(a != b and a in b for a in words for b in words)  # none inside another
+    # each word alone leans to the label more than the average class does
+    for w in words:
+        scores = clf.decision_function([""], [w])[0]
+        assert scores[clf.labels.index(label)] > scores.mean()
+
+
+def test_evidence_of_nothing_is_empty():
+    assert load_default().evidence(title=" ", body="") == []

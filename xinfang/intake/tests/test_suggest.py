@@ -14,6 +14,12 @@ def test_suggestions_come_with_reasons(demo_city):
         problem_region=Region.objects.get(code="990101001"),
     )
     assert out["category"]["name"] == "城乡建设" and out["category"]["because"]
+    # the reason names words of this message that the model weighed, and they are in the text
+    evidence = out["category"]["evidence"]
+    assert "物业" in evidence or "漏水" in evidence
+    text = "小区楼顶漏水物业不管" + "我家住在东华街道某小区，楼顶漏水多年，物业和开发商互相推诿，请求责令维修"
+    assert all(w in text for w in evidence)
+    assert "依据文中的“" in out["category"]["because"]
     assert out["type"]["petition_type"] in {"appeal", "suggestion", "accusation"}
     assert out["routes"] and out["routes"][0]["body_code"] == "990101-housing"
     assert out["routes"][0]["because"].startswith("因为")
