@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, State
 from xinfang.cases.workflow import ClockKind
+from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import Conflict, TransitionNotAllowed, ValidationFailed, WindowClosed
 from xinfang.core.events import event_record
 from xinfang.deadlines.calendar import local_date
@@ -32,6 +33,7 @@ def _stage_of(case: Case) -> str:
     return stage
 
 
+@retry_on_deadlock
 def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "") -> Evaluation:
     """The petitioner evaluates the latest answer once, within its window; staff may record a phone
     evaluation on the petitioner's behalf (and it says so)."""

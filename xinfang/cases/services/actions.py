@@ -27,6 +27,7 @@ from xinfang.cases.workflow import (
     ClockKind,
     Transition,
 )
+from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import (
     ConfidentialityViolation,
     Conflict,
@@ -545,6 +546,7 @@ def _clock_days(spec) -> int:
     return spec.days
 
 
+@retry_on_deadlock
 def case_act(
     *,
     case: Case | int,

@@ -26,6 +26,7 @@ from xinfang.cases.services.notices import notice_issue
 from xinfang.cases.services.numbering import case_number_next
 from xinfang.cases.similarity import same_matter
 from xinfang.cases.workflow import OPEN_STATES, ClockKind
+from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.deadlines.calendar import local_date
@@ -139,6 +140,7 @@ def _art19_lower_body_handling(earlier: Case, body: Body) -> bool:
     )
 
 
+@retry_on_deadlock
 def case_register(
     *,
     actor: Actor,
