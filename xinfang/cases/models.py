@@ -11,71 +11,80 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from xinfang.core.models import TimeStampedModel
 
 
+def _shown(choices: list[tuple[str, str]]) -> list:
+    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
+    messages, reverse look-ups by label keep working in any language), while a field built with these
+    choices shows them translated (get_FOO_display, forms, admin)."""
+    return [(value, _(label)) for value, label in choices]
+
+
 class Channel(models.TextChoices):
-    ONLINE = "online", "网上信访"
-    LETTER = "letter", "来信"
-    VISIT = "visit", "来访"
-    PHONE = "phone", "来电"
-    FAX = "fax", "传真"
-    LEADER_MAILBOX = "leader_mailbox", "领导信箱"
-    HIGHER_ASSIGNED = "higher_assigned", "上级交办"
+    ONLINE = "online", gettext_noop("网上信访")
+    LETTER = "letter", gettext_noop("来信")
+    VISIT = "visit", gettext_noop("来访")
+    PHONE = "phone", gettext_noop("来电")
+    FAX = "fax", gettext_noop("传真")
+    LEADER_MAILBOX = "leader_mailbox", gettext_noop("领导信箱")
+    HIGHER_ASSIGNED = "higher_assigned", gettext_noop("上级交办")
 
 
 class PetitionType(models.TextChoices):
-    SUGGESTION = "suggestion", "建议意见类"  # Art. 29
-    ACCUSATION = "accusation", "检举控告类"  # Art. 30
-    APPEAL = "appeal", "申诉求决类"  # Art. 31
+    SUGGESTION = "suggestion", gettext_noop("建议意见类")  # Art. 29
+    ACCUSATION = "accusation", gettext_noop("检举控告类")  # Art. 30
+    APPEAL = "appeal", gettext_noop("申诉求决类")  # Art. 31
 
 
 class State(models.TextChoices):
-    REGISTERED = "registered", "已登记"
-    TRANSFERRED = "transferred", "已转送"
-    ASSIGNED = "assigned", "已交办"
-    TOLD = "told", "已告知"
-    RECEIVED = "received", "已签收"
-    OBJECTED = "objected", "异议待核"
-    ACCEPTED = "accepted", "已受理"
-    DIVERTED = "diverted", "已导入法定程序"
-    NOT_ACCEPTED = "not_accepted", "不予受理"
-    NOT_REACCEPTED = "not_reaccepted", "不再受理"
-    REPEAT_LINKED = "repeat_linked", "重复件已并入"
-    ANSWERED = "answered", "已答复"
-    REVIEWING = "reviewing", "复查中"
-    REVIEWED = "reviewed", "已复查"
-    REREVIEWING = "rereviewing", "复核中"
-    REREVIEWED = "rereviewed", "已复核"
-    CONCLUDED = "concluded", "已办结"
-    TERMINATED = "terminated", "已终结"
-    ARCHIVED = "archived", "已归档"
+    REGISTERED = "registered", gettext_noop("已登记")
+    TRANSFERRED = "transferred", gettext_noop("已转送")
+    ASSIGNED = "assigned", gettext_noop("已交办")
+    TOLD = "told", gettext_noop("已告知")
+    RECEIVED = "received", gettext_noop("已签收")
+    OBJECTED = "objected", gettext_noop("异议待核")
+    ACCEPTED = "accepted", gettext_noop("已受理")
+    DIVERTED = "diverted", gettext_noop("已导入法定程序")
+    NOT_ACCEPTED = "not_accepted", gettext_noop("不予受理")
+    NOT_REACCEPTED = "not_reaccepted", gettext_noop("不再受理")
+    REPEAT_LINKED = "repeat_linked", gettext_noop("重复件已并入")
+    ANSWERED = "answered", gettext_noop("已答复")
+    REVIEWING = "reviewing", gettext_noop("复查中")
+    REVIEWED = "reviewed", gettext_noop("已复查")
+    REREVIEWING = "rereviewing", gettext_noop("复核中")
+    REREVIEWED = "rereviewed", gettext_noop("已复核")
+    CONCLUDED = "concluded", gettext_noop("已办结")
+    TERMINATED = "terminated", gettext_noop("已终结")
+    ARCHIVED = "archived", gettext_noop("已归档")
 
 
 class Route(models.TextChoices):
     """The six ways of 条例 Art. 31 for 申诉求决类 matters."""
 
-    LITIGATION = "1", "（一）诉讼、复议、检察、公安等法律程序"
-    ARBITRATION = "2", "（二）仲裁"
-    PARTY_APPEAL = "3", "（三）党员申诉、申请复审"
-    ADMINISTRATIVE = "4", "（四）行政复议、裁决、确认、许可、处罚等行政程序"
-    PERFORM = "5", "（五）依法履行或者答复"
-    HANDLE = "6", "（六）听取陈述、调查核实、出具信访处理意见书"
+    LITIGATION = "1", gettext_noop("（一）诉讼、复议、检察、公安等法律程序")
+    ARBITRATION = "2", gettext_noop("（二）仲裁")
+    PARTY_APPEAL = "3", gettext_noop("（三）党员申诉、申请复审")
+    ADMINISTRATIVE = "4", gettext_noop("（四）行政复议、裁决、确认、许可、处罚等行政程序")
+    PERFORM = "5", gettext_noop("（五）依法履行或者答复")
+    HANDLE = "6", gettext_noop("（六）听取陈述、调查核实、出具信访处理意见书")
 
 
 DIVERTING_ROUTES = {Route.LITIGATION, Route.ARBITRATION, Route.PARTY_APPEAL, Route.ADMINISTRATIVE}
 
 
 class Outcome(models.TextChoices):
-    SUPPORT = "support", "予以支持"  # Art. 32 (一)
-    EXPLAIN = "explain", "解释说明"  # Art. 32 (二)
-    NOT_SUPPORT = "not_support", "不予支持"  # Art. 32 (三)
-    ADOPTED = "adopted", "采纳"  # Art. 29, suggestions
-    PARTLY_ADOPTED = "partly_adopted", "部分采纳"
-    NOT_ADOPTED = "not_adopted", "未采纳"
-    MEDIATED = "mediated", "调解/和解达成协议"  # Art. 33
-    PERFORMED = "performed", "依法履行"  # Art. 31 (五)
+    SUPPORT = "support", gettext_noop("予以支持")  # Art. 32 (一)
+    EXPLAIN = "explain", gettext_noop("解释说明")  # Art. 32 (二)
+    NOT_SUPPORT = "not_support", gettext_noop("不予支持")  # Art. 32 (三)
+    ADOPTED = "adopted", gettext_noop("采纳")  # Art. 29, suggestions
+    PARTLY_ADOPTED = "partly_adopted", gettext_noop("部分采纳")
+    NOT_ADOPTED = "not_adopted", gettext_noop("未采纳")
+    MEDIATED = "mediated", gettext_noop("调解/和解达成协议")  # Art. 33
+    PERFORMED = "performed", gettext_noop("依法履行")  # Art. 31 (五)
 
 
 class Category(models.Model):
@@ -119,8 +128,8 @@ class Case(TimeStampedModel):
     query_code_hash = models.CharField("查询码（散列）", max_length=128, editable=False)
     version = models.PositiveIntegerField("版本", default=0, editable=False)
 
-    channel = models.CharField("来源渠道", max_length=20, choices=Channel.choices)
-    petition_type = models.CharField("信访类型", max_length=20, choices=PetitionType.choices)
+    channel = models.CharField("来源渠道", max_length=20, choices=_shown(Channel.choices))
+    petition_type = models.CharField("信访类型", max_length=20, choices=_shown(PetitionType.choices))
     category = models.ForeignKey(
         Category, verbose_name="内容分类", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -162,7 +171,7 @@ class Case(TimeStampedModel):
     )
 
     state = models.CharField(
-        "状态", max_length=20, choices=State.choices, default=State.REGISTERED, db_index=True
+        "状态", max_length=20, choices=_shown(State.choices), default=State.REGISTERED, db_index=True
     )
     registering_body = models.ForeignKey(
         "orgs.Body", verbose_name="登记机关", on_delete=models.PROTECT, related_name="registered_cases"
@@ -217,10 +226,12 @@ class Case(TimeStampedModel):
         related_name="+",
     )
 
-    route = models.CharField("处理途径（Art. 31）", max_length=2, choices=Route.choices, blank=True)
-    outcome = models.CharField("处理意见", max_length=20, choices=Outcome.choices, blank=True)
-    review_outcome = models.CharField("复查意见", max_length=20, choices=Outcome.choices, blank=True)
-    rereview_outcome = models.CharField("复核意见", max_length=20, choices=Outcome.choices, blank=True)
+    route = models.CharField("处理途径（Art. 31）", max_length=2, choices=_shown(Route.choices), blank=True)
+    outcome = models.CharField("处理意见", max_length=20, choices=_shown(Outcome.choices), blank=True)
+    review_outcome = models.CharField("复查意见", max_length=20, choices=_shown(Outcome.choices), blank=True)
+    rereview_outcome = models.CharField(
+        "复核意见", max_length=20, choices=_shown(Outcome.choices), blank=True
+    )
     extension_days = models.PositiveSmallIntegerField(
         "延期天数", default=0, validators=[MaxValueValidator(30)]
     )
@@ -321,27 +332,27 @@ class Attachment(models.Model):
 
 
 class NoticeKind(models.TextChoices):
-    TRANSFER = "transfer", "转送告知书"
-    ASSIGN = "assign", "交办通知"
-    TELL = "tell", "告知书（告知向有权机关提出）"
-    ACCEPT = "accept", "受理告知书"
-    NOT_ACCEPT = "not_accept", "不予受理告知书"
-    NOT_REACCEPT = "not_reaccept", "不再受理告知书"
-    DIVERT = "divert", "导入法定程序告知书"
-    EXTEND = "extend", "延期告知书"
-    HEARING = "hearing", "听证通知"
-    MEDIATION = "mediation", "调解（和解）协议书"
-    OPINION = "opinion", "信访处理意见书"
-    REVIEW_OPINION = "review_opinion", "复查意见书"
-    REREVIEW_OPINION = "rereview_opinion", "复核意见书"
-    TERMINATE = "terminate", "终结告知"
+    TRANSFER = "transfer", gettext_noop("转送告知书")
+    ASSIGN = "assign", gettext_noop("交办通知")
+    TELL = "tell", gettext_noop("告知书（告知向有权机关提出）")
+    ACCEPT = "accept", gettext_noop("受理告知书")
+    NOT_ACCEPT = "not_accept", gettext_noop("不予受理告知书")
+    NOT_REACCEPT = "not_reaccept", gettext_noop("不再受理告知书")
+    DIVERT = "divert", gettext_noop("导入法定程序告知书")
+    EXTEND = "extend", gettext_noop("延期告知书")
+    HEARING = "hearing", gettext_noop("听证通知")
+    MEDIATION = "mediation", gettext_noop("调解（和解）协议书")
+    OPINION = "opinion", gettext_noop("信访处理意见书")
+    REVIEW_OPINION = "review_opinion", gettext_noop("复查意见书")
+    REREVIEW_OPINION = "rereview_opinion", gettext_noop("复核意见书")
+    TERMINATE = "terminate", gettext_noop("终结告知")
 
 
 class Notice(models.Model):
     """A written notice as a record: its text is rendered once from a template and never changes."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField("文书类型", max_length=20, choices=NoticeKind.choices)
+    kind = models.CharField("文书类型", max_length=20, choices=_shown(NoticeKind.choices))
     title = models.CharField("标题", max_length=100)
     text = models.TextField("正文")
     legal_basis = models.CharField("法律依据", max_length=200)

@@ -12,9 +12,18 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from xinfang.deadlines.calendar import DayKind
 from xinfang.deadlines.lights import Light
+
+
+def _shown(choices: list[tuple[str, str]]) -> list:
+    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
+    messages, reverse look-ups by label keep working in any language), while a field built with these
+    choices shows them translated (get_FOO_display, forms, admin)."""
+    return [(value, _(label)) for value, label in choices]
 
 
 class CalendarDay(models.Model):
@@ -139,7 +148,7 @@ class LedgerItem(models.Model):
         Clock, verbose_name="期限", on_delete=models.CASCADE, related_name="ledger_items"
     )
     # The light and due date when the item was put on the ledger: the clock may move later (延期, 听证).
-    light = models.CharField("灯色", max_length=10, choices=Light.choices)
+    light = models.CharField("灯色", max_length=10, choices=_shown(Light.choices))
     due_on = models.DateField("到期日")
     rolled_over_from = models.OneToOneField(
         "self",
@@ -175,14 +184,14 @@ class LedgerNotice(models.Model):
     """What the cron command sent: one digest per body, day, person and channel, so it is sent once."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "邮件"
-        SMS = "sms", "短信"
+        EMAIL = "email", gettext_noop("邮件")
+        SMS = "sms", gettext_noop("短信")
 
     ledger_day = models.ForeignKey(
         LedgerDay, verbose_name="台账", on_delete=models.CASCADE, related_name="notices"
     )
     user = models.ForeignKey("orgs.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    channel = models.CharField("渠道", max_length=10, choices=_shown(Channel.choices))
     address = models.CharField("地址", max_length=254)
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
 

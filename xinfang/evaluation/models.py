@@ -5,32 +5,41 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+
+def _shown(choices: list[tuple[str, str]]) -> list:
+    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
+    messages, reverse look-ups by label keep working in any language), while a field built with these
+    choices shows them translated (get_FOO_display, forms, admin)."""
+    return [(value, _(label)) for value, label in choices]
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASICALLY = "basically", "基本满意"
-    UNSATISFIED = "unsatisfied", "不满意"
+    SATISFIED = "satisfied", gettext_noop("满意")
+    BASICALLY = "basically", gettext_noop("基本满意")
+    UNSATISFIED = "unsatisfied", gettext_noop("不满意")
 
 
 class Stage(models.TextChoices):
-    ANSWER = "answer", "处理意见"
-    REVIEW = "review", "复查意见"
-    REREVIEW = "rereview", "复核意见"
+    ANSWER = "answer", gettext_noop("处理意见")
+    REVIEW = "review", gettext_noop("复查意见")
+    REREVIEW = "rereview", gettext_noop("复核意见")
 
 
 class EvaluationChannel(models.TextChoices):
-    ONLINE = "online", "网上评价"
-    PHONE_ON_BEHALF = "phone", "电话回访代为评价"
+    ONLINE = "online", gettext_noop("网上评价")
+    PHONE_ON_BEHALF = "phone", gettext_noop("电话回访代为评价")
 
 
 class Evaluation(models.Model):
     case = models.ForeignKey(
         "cases.Case", verbose_name="信访事项", on_delete=models.CASCADE, related_name="evaluations"
     )
-    stage = models.CharField("评价对象", max_length=10, choices=Stage.choices)
-    result = models.CharField("评价结果", max_length=12, choices=Satisfaction.choices)
-    channel = models.CharField("评价方式", max_length=10, choices=EvaluationChannel.choices)
+    stage = models.CharField("评价对象", max_length=10, choices=_shown(Stage.choices))
+    result = models.CharField("评价结果", max_length=12, choices=_shown(Satisfaction.choices))
+    channel = models.CharField("评价方式", max_length=10, choices=_shown(EvaluationChannel.choices))
     comment = models.TextField("意见", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

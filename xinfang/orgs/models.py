@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+
+def _shown(choices: list[tuple[str, str]]) -> list:
+    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
+    messages, reverse look-ups by label keep working in any language), while a field built with these
+    choices shows them translated (get_FOO_display, forms, admin)."""
+    return [(value, _(label)) for value, label in choices]
 
 
 class RegionLevel(models.TextChoices):
-    PROVINCE = "province", "省"
-    CITY = "city", "市"
-    COUNTY = "county", "县区"
-    TOWNSHIP = "township", "乡镇/街道"
+    PROVINCE = "province", gettext_noop("省")
+    CITY = "city", gettext_noop("市")
+    COUNTY = "county", gettext_noop("县区")
+    TOWNSHIP = "township", gettext_noop("乡镇/街道")
 
 
 LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, RegionLevel.TOWNSHIP]
@@ -19,7 +28,7 @@ LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, Regio
 class Region(models.Model):
     code = models.CharField("区划代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=60)
-    level = models.CharField("层级", max_length=10, choices=RegionLevel.choices)
+    level = models.CharField("层级", max_length=10, choices=_shown(RegionLevel.choices))
     parent = models.ForeignKey(
         "self",
         verbose_name="上级区划",
@@ -45,11 +54,11 @@ class Region(models.Model):
 
 
 class BodyKind(models.TextChoices):
-    XINFANG = "xinfang", "信访部门"
-    GOVERNMENT = "government", "人民政府"
-    AGENCY = "agency", "职能部门/单位"
-    POLITICS_LAW = "politics_law", "政法部门"
-    DISCIPLINE = "discipline", "纪检监察机关"
+    XINFANG = "xinfang", gettext_noop("信访部门")
+    GOVERNMENT = "government", gettext_noop("人民政府")
+    AGENCY = "agency", gettext_noop("职能部门/单位")
+    POLITICS_LAW = "politics_law", gettext_noop("政法部门")
+    DISCIPLINE = "discipline", gettext_noop("纪检监察机关")
 
 
 class Body(models.Model):
@@ -58,7 +67,7 @@ class Body(models.Model):
     code = models.CharField("机构编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=40, blank=True)
-    kind = models.CharField("类别", max_length=20, choices=BodyKind.choices)
+    kind = models.CharField("类别", max_length=20, choices=_shown(BodyKind.choices))
     # The line of work ("housing", "labour", …) links a county bureau to its city counterpart and lets
     # routing rules name a sector instead of a body.
     sector = models.CharField("行业/系统", max_length=40, blank=True, db_index=True)
@@ -95,14 +104,14 @@ class Body(models.Model):
 
 
 class Role(models.TextChoices):
-    REGISTRAR = "registrar", "登记员"
-    CASE_OFFICER = "case_officer", "承办人"
-    AGENCY_HEAD = "agency_head", "审核/负责人"
-    LEADER = "leader", "领导"
-    SUPERVISOR = "supervisor", "督查员"
-    EVALUATOR = "evaluator", "评价委员"
-    MEDIATOR = "mediator", "调解员/律师/心理咨询师"
-    ADMINISTRATOR = "administrator", "管理员"
+    REGISTRAR = "registrar", gettext_noop("登记员")
+    CASE_OFFICER = "case_officer", gettext_noop("承办人")
+    AGENCY_HEAD = "agency_head", gettext_noop("审核/负责人")
+    LEADER = "leader", gettext_noop("领导")
+    SUPERVISOR = "supervisor", gettext_noop("督查员")
+    EVALUATOR = "evaluator", gettext_noop("评价委员")
+    MEDIATOR = "mediator", gettext_noop("调解员/律师/心理咨询师")
+    ADMINISTRATOR = "administrator", gettext_noop("管理员")
 
 
 class User(AbstractUser):
@@ -124,7 +133,7 @@ class Membership(models.Model):
     body = models.ForeignKey(
         Body, verbose_name="机关单位", on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    role = models.CharField("角色", max_length=20, choices=_shown(Role.choices))
 
     class Meta:
         verbose_name = "岗位角色"
