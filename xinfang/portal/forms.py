@@ -1,9 +1,13 @@
-"""The portal's forms: every limit a petitioner can hit is checked here, in Chinese, before any write."""
+"""The portal's forms: every limit a petitioner can hit is checked here, in the petitioner's language
+(Chinese, or English where chosen), before any write."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.models import ALLOWED_ATTACHMENT_EXTENSIONS, MAX_ATTACHMENT_BYTES, PetitionType
 from xinfang.cases.querycode import ALPHABET, LENGTH, normalize
@@ -19,18 +23,35 @@ REASON_MAX = 2000
 NUMBER_MAX = 60
 
 PETITION_TYPE_HELP = {
-    PetitionType.APPEAL: "为自己或他人的合法权益提出请求，希望有关机关解决具体问题（如拖欠工资、房屋漏水、补偿未到位）。",
-    PetitionType.SUGGESTION: "对政府工作、公共事务提出建议或意见，希望被研究采纳（如增设公交站点）。",
-    PetitionType.ACCUSATION: "检举、控告国家工作人员或单位的违纪违法行为。您的检举材料不会转给被检举的人员或单位（第三十条）。",
+    PetitionType.APPEAL: _(
+        "为自己或他人的合法权益提出请求，希望有关机关解决具体问题（如拖欠工资、房屋漏水、补偿未到位）。"
+    ),
+    PetitionType.SUGGESTION: _("对政府工作、公共事务提出建议或意见，希望被研究采纳（如增设公交站点）。"),
+    PetitionType.ACCUSATION: _(
+        "检举、控告国家工作人员或单位的违纪违法行为。您的检举材料不会转给被检举的人员或单位（第三十条）。"
+    ),
 }
 
 
-def _too_long(label: str, n: int) -> str:
-    return f"{label}不能超过{n}个字，请删减后再提交（较长的材料可以作为附件上传）。"
+def _too_long_text(label, n: int) -> str:
+    return gettext("%(label)s不能超过%(n)s个字，请删减后再提交（较长的材料可以作为附件上传）。") % {
+        "label": label,
+        "n": n,
+    }
 
 
-def _required(label: str) -> str:
-    return f"请填写{label}。"
+def _required_text(label) -> str:
+    return gettext("请填写%(label)s。") % {"label": label}
+
+
+# Lazy: the messages are built at import time and read in the language of each request.
+_too_long = lazy(_too_long_text, str)
+_required = lazy(_required_text, str)
+
+
+def shown_choices(choices) -> list:
+    """Model choices whose labels are marked with gettext_noop, translated when the form is shown."""
+    return [(value, _(label)) for value, label in choices]
 
 
 # File signatures ("magic bytes"): a file must look like what its name says. Extensions not listed here
@@ -77,20 +98,27 @@ def attachment_check(f) -> None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = "、".join(ALLOWED_ATTACHMENT_EXTENSIONS)
     if ext not in ALLOWED_ATTACHMENT_EXTENSIONS:
-        raise ValidationError(f"附件“{name[:60]}”的类型不支持，只能上传：{allowed}。")
+        raise ValidationError(
+            gettext("附件“%(name)s”的类型不支持，只能上传：%(allowed)s。")
+            % {"name": name[:60], "allowed": allowed}
+        )
     if len(name) > 200:
-        raise ValidationError("附件文件名过长（不超过200个字），请改名后再上传。")
+        raise ValidationError(gettext("附件文件名过长（不超过200个字），请改名后再上传。"))
     if f.size == 0:
-        raise ValidationError(f"附件“{name[:60]}”是空文件。")
+        raise ValidationError(gettext("附件“%(name)s”是空文件。") % {"name": name[:60]})
     if f.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
-            f"附件“{name[:60]}”超过{MAX_ATTACHMENT_BYTES // (1024 * 1024)}MB，请压缩后再上传。"
+            gettext("附件“%(name)s”超过%(mb)sMB，请压缩后再上传。")
+            % {"name": name[:60], "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
         )
     f.seek(0)
     head = f.read(512)
     f.seek(0)
     if not _looks_like(ext, head):
-        raise ValidationError(f"附件“{name[:60]}”的内容与文件类型（.{ext}）不符，请上传真实的文件。")
+        raise ValidationError(
+            gettext("附件“%(name)s”的内容与文件类型（.%(ext)s）不符，请上传真实的文件。")
+            % {"name": name[:60], "ext": ext}
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -108,7 +136,7 @@ class AttachmentsField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(f"附件最多{MAX_ATTACHMENTS}个。")
+            raise ValidationError(gettext("附件最多%(n)s个。") % {"n": MAX_ATTACHMENTS})
         for f in files:
             attachment_check(f)
         return list(files)
@@ -117,14 +145,14 @@ class AttachmentsField(forms.FileField):
 def region_choices() -> list:
     """问题属地 as the petitioner knows it: the city, then each county with its townships."""
     regions = list(Region.objects.order_by("path").only("pk", "name", "level", "parent_id", "path"))
-    choices: list = [("", "请选择问题发生地")]
+    choices: list = [("", gettext("请选择问题发生地"))]
     by_parent: dict[int | None, list[Region]] = {}
     for r in regions:
         by_parent.setdefault(r.parent_id, []).append(r)
     for city in (r for r in regions if r.level == RegionLevel.CITY):
-        choices.append((str(city.pk), f"{city.name}（市级）"))
+        choices.append((str(city.pk), gettext("%(name)s（市级）") % {"name": city.name}))
         for county in by_parent.get(city.pk, []):
-            group = [(str(county.pk), f"{county.name}（区县级）")]
+            group = [(str(county.pk), gettext("%(name)s（区县级）") % {"name": county.name})]
             group += [(str(t.pk), f"{county.name} · {t.name}") for t in by_parent.get(county.pk, [])]
             choices.append((county.name, group))
     return choices
@@ -132,68 +160,71 @@ def region_choices() -> list:
 
 class SubmitForm(forms.Form):
     name = forms.CharField(
-        label="姓名",
+        label=_("姓名"),
         max_length=50,
-        error_messages={"required": _required("真实姓名"), "max_length": _too_long("姓名", 50)},
+        error_messages={"required": _required(_("真实姓名")), "max_length": _too_long(_("姓名"), 50)},
     )
     id_number = forms.CharField(
-        label="身份证号码",
+        label=_("身份证号码"),
         max_length=18 + 4,
-        error_messages={"required": _required("身份证号码"), "max_length": "身份证号码应为18位。"},
+        error_messages={"required": _required(_("身份证号码")), "max_length": _("身份证号码应为18位。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
     phone = forms.CharField(
-        label="手机号码",
+        label=_("手机号码"),
         max_length=20,
-        help_text="用于接收编号、查询码和办理进展短信。",
-        error_messages={"required": _required("手机号码"), "max_length": "电话号码过长。"},
+        help_text=_("用于接收编号、查询码和办理进展短信。"),
+        error_messages={"required": _required(_("手机号码")), "max_length": _("电话号码过长。")},
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label="电子邮箱（选填）",
+        label=_("电子邮箱（选填）"),
         required=False,
         max_length=254,
-        error_messages={"invalid": "电子邮箱格式不正确。", "max_length": "电子邮箱过长。"},
+        error_messages={"invalid": _("电子邮箱格式不正确。"), "max_length": _("电子邮箱过长。")},
     )
     address = forms.CharField(
-        label="通信地址",
+        label=_("通信地址"),
         max_length=200,
-        error_messages={"required": _required("通信地址"), "max_length": _too_long("通信地址", 200)},
+        error_messages={"required": _required(_("通信地址")), "max_length": _too_long(_("通信地址"), 200)},
     )
     problem_region = forms.TypedChoiceField(
-        label="问题发生地（问题属地）",
+        label=_("问题发生地（问题属地）"),
         coerce=int,
-        help_text="问题发生在哪个区县、乡镇（街道），就选哪里；您的信访将由当地信访部门登记办理。",
-        error_messages={"required": "请选择问题发生地。", "invalid_choice": "请选择列表中的问题发生地。"},
-    )
-    petition_type = forms.ChoiceField(
-        label="信访类型",
-        choices=PetitionType.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "请选择信访类型。", "invalid_choice": "请选择列表中的信访类型。"},
-    )
-    request_text = forms.CharField(
-        label="您的诉求",
-        max_length=REQUEST_MAX,
-        help_text="简要写明希望有关机关做什么。",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _required("诉求"), "max_length": _too_long("诉求", REQUEST_MAX)},
-    )
-    facts = forms.CharField(
-        label="事实和理由",
-        max_length=FACTS_MAX,
-        help_text="发生了什么、何时何地、找过哪些部门、结果如何。",
-        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("问题发生在哪个区县、乡镇（街道），就选哪里；您的信访将由当地信访部门登记办理。"),
         error_messages={
-            "required": _required("事实和理由"),
-            "max_length": _too_long("事实和理由", FACTS_MAX),
+            "required": _("请选择问题发生地。"),
+            "invalid_choice": _("请选择列表中的问题发生地。"),
         },
     )
-    attachments = AttachmentsField(label="附件（选填）", required=False)
+    petition_type = forms.ChoiceField(
+        label=_("信访类型"),
+        choices=shown_choices(PetitionType.choices),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择信访类型。"), "invalid_choice": _("请选择列表中的信访类型。")},
+    )
+    request_text = forms.CharField(
+        label=_("您的诉求"),
+        max_length=REQUEST_MAX,
+        help_text=_("简要写明希望有关机关做什么。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _required(_("诉求")), "max_length": _too_long(_("诉求"), REQUEST_MAX)},
+    )
+    facts = forms.CharField(
+        label=_("事实和理由"),
+        max_length=FACTS_MAX,
+        help_text=_("发生了什么、何时何地、找过哪些部门、结果如何。"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _required(_("事实和理由")),
+            "max_length": _too_long(_("事实和理由"), FACTS_MAX),
+        },
+    )
+    attachments = AttachmentsField(label=_("附件（选填）"), required=False)
     human_answer = forms.CharField(
-        label="验证题",
+        label=_("验证题"),
         max_length=4,
-        error_messages={"required": "请回答验证题。", "max_length": "验证题答案不正确，请重新作答。"},
+        error_messages={"required": _("请回答验证题。"), "max_length": _("验证题答案不正确，请重新作答。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "size": 4}),
     )
     human_token = forms.CharField(widget=forms.HiddenInput, max_length=400, required=False)
@@ -212,9 +243,9 @@ class SubmitForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise ValidationError(_required("真实姓名"))
+            raise ValidationError(_required(_("真实姓名")))
         if any(c in name for c in "<>{}[]\\/|@#$%^*=+~`") or any(ord(c) < 32 for c in name):
-            raise ValidationError("姓名中含有不能使用的符号。")
+            raise ValidationError(gettext("姓名中含有不能使用的符号。"))
         return name
 
     def clean_id_number(self) -> str:
@@ -236,13 +267,13 @@ class SubmitForm(forms.Form):
     def clean_problem_region(self) -> Region:
         region = Region.objects.filter(pk=self.cleaned_data["problem_region"]).first()
         if region is None:
-            raise ValidationError("请选择列表中的问题发生地。")
+            raise ValidationError(gettext("请选择列表中的问题发生地。"))
         return region
 
     def clean_request_text(self) -> str:
         value = self.cleaned_data["request_text"].strip()
         if len(value) < 5:
-            raise ValidationError("诉求太短，请写明希望有关机关做什么（至少5个字）。")
+            raise ValidationError(gettext("诉求太短，请写明希望有关机关做什么（至少5个字）。"))
         return value
 
 
@@ -252,14 +283,14 @@ def _code_chars_ok(value: str) -> bool:
 
 class TrackForm(forms.Form):
     number = forms.CharField(
-        label="编号",
+        label=_("编号"),
         max_length=NUMBER_MAX,
-        error_messages={"required": "请填写编号。", "max_length": "编号或查询码不正确。"},
+        error_messages={"required": _("请填写编号。"), "max_length": _("编号或查询码不正确。")},
     )
     code = forms.CharField(
-        label="查询码",
+        label=_("查询码"),
         max_length=40,
-        error_messages={"required": "请填写查询码。", "max_length": "编号或查询码不正确。"},
+        error_messages={"required": _("请填写查询码。"), "max_length": _("编号或查询码不正确。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
@@ -276,20 +307,20 @@ class TrackForm(forms.Form):
 
 class EvaluateForm(forms.Form):
     result = forms.ChoiceField(
-        label="您对答复的评价",
-        choices=Satisfaction.choices,
+        label=_("您对答复的评价"),
+        choices=shown_choices(Satisfaction.choices),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "请选择满意、基本满意或不满意。",
-            "invalid_choice": "请选择满意、基本满意或不满意。",
+            "required": _("请选择满意、基本满意或不满意。"),
+            "invalid_choice": _("请选择满意、基本满意或不满意。"),
         },
     )
     comment = forms.CharField(
-        label="意见（选填）",
+        label=_("意见（选填）"),
         required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": _too_long("意见", REASON_MAX)},
+        error_messages={"max_length": _too_long(_("意见"), REASON_MAX)},
     )
 
 
@@ -297,8 +328,11 @@ class AppealForm(forms.Form):
     """请求复查 / 复核: the reason is required by the table."""
 
     reason = forms.CharField(
-        label="请求理由",
+        label=_("请求理由"),
         max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "请写明请求的理由。", "max_length": _too_long("请求理由", REASON_MAX)},
+        error_messages={
+            "required": _("请写明请求的理由。"),
+            "max_length": _too_long(_("请求理由"), REASON_MAX),
+        },
     )

@@ -7,6 +7,8 @@ from django.forms import formset_factory
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.models import Category, Channel, Outcome, PetitionType, Route, State
 from xinfang.cases.services.register import MAX_REPRESENTATIVES
@@ -15,15 +17,21 @@ from xinfang.evaluation.models import Satisfaction
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
 from xinfang.people.services import person_validate
 
+
+def shown_choices(choices) -> list:
+    """Model choices whose labels are marked with gettext_noop, translated when the form is shown."""
+    return [(value, _(label)) for value, label in choices]
+
+
 # Channels a registrar types in by hand (online petitions arrive through the portal, 交办 through the API).
-INTAKE_CHANNELS = [(c.value, c.label) for c in (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.FAX)]
+INTAKE_CHANNELS = [(c.value, _(c.label)) for c in (Channel.LETTER, Channel.VISIT, Channel.PHONE, Channel.FAX)]
 FLAG_FIELDS = {
-    "law_related": "涉法涉诉",
-    "skipped_levels": "越级",
-    "is_group": "集体访",
-    "is_backlog": "积案",
-    "leader_in_charge": "领导包案",
-    "reached_higher": "进京/赴省",
+    "law_related": _("涉法涉诉"),
+    "skipped_levels": _("越级"),
+    "is_group": _("集体访"),
+    "is_backlog": _("积案"),
+    "leader_in_charge": _("领导包案"),
+    "reached_higher": _("进京/赴省"),
 }
 
 
@@ -58,12 +66,13 @@ def region_choices(root: Region | None = None) -> list:
     if root is not None:
         regions = [r for r in regions if r.path.startswith(root.path) or root.path.startswith(r.path)]
     top = [(r.pk, r.name) for r in regions if r.level in (RegionLevel.PROVINCE, RegionLevel.CITY)]
-    groups: list = [("", "——请选择——")]
+    groups: list = [("", gettext("——请选择——"))]
     if top:
-        groups.append(("市级", top))
+        groups.append((gettext("市级"), top))
     for county in (r for r in regions if r.level == RegionLevel.COUNTY):
         towns = [(r.pk, f"{county.name}·{r.name}") for r in regions if r.parent_id == county.pk]
-        groups.append((county.name, [(county.pk, f"{county.name}（全区县）"), *towns]))
+        whole = gettext("%(name)s（全区县）") % {"name": county.name}
+        groups.append((county.name, [(county.pk, whole), *towns]))
     return groups
 
 
@@ -72,26 +81,28 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class IntakeForm(forms.Form):
-    channel = forms.ChoiceField(label="来源渠道", choices=INTAKE_CHANNELS, initial=Channel.LETTER)
-    petition_type = forms.ChoiceField(label="信访类型", choices=[("", "——请选择——"), *PetitionType.choices])
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=INTAKE_CHANNELS, initial=Channel.LETTER)
+    petition_type = forms.ChoiceField(
+        label=_("信访类型"), choices=[("", _("——请选择——")), *shown_choices(PetitionType.choices)]
+    )
     category = forms.ModelChoiceField(
-        label="内容分类",
+        label=_("内容分类"),
         queryset=Category.objects.filter(is_active=True),
         required=False,
-        empty_label="——未分类——",
+        empty_label=_("——未分类——"),
     )
-    problem_region = forms.TypedChoiceField(label="问题属地", coerce=int, choices=())
-    title = forms.CharField(label="标题", max_length=200, required=False)
-    request = forms.CharField(label="信访诉求", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
-    facts = forms.CharField(label="事实和理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    subject_text = forms.CharField(label="被反映对象", max_length=200, required=False)
+    problem_region = forms.TypedChoiceField(label=_("问题属地"), coerce=int, choices=())
+    title = forms.CharField(label=_("标题"), max_length=200, required=False)
+    request = forms.CharField(label=_("信访诉求"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    facts = forms.CharField(label=_("事实和理由"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    subject_text = forms.CharField(label=_("被反映对象"), max_length=200, required=False)
     subject_body = forms.ModelChoiceField(
-        label="被反映单位（可选）", queryset=Body.objects.none(), required=False, empty_label="——无——"
+        label=_("被反映单位（可选）"), queryset=Body.objects.none(), required=False, empty_label=_("——无——")
     )
-    anonymous = forms.BooleanField(label="匿名（仅检举控告类）", required=False)
-    people_count = forms.IntegerField(label="涉及人数", min_value=1, initial=1)
+    anonymous = forms.BooleanField(label=_("匿名（仅检举控告类）"), required=False)
+    people_count = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=1)
     # Several files in one input; the view reads request.FILES.getlist (the service checks size and type).
-    attachments = forms.FileField(label="附件", required=False, widget=MultipleFileInput())
+    attachments = forms.FileField(label=_("附件"), required=False, widget=MultipleFileInput())
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,11 +120,11 @@ class IntakeForm(forms.Form):
 
 
 class PetitionerForm(forms.Form):
-    id_number = forms.CharField(label="身份证号码", max_length=18, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    name = forms.CharField(label="姓名（名称）", max_length=100, required=False)
-    address = forms.CharField(label="住址", max_length=200, required=False)
-    is_representative = forms.BooleanField(label="代表", required=False)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    name = forms.CharField(label=_("姓名（名称）"), max_length=100, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+    is_representative = forms.BooleanField(label=_("代表"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -135,26 +146,30 @@ PetitionerFormSet = formset_factory(PetitionerForm, extra=1, max_num=50, validat
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False)
+    q = forms.CharField(label=_("搜索"), required=False)
     state = forms.ChoiceField(
-        label="状态",
+        label=_("状态"),
         required=False,
-        choices=[("", "全部状态"), *[(s.value, s.label) for s in State if s in OPEN_STATES]],
+        choices=[("", _("全部状态")), *[(s.value, _(s.label)) for s in State if s in OPEN_STATES]],
     )
-    channel = forms.ChoiceField(label="渠道", required=False, choices=[("", "全部渠道"), *Channel.choices])
+    channel = forms.ChoiceField(
+        label=_("渠道"), required=False, choices=[("", _("全部渠道")), *shown_choices(Channel.choices)]
+    )
     petition_type = forms.ChoiceField(
-        label="类型", required=False, choices=[("", "全部类型"), *PetitionType.choices]
+        label=_("类型"), required=False, choices=[("", _("全部类型")), *shown_choices(PetitionType.choices)]
     )
     category = forms.ModelChoiceField(
-        label="分类", queryset=Category.objects.all(), required=False, empty_label="全部分类"
+        label=_("分类"), queryset=Category.objects.all(), required=False, empty_label=_("全部分类")
     )
-    flag = forms.ChoiceField(label="标记", required=False, choices=[("", "全部标记"), *FLAG_FIELDS.items()])
-    region = forms.TypedChoiceField(label="属地", required=False, coerce=int, empty_value=None, choices=())
+    flag = forms.ChoiceField(
+        label=_("标记"), required=False, choices=[("", _("全部标记")), *FLAG_FIELDS.items()]
+    )
+    region = forms.TypedChoiceField(label=_("属地"), required=False, coerce=int, empty_value=None, choices=())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = region_choices()
-        choices[0] = ("", "全部属地")
+        choices[0] = ("", gettext("全部属地"))
         self.fields["region"].choices = choices
         for name in ("state", "channel", "petition_type", "category", "flag", "region"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
@@ -200,34 +215,39 @@ class ActionForm(forms.Form):
         if name in ("target_body", "co_bodies"):
             qs = Body.objects.filter(pk__in=[b.pk for b in target_bodies(actor)]).order_by("path")
             if name == "target_body":
-                return forms.ModelChoiceField(label="有权处理机关", queryset=qs, empty_label="——请选择——")
+                return forms.ModelChoiceField(
+                    label=_("有权处理机关"), queryset=qs, empty_label=_("——请选择——")
+                )
             return forms.ModelMultipleChoiceField(
-                label="协办机关（可多选）",
+                label=_("协办机关（可多选）"),
                 queryset=qs,
                 required=False,
                 widget=forms.SelectMultiple(attrs={"size": 4}),
             )
         if name == "route":
             return forms.ChoiceField(
-                label="处理途径（第三十一条）", choices=[("", "——请选择——"), *Route.choices]
+                label=_("处理途径（第三十一条）"),
+                choices=[("", _("——请选择——")), *shown_choices(Route.choices)],
             )
         if name == "outcome":
-            return forms.ChoiceField(label="处理意见", choices=[("", "——请选择——"), *Outcome.choices])
+            return forms.ChoiceField(
+                label=_("处理意见"), choices=[("", _("——请选择——")), *shown_choices(Outcome.choices)]
+            )
         if name == "text":
-            return forms.CharField(label="意见正文", widget=forms.Textarea(attrs={"rows": 4}))
+            return forms.CharField(label=_("意见正文"), widget=forms.Textarea(attrs={"rows": 4}))
         if name == "reason":
             return forms.CharField(
-                label="理由" if t.reason_required else "理由（可选）",
+                label=_("理由") if t.reason_required else _("理由（可选）"),
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=t.reason_required,
             )
         if name == "told_where":
-            return forms.CharField(label="告知向何机关提出", max_length=200)
+            return forms.CharField(label=_("告知向何机关提出"), max_length=200)
         if name in ("due_date", "hearing_date"):
-            label = "反馈期限" if name == "due_date" else "听证日期"
+            label = _("反馈期限") if name == "due_date" else _("听证日期")
             return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
         if name == "days":
-            return forms.IntegerField(label="延长天数", min_value=1, max_value=30, initial=30)
+            return forms.IntegerField(label=_("延长天数"), min_value=1, max_value=30, initial=30)
         return None
 
     def inputs(self) -> dict:
@@ -238,8 +258,10 @@ class ActionForm(forms.Form):
 
 
 class EvaluationForm(forms.Form):
-    result = forms.ChoiceField(label="评价结果", choices=Satisfaction.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label="信访人意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    result = forms.ChoiceField(
+        label=_("评价结果"), choices=shown_choices(Satisfaction.choices), widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("信访人意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 __all__ = [
