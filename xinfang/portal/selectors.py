@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.models import Case, Notice, NoticeKind, State
 from xinfang.cases.workflow import ClockKind
@@ -15,17 +17,19 @@ from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.models import Clock
 from xinfang.evaluation.models import Evaluation
 
-# What each open clock means to the petitioner; {body} is the body that owes it, {due} its last day.
+# What each open clock means to the petitioner; %(body)s is the body that owes it, %(due)s its last day.
 CLOCK_SENTENCES: dict[str, str] = {
-    ClockKind.REGISTRATION: "{body}应当在{due}前将您的信访事项转送有权处理的机关，或者告知您向哪里提出",
-    ClockKind.ACCEPTANCE: "{body}应当在{due}前书面告知您是否受理",
-    ClockKind.ASSIGNMENT: "{body}应当在{due}前反馈办理结果",
-    ClockKind.HANDLING: "承办机关（{body}）应当在{due}前答复您",
-    ClockKind.REVIEW_REQUEST: "如对处理意见不服，您可以在{due}前（含当日）请求复查",
-    ClockKind.REVIEW_DECISION: "复查机关（{body}）应当在{due}前提出复查意见",
-    ClockKind.REREVIEW_REQUEST: "如对复查意见不服，您可以在{due}前（含当日）请求复核",
-    ClockKind.REREVIEW_DECISION: "复核机关（{body}）应当在{due}前提出复核意见",
-    ClockKind.EVALUATION: "请在{due}前（含当日）对答复作出评价",
+    ClockKind.REGISTRATION: _(
+        "%(body)s应当在%(due)s前将您的信访事项转送有权处理的机关，或者告知您向哪里提出"
+    ),
+    ClockKind.ACCEPTANCE: _("%(body)s应当在%(due)s前书面告知您是否受理"),
+    ClockKind.ASSIGNMENT: _("%(body)s应当在%(due)s前反馈办理结果"),
+    ClockKind.HANDLING: _("承办机关（%(body)s）应当在%(due)s前答复您"),
+    ClockKind.REVIEW_REQUEST: _("如对处理意见不服，您可以在%(due)s前（含当日）请求复查"),
+    ClockKind.REVIEW_DECISION: _("复查机关（%(body)s）应当在%(due)s前提出复查意见"),
+    ClockKind.REREVIEW_REQUEST: _("如对复查意见不服，您可以在%(due)s前（含当日）请求复核"),
+    ClockKind.REREVIEW_DECISION: _("复核机关（%(body)s）应当在%(due)s前提出复核意见"),
+    ClockKind.EVALUATION: _("请在%(due)s前（含当日）对答复作出评价"),
 }
 ANSWER_KINDS = {
     NoticeKind.OPINION,
@@ -34,13 +38,14 @@ ANSWER_KINDS = {
     NoticeKind.REREVIEW_OPINION,
 }
 APPEAL_FOR_STATE = {
-    State.ANSWERED: ("request_review", "请求复查", ClockKind.REVIEW_REQUEST),
-    State.REVIEWED: ("request_rereview", "请求复核", ClockKind.REREVIEW_REQUEST),
+    State.ANSWERED: ("request_review", _("请求复查"), ClockKind.REVIEW_REQUEST),
+    State.REVIEWED: ("request_rereview", _("请求复核"), ClockKind.REREVIEW_REQUEST),
 }
 
 
 def chinese_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    """The date as the petitioner reads it: 2026年3月5日, or March 5, 2026 in English."""
+    return dateformat.format(d, gettext("Y年n月j日"))
 
 
 @dataclass
@@ -85,7 +90,7 @@ def portal_case_view(*, case_id: int) -> PortalCaseView:
     plain = [
         PlainClock(
             kind=c.kind,
-            sentence=CLOCK_SENTENCES[c.kind].format(body=c.body.name, due=chinese_date(c.due_on)),
+            sentence=CLOCK_SENTENCES[c.kind] % {"body": c.body.name, "due": chinese_date(c.due_on)},
             due_on=c.due_on,
             paused=c.paused_since is not None,
         )
@@ -105,15 +110,26 @@ def portal_case_view(*, case_id: int) -> PortalCaseView:
             open=bool(window and window.is_open and window.due_on >= today),
         )
     sent_on = local_date(case.sent_at) if case.sent_at else None
-    timeline = [(local_date(case.registered_at), f"{case.registering_body.name}登记")]
+    timeline = [
+        (local_date(case.registered_at), gettext("%(body)s登记") % {"body": case.registering_body.name})
+    ]
     if sent_on and case.handling_body_id and case.handling_body_id != case.registering_body_id:
-        timeline.append((sent_on, f"转送（交办）至{case.handling_body.name}"))
-    timeline += [(local_date(n.issued_at), f"{n.issued_by.name}出具《{n.title}》") for n in notices]
-    timeline += [(local_date(e.created_at), f"您评价：{e.get_result_display()}") for e in evaluations]
+        timeline.append((sent_on, gettext("转送（交办）至%(body)s") % {"body": case.handling_body.name}))
+    timeline += [
+        (
+            local_date(n.issued_at),
+            gettext("%(body)s出具《%(title)s》") % {"body": n.issued_by.name, "title": n.title},
+        )
+        for n in notices
+    ]
+    timeline += [
+        (local_date(e.created_at), gettext("您评价：%(result)s") % {"result": e.get_result_display()})
+        for e in evaluations
+    ]
     timeline.sort(key=lambda t: t[0])
     return PortalCaseView(
         case=case,
-        state_label=State(case.state).label,
+        state_label=case.get_state_display(),
         registered_on=local_date(case.registered_at),
         registering_body=case.registering_body.name,
         sent_on=sent_on,

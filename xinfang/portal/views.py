@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -52,7 +53,7 @@ def _submit_page(
     else:
         form.initial["human_token"] = challenge.token
     type_help = [
-        (value, label, PETITION_TYPE_HELP[PetitionType(value)]) for value, label in PetitionType.choices
+        (value, _(label), PETITION_TYPE_HELP[PetitionType(value)]) for value, label in PetitionType.choices
     ]
     return render(
         request,
@@ -84,7 +85,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # show field errors as well, so the person fixes everything at once
         return _submit_page(request, form, error=exc.message, status=400)
     if not form.is_valid():
-        return _submit_page(request, form, error="填写的内容有误，请按提示修改后再提交。", status=400)
+        return _submit_page(request, form, error=_("填写的内容有误，请按提示修改后再提交。"), status=400)
     d = form.cleaned_data
     try:
         result = portal_submit(
@@ -152,7 +153,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 request.session[SESSION_CASE] = case.pk
                 return redirect("portal:case")
         else:
-            error, status = "编号或查询码不正确，请核对后重新输入。", 400
+            error, status = _("编号或查询码不正确，请核对后重新输入。"), 400
     return render(
         request,
         "portal/track.html",
@@ -170,7 +171,7 @@ def _session_case_id(request: HttpRequest) -> int | None:
 def case(request: HttpRequest) -> HttpResponse:
     case_id = _session_case_id(request)
     if case_id is None:
-        messages.info(request, "请先输入编号和查询码。")
+        messages.info(request, _("请先输入编号和查询码。"))
         return redirect("portal:track")
     view = portal_case_view(case_id=case_id)
     return render(
@@ -188,7 +189,10 @@ def case(request: HttpRequest) -> HttpResponse:
 def _window_message(exc: WindowClosed) -> str:
     closed = exc.extra.get("closed_on") if exc.extra else None
     if closed and "届满" not in exc.message:
-        return f"{exc.message}（期限截止日：{chinese_date(date.fromisoformat(closed))}）"
+        return _("%(message)s（期限截止日：%(date)s）") % {
+            "message": exc.message,
+            "date": chinese_date(date.fromisoformat(closed)),
+        }
     return exc.message
 
 
@@ -211,7 +215,9 @@ def evaluate(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"评价已提交：{evaluation.get_result_display()}。感谢您的评价。")
+        messages.success(
+            request, _("评价已提交：%(result)s。感谢您的评价。") % {"result": evaluation.get_result_display()}
+        )
     return redirect(reverse("portal:case") + "#evaluate")
 
 
@@ -235,8 +241,11 @@ def appeal(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        what = "复查" if action == "request_review" else "复核"
-        messages.success(request, f"您的{what}请求已提交，由{updated.current_body.name}办理。")
+        if action == "request_review":
+            done = _("您的复查请求已提交，由%(body)s办理。")
+        else:
+            done = _("您的复核请求已提交，由%(body)s办理。")
+        messages.success(request, done % {"body": updated.current_body.name})
     return redirect(reverse("portal:case") + "#appeal")
 
 
