@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 from xinfang.cases.models import NoticeKind, State
 from xinfang.orgs.models import Role
 
@@ -29,17 +31,18 @@ class ClockKind(StrEnum):
 
 
 CLOCK_LABELS: dict[str, str] = {
-    ClockKind.REGISTRATION: "登记处理期限",
-    ClockKind.ACCEPTANCE: "受理告知期限",
-    ClockKind.OBJECTION: "异议期限",
-    ClockKind.ASSIGNMENT: "交办反馈期限",
-    ClockKind.HANDLING: "办理期限",
-    ClockKind.REVIEW_REQUEST: "复查申请期限",
-    ClockKind.REVIEW_DECISION: "复查期限",
-    ClockKind.REREVIEW_REQUEST: "复核申请期限",
-    ClockKind.REREVIEW_DECISION: "复核期限",
-    ClockKind.EVALUATION: "评价期限",
+    ClockKind.REGISTRATION: gettext_noop("登记处理期限"),
+    ClockKind.ACCEPTANCE: gettext_noop("受理告知期限"),
+    ClockKind.OBJECTION: gettext_noop("异议期限"),
+    ClockKind.ASSIGNMENT: gettext_noop("交办反馈期限"),
+    ClockKind.HANDLING: gettext_noop("办理期限"),
+    ClockKind.REVIEW_REQUEST: gettext_noop("复查申请期限"),
+    ClockKind.REVIEW_DECISION: gettext_noop("复查期限"),
+    ClockKind.REREVIEW_REQUEST: gettext_noop("复核申请期限"),
+    ClockKind.REREVIEW_DECISION: gettext_noop("复核期限"),
+    ClockKind.EVALUATION: gettext_noop("评价期限"),
 }
+# The labels are marked with gettext_noop: plain Chinese here, translated where the UI shows them.
 # Windows that belong to the petitioner: they lapse, nobody is late on them.
 PETITIONER_WINDOWS = frozenset({ClockKind.REVIEW_REQUEST, ClockKind.REREVIEW_REQUEST, ClockKind.EVALUATION})
 
@@ -107,7 +110,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— 信访部门: register, then within 15 days transfer / assign / tell (Art. 22) ——
     _t(
         action="transfer",
-        label="转送",
+        label=gettext_noop("转送"),
         sources={S.REGISTERED},
         target=S.TRANSFERRED,
         roles=REGISTRARS,
@@ -119,7 +122,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="assign",
-        label="交办",
+        label=gettext_noop("交办"),
         sources={S.REGISTERED},
         target=S.ASSIGNED,
         roles=REGISTRARS,
@@ -131,7 +134,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="tell",
-        label="告知",
+        label=gettext_noop("告知"),
         sources={S.REGISTERED},
         target=S.TOLD,
         roles=REGISTRARS,
@@ -144,7 +147,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— several agencies (Art. 24): the sender names which of them leads when they cannot agree ——
     _t(
         action="designate_lead",
-        label="确定牵头受理机关",
+        label=gettext_noop("确定牵头受理机关"),
         sources={S.TRANSFERRED, S.ASSIGNED, S.RECEIVED},
         target=None,
         roles=REGISTRARS | {Role.AGENCY_HEAD},
@@ -157,7 +160,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— the agency signs for it, then within 5 working days may object, within 15 days must tell ——
     _t(
         action="receive",
-        label="签收",
+        label=gettext_noop("签收"),
         sources={S.TRANSFERRED, S.ASSIGNED},
         target=S.RECEIVED,
         roles=STAFF_HANDLERS | REGISTRARS,
@@ -170,7 +173,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="object",
-        label="提出异议",
+        label=gettext_noop("提出异议"),
         sources={S.RECEIVED},
         target=S.OBJECTED,
         roles=STAFF_HANDLERS,
@@ -183,7 +186,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="objection_agree",
-        label="同意异议（退回重新转送）",
+        label=gettext_noop("同意异议（退回重新转送）"),
         sources={S.OBJECTED},
         target=S.REGISTERED,
         roles=REGISTRARS | {Role.AGENCY_HEAD},
@@ -196,7 +199,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="objection_refuse",
-        label="不同意异议（仍由其办理）",
+        label=gettext_noop("不同意异议（仍由其办理）"),
         sources={S.OBJECTED},
         target=S.RECEIVED,
         roles=REGISTRARS | {Role.AGENCY_HEAD},
@@ -209,7 +212,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— acceptance (Art. 23), the routes of Art. 31 ——
     _t(
         action="accept",
-        label="受理",
+        label=gettext_noop("受理"),
         sources={S.RECEIVED},
         target=S.ACCEPTED,
         roles=STAFF_HANDLERS,
@@ -222,7 +225,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="divert",
-        label="导入法定程序",
+        label=gettext_noop("导入法定程序"),
         sources={S.RECEIVED},
         target=S.DIVERTED,
         roles=STAFF_HANDLERS,
@@ -234,7 +237,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="refuse",
-        label="不予受理",
+        label=gettext_noop("不予受理"),
         sources={S.REGISTERED, S.RECEIVED},
         target=S.NOT_ACCEPTED,
         roles=STAFF_HANDLERS | REGISTRARS,
@@ -247,7 +250,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="refuse_again",
-        label="不再受理",
+        label=gettext_noop("不再受理"),
         sources={S.REGISTERED, S.RECEIVED},
         target=S.NOT_REACCEPTED,
         roles=STAFF_HANDLERS | REGISTRARS,
@@ -261,7 +264,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— handling ——
     _t(
         action="extend",
-        label="延期",
+        label=gettext_noop("延期"),
         sources={S.ACCEPTED},
         target=None,
         roles={Role.AGENCY_HEAD},
@@ -273,7 +276,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="hearing_start",
-        label="举行听证",
+        label=gettext_noop("举行听证"),
         sources={S.ACCEPTED, S.REREVIEWING},
         target=None,
         roles=STAFF_HANDLERS,
@@ -285,7 +288,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="hearing_end",
-        label="听证结束",
+        label=gettext_noop("听证结束"),
         sources={S.ACCEPTED, S.REREVIEWING},
         target=None,
         roles=STAFF_HANDLERS,
@@ -296,7 +299,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="mediate",
-        label="调解/和解达成协议",
+        label=gettext_noop("调解/和解达成协议"),
         sources={S.ACCEPTED},
         target=S.ANSWERED,
         roles=STAFF_HANDLERS,
@@ -310,7 +313,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="answer",
-        label="答复（出具处理意见书）",
+        label=gettext_noop("答复（出具处理意见书）"),
         sources={S.ACCEPTED},
         target=S.ANSWERED,
         roles=STAFF_HANDLERS,
@@ -325,7 +328,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— 复查 and 复核 (Art. 35, 36) ——
     _t(
         action="request_review",
-        label="请求复查",
+        label=gettext_noop("请求复查"),
         sources={S.ANSWERED},
         target=S.REVIEWING,
         roles=REGISTRARS,
@@ -339,7 +342,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="decide_review",
-        label="出具复查意见",
+        label=gettext_noop("出具复查意见"),
         sources={S.REVIEWING},
         target=S.REVIEWED,
         roles=STAFF_HANDLERS,
@@ -352,7 +355,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="request_rereview",
-        label="请求复核",
+        label=gettext_noop("请求复核"),
         sources={S.REVIEWED},
         target=S.REREVIEWING,
         roles=REGISTRARS,
@@ -366,7 +369,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="decide_rereview",
-        label="出具复核意见",
+        label=gettext_noop("出具复核意见"),
         sources={S.REREVIEWING},
         target=S.REREVIEWED,
         roles=STAFF_HANDLERS,
@@ -381,7 +384,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     # —— closing ——
     _t(
         action="conclude",
-        label="办结",
+        label=gettext_noop("办结"),
         sources={S.ANSWERED, S.REVIEWED},
         target=S.CONCLUDED,
         roles=STAFF_HANDLERS,
@@ -391,7 +394,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="terminate",
-        label="终结",
+        label=gettext_noop("终结"),
         sources={S.REREVIEWED},
         target=S.TERMINATED,
         roles=STAFF_HANDLERS,
@@ -401,7 +404,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         action="archive",
-        label="归档",
+        label=gettext_noop("归档"),
         sources={
             S.TOLD,
             S.DIVERTED,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.models import Case, PetitionType, State
@@ -48,12 +49,12 @@ from xinfang.workspace.services import REVEAL_ROLES, personal_data_reveal
 PETITIONER_PREFIX = "p"
 EVALUABLE_STATES = {State.ANSWERED, State.REVIEWED, State.REREVIEWED}
 EVENT_LABELS = {
-    "register": "登记",
-    "reveal_personal_data": "查看信访人个人信息",
-    "evaluate": "满意度评价",
-    **{a: t.label for a, t in BY_ACTION.items()},
+    "register": gettext_lazy("登记"),
+    "reveal_personal_data": gettext_lazy("查看信访人个人信息"),
+    "evaluate": gettext_lazy("满意度评价"),
+    **{a: gettext_lazy(t.label) for a, t in BY_ACTION.items()},
 }
-ROUTE_ACTION_LABELS = {a: t.label for a, t in BY_ACTION.items()}
+ROUTE_ACTION_LABELS = {a: gettext_lazy(t.label) for a, t in BY_ACTION.items()}
 # The first of these in a case's history is where it actually went, to compare with the suggested route.
 ROUTING_ACTIONS = ("transfer", "assign", "tell", "divert")
 
@@ -61,7 +62,7 @@ ROUTING_ACTIONS = ("transfer", "assign", "tell", "divert")
 @actor_required
 def home(request):
     actor = request.actor
-    roles = [Role(r).label for r in sorted(actor.roles)]
+    roles = [gettext(Role(r).label) for r in sorted(actor.roles)]
     return render(request, "workspace/home.html", {"roles": roles})
 
 
@@ -180,11 +181,13 @@ def _registration_message(request, result) -> None:
         messages.success(
             request,
             format_html(
-                "已登记，编号 <strong data-testid='new-number'>{}</strong>，查询码 "
-                "<strong data-testid='new-code'>{}</strong>（仅显示这一次，请交给信访人）。{}",
-                case.number,
-                result.query_code,
-                result.message,
+                gettext(
+                    "已登记，编号 <strong data-testid='new-number'>{number}</strong>，查询码 "
+                    "<strong data-testid='new-code'>{code}</strong>（仅显示这一次，请交给信访人）。{message}"
+                ),
+                number=case.number,
+                code=result.query_code,
+                message=result.message,
             ),
         )
         return
@@ -193,11 +196,11 @@ def _registration_message(request, result) -> None:
     messages.warning(
         request,
         format_html(
-            "编号 {}：{} <a href='{}'>查看原事项 {}</a>",
-            case.number,
-            result.message,
-            link,
-            earlier.number if earlier else "",
+            gettext("编号 {number}：{message} <a href='{link}'>查看原事项 {earlier}</a>"),
+            number=case.number,
+            message=result.message,
+            link=link,
+            earlier=earlier.number if earlier else "",
         ),
     )
 
@@ -264,7 +267,7 @@ def person_lookup(request):
         if len(found) == 1:
             person = found[0]
         elif found:
-            hint = "该电话对应多名信访人，请填写身份证号码以确认。"
+            hint = gettext("该电话对应多名信访人，请填写身份证号码以确认。")
     fill = {}
     if person is not None:
         cases = person.case_links.count()
@@ -275,7 +278,10 @@ def person_lookup(request):
             "address": person.address,
             "id_number": person.id_number or "",
         }
-        hint = f"已找到信访人档案：{person.name}，此前信访{cases}件，登记后将并入同一档案。"
+        hint = gettext("已找到信访人档案：%(name)s，此前信访%(n)s件，登记后将并入同一档案。") % {
+            "name": person.name,
+            "n": cases,
+        }
     return render(request, "workspace/_lookup_hint.html", {"hint": hint, "fill": fill, "prefix": prefix})
 
 
@@ -286,7 +292,7 @@ def _light_view(due, today) -> dict | None:
     if due is None:
         return None
     light = light_for(due=due, today=today)
-    return {"light": light.value, "label": light.label, "text": days_left_text(due=due, today=today)}
+    return {"light": light.value, "label": gettext(light.label), "text": days_left_text(due=due, today=today)}
 
 
 @actor_required
@@ -313,7 +319,7 @@ def queue(request):
     for case in rows:
         case.clock_kind = kinds.get(case.pk, "")
         case.light = _light_view(case.due_on, today)
-        case.clock_label = CLOCK_LABELS.get(case.clock_kind, "")
+        case.clock_label = gettext(CLOCK_LABELS[case.clock_kind]) if case.clock_kind in CLOCK_LABELS else ""
         case.flags = [label for name, label in FLAG_FIELDS.items() if getattr(case, name)]
     params = request.GET.copy()
     params.pop("page", None)
@@ -352,7 +358,7 @@ def _case_context(request, case: Case, *, bound: ActionForm | None = None, error
             forms.append({"t": t, "form": form, "error": "", "open": False})
     clocks = list(case.clocks.select_related("body").order_by("started_on", "id"))
     for c in clocks:
-        c.label = CLOCK_LABELS.get(c.kind, c.kind)
+        c.label = gettext(CLOCK_LABELS[c.kind]) if c.kind in CLOCK_LABELS else c.kind
         c.light_view = _light_view(c.due_on, today) if c.is_open and not c.paused_since else None
         # A right that has run out (异议, 复查/复核 request) is over, not overdue.
         c.lapsed = c.is_open and c.kind in LAPSING_WINDOWS and c.due_on < today
@@ -390,10 +396,11 @@ def _suggestion_rows(case: Case, events) -> list[dict]:
         picked = (chosen.get("category") or {}).get("name")
         rows.append(
             {
-                "label": "内容分类",
-                "suggested": f"{cat['name']}（置信度{cat['confidence']:.0%}）",
+                "label": gettext("内容分类"),
+                "suggested": gettext("%(name)s（置信度%(confidence)s）")
+                % {"name": cat["name"], "confidence": f"{cat['confidence']:.0%}"},
                 "because": cat.get("because", ""),
-                "chosen": picked or "未分类",
+                "chosen": picked or gettext("未分类"),
                 "adopted": picked == cat["name"],
             }
         )
@@ -401,10 +408,10 @@ def _suggestion_rows(case: Case, events) -> list[dict]:
         picked = chosen.get("petition_type")
         rows.append(
             {
-                "label": "信访类型",
-                "suggested": kind["label"],
+                "label": gettext("信访类型"),
+                "suggested": gettext(kind["label"]),
                 "because": kind.get("because", ""),
-                "chosen": PetitionType(picked).label if picked in PetitionType.values else picked,
+                "chosen": gettext(PetitionType(picked).label) if picked in PetitionType.values else picked,
                 "adopted": picked == kind["petition_type"],
             }
         )
@@ -412,10 +419,10 @@ def _suggestion_rows(case: Case, events) -> list[dict]:
     if legal.get("flagged") or chosen.get("law_related"):
         rows.append(
             {
-                "label": "涉法涉诉",
-                "suggested": "疑似涉法涉诉" if legal.get("flagged") else "未发现涉法涉诉",
+                "label": gettext("涉法涉诉"),
+                "suggested": gettext("疑似涉法涉诉") if legal.get("flagged") else gettext("未发现涉法涉诉"),
                 "because": legal.get("because", ""),
-                "chosen": "标记为涉法涉诉" if chosen.get("law_related") else "未标记",
+                "chosen": gettext("标记为涉法涉诉") if chosen.get("law_related") else gettext("未标记"),
                 "adopted": bool(legal.get("flagged")) == bool(chosen.get("law_related")),
             }
         )
@@ -427,7 +434,7 @@ def _suggestion_rows(case: Case, events) -> list[dict]:
 def _route_row(route: dict, events) -> dict:
     label = ROUTE_ACTION_LABELS.get(route.get("action"), "")
     row = {
-        "label": "办理途径",
+        "label": gettext("办理途径"),
         "suggested": f"{label} → {route['body_name']}" if route.get("body_name") else label,
         "because": route.get("because", ""),
         "route": True,
@@ -485,20 +492,25 @@ def case_act_view(request, pk: int, action: str):
                 **form.inputs(),
             )
         except Conflict as exc:
-            status, error = exc.http_status, f"其他人已先行处理了该事项：{exc.message}"
+            status, error = (
+                exc.http_status,
+                gettext("其他人已先行处理了该事项：%(message)s") % {"message": exc.message},
+            )
         except ApplicationError as exc:
             status, error = exc.http_status, exc.message
             for key, message in (exc.extra or {}).items():
                 if key in form.fields and key != "version":
                     form.add_error(key, message)
         else:
-            messages.success(request, f"已{transition.label}。")
+            messages.success(request, gettext("已%(action)s。") % {"action": gettext(transition.label)})
             return redirect("case_detail", pk=case.pk)
     case.refresh_from_db()
     context = _case_context(request, case, bound=form, error=error)
     if not any(f["form"] is form for f in context["action_forms"]):
         # The action is no longer open to this user (someone acted first, or it never was): say so on top.
-        context["page_error"] = error or f"当前不能“{transition.label}”。"
+        context["page_error"] = error or gettext("当前不能“%(action)s”。") % {
+            "action": gettext(transition.label)
+        }
         status = max(status, 403) if status == 400 else status
     return render(request, "workspace/case_detail.html", context, status=status)
 
@@ -516,7 +528,7 @@ def case_reveal(request, pk: int, person_pk: int, field: str):
         return HttpResponse(
             format_html("<span class='form-error'>{}</span>", exc.message), status=exc.http_status
         )
-    return HttpResponse(format_html("<span data-testid='revealed'>{}</span>", value or "（未填写）"))
+    return HttpResponse(format_html("<span data-testid='revealed'>{}</span>", value or gettext("（未填写）")))
 
 
 @require_POST
@@ -537,7 +549,7 @@ def case_evaluate(request, pk: int):
         except ApplicationError as exc:
             status, error = exc.http_status, exc.message
         else:
-            messages.success(request, "已记录信访人的满意度评价。")
+            messages.success(request, gettext("已记录信访人的满意度评价。"))
             return redirect("case_detail", pk=case.pk)
     context = _case_context(request, case, evaluation=form)
     context["evaluation_error"] = error
