@@ -211,3 +211,21 @@ def test_every_translate_tag_in_the_templates_is_in_the_catalog():
             if msgid not in known:
                 missing.append(f"{template.relative_to(root)}: {msgid}")
     assert not missing, missing
+
+
+def test_every_marked_python_string_is_in_the_catalog():
+    """A _("…"), gettext("…"), gettext_lazy("…") or gettext_noop("…") added in Python (form labels, choice
+    labels, portal sentences) without updating the catalog fails here."""
+    known = {e["msgid"] for e in _messages()}
+    root = Path(settings.BASE_DIR) / "xinfang"
+    pattern = re.compile(
+        r"""\b(?:_|gettext|gettext_lazy|gettext_noop)\(\s*(?P<q>["'])(?P<s>(?:(?!(?P=q)).)+)(?P=q)\s*[,)%]"""
+    )
+    missing = []
+    for source in root.glob("**/*.py"):
+        if "tests" in source.parts or "migrations" in source.parts:
+            continue
+        for m in pattern.finditer(source.read_text(encoding="utf-8")):
+            if m["s"] not in known:
+                missing.append(f"{source.relative_to(root)}: {m['s']}")
+    assert not missing, missing
