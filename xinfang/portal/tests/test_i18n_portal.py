@@ -64,8 +64,8 @@ SUBMIT_ZH = (
 
 
 def test_the_submit_form_speaks_the_readers_language(client, demo_city):
-    _assert_shows(_page(client, "/portal/submit/", **EN), SUBMIT_EN, SUBMIT_ZH)
-    _assert_shows(_page(client, "/portal/submit/", **ZH), SUBMIT_ZH, SUBMIT_EN)
+    _assert_shows(_page(client, "/portal/submit/", **EN), (*SUBMIT_EN, '<html lang="en">'), SUBMIT_ZH)
+    _assert_shows(_page(client, "/portal/submit/", **ZH), (*SUBMIT_ZH, '<html lang="zh-CN">'), SUBMIT_EN)
 
 
 def test_validation_messages_follow_the_language(client, demo_city):
@@ -125,11 +125,13 @@ def test_the_staff_queue_and_case_page_show_english_state_names(client, demo_cit
     )
     detail = _page(client, f"/cases/{case.pk}/", **EN)
     _assert_shows(detail, ("Registered", "Complaint/claim"), ("已登记", "申诉求决类"))
+    _assert_shows(detail, ("<summary>Transfer</summary>", "Confirm: Transfer"), ("确认转送",))  # the actions
 
     queue = _page(client, "/cases/", **ZH)
     _assert_shows(queue, ("已登记", "申诉求决类", "全部状态"), ("Registered", "All states"))
     detail = _page(client, f"/cases/{case.pk}/", **ZH)
     _assert_shows(detail, ("已登记", "申诉求决类"), ("Registered", "Complaint/claim"))
+    _assert_shows(detail, ("<summary>转送</summary>", "确认转送"), ("Confirm: Transfer",))
 
 
 def test_choice_labels_stay_chinese_in_python_and_are_translated_where_shown():
