@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import agency_bodies, django_setup, series_sql, template_case  # noqa: E402
 
 BODIES = 400
 YEAR = 2026
@@ -33,26 +34,11 @@ TODAY = date(2026, 12, 31)
 KINDS = ("registration", "acceptance", "handling", "evaluation")
 
 
-def _setup(sqlite_path: str | None) -> None:
-    if sqlite_path:
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
-
-
-def _series(vendor: str, n: int) -> tuple[str, str]:
-    if vendor == "postgresql":
-        return "", f"generate_series(1, {n}) AS s(n)"
-    return f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) ", "s"
-
-
 def _generate(n_cases: int, per_case: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from xinfang.cases.models import Case, Channel, PetitionType, State
+    from xinfang.cases.models import Case
     from xinfang.orgs.models import Body, BodyKind, Region
 
     began = time.perf_counter()
@@ -63,24 +49,13 @@ def _generate(n_cases: int, per_case: int) -> None:
     q = connection.ops.quote_name
     with transaction.atomic():
         region = Region.objects.create(code="880000", name="基准市", level="city", path="/880000/")
-        bodies = [
-            Body.objects.create(
-                code=f"880000-b{i:03d}", name=f"基准机关{i:03d}", kind=BodyKind.AGENCY, region=region
-            )
-            for i in range(BODIES)
-        ]
+        bodies = agency_bodies(region, BODIES)
         # The city's 信访局: its dashboard covers every body of the region (the page timed below).
         Body.objects.create(code="880000-xinfang", name="基准市信访局", kind=BodyKind.XINFANG, region=region)
-        template = Case.objects.create(
-            number="TEMPLATE",
-            query_code_hash="x",
-            channel=Channel.LETTER,
-            petition_type=PetitionType.APPEAL,
-            problem_region=region,
+        template = template_case(
+            region=region,
+            body=bodies[0],
             request="小区屋顶漏水多年，请求维修。",
-            state=State.ACCEPTED,
-            registering_body=bodies[0],
-            current_body=bodies[0],
             registered_at="2026-01-01T08:00:00+08:00",
         )
     b0 = bodies[0].pk
@@ -103,7 +78,7 @@ def _generate(n_cases: int, per_case: int) -> None:
     }
     cols = [f.column for f in Case._meta.local_concrete_fields if f.column != "id"]
     select = ", ".join(varied.get(c, f"t.{q(c)}") for c in cols)
-    prefix, series = _series(vendor, n_cases)
+    prefix, series = series_sql(vendor, n_cases, pg_type="int")
     with connection.cursor() as cur, transaction.atomic():
         cur.execute(
             f"{prefix}INSERT INTO {q(Case._meta.db_table)} ({', '.join(q(c) for c in cols)}) "
@@ -119,7 +94,7 @@ def _generate(n_cases: int, per_case: int) -> None:
         else (lambda d, e: f"date('{d}', '+' || ({e}) || ' days')")
     )
     for k, kind in enumerate(KINDS[:per_case]):
-        prefix, series = _series(vendor, n_cases)
+        prefix, series = series_sql(vendor, n_cases, pg_type="int")
         due = date_add("2026-01-10", "(n + 15 * " + str(k) + ") % 350")
         stopped_late = date_add("2026-01-15", "(n + 15 * " + str(k) + ") % 350")
         b = "bucket"
@@ -140,7 +115,7 @@ def _generate(n_cases: int, per_case: int) -> None:
             )
         print(f"  clocks {kind}: {n_cases:,} ({time.perf_counter() - began:.0f} s)", flush=True)
     # 满意率: an evaluation for every 3rd case (answer stage), mostly satisfied.
-    prefix, series = _series(vendor, n_cases // 3)
+    prefix, series = series_sql(vendor, n_cases // 3, pg_type="int")
     created = (
         "TIMESTAMPTZ '2026-01-20 10:00+08' + (n % 330) * INTERVAL '1 day'"
         if pg
@@ -309,7 +284,7 @@ def main() -> None:
     sqlite_path = None
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sqlite_path = tempfile.mktemp(prefix="bench-fig-", suffix=".sqlite3")
-    _setup(sqlite_path)
+    django_setup(sqlite_path)
     from django.db import connection
 
     n = args.cases or (5_000_000 if connection.vendor == "postgresql" else 200_000)

@@ -25,34 +25,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import django_setup, percentile, series_sql, template_case  # noqa: E402
 
 BODIES = 400
 OPEN_SHARE = 0.12  # open clocks: the backlog in hand; the rest closed long ago
 TODAY = date(2026, 3, 16)
 
 
-def _setup(sqlite_path: str | None) -> None:
-    if sqlite_path:
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
-
-
-def _series_sql(vendor: str, n: int) -> tuple[str, str]:
-    """(prefix, from-clause) giving rows n = 1..N."""
-    if vendor == "postgresql":
-        # bigint: `n * 7919` passes 2^31 past n ≈ 271k, and int4 arithmetic raises (the 5M run did).
-        return "", f"generate_series(1::bigint, {n}) AS s(n)"
-    return f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) ", "s"
-
-
 def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from xinfang.cases.models import Case, Channel, PetitionType, State
+    from xinfang.cases.models import Case
     from xinfang.orgs.models import Body, BodyKind, Region
 
     began = time.perf_counter()
@@ -70,17 +54,7 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
                 )
             )
         body_ids = [b.pk for b in bodies]
-        template = Case.objects.create(
-            number="TEMPLATE",
-            query_code_hash="x",
-            channel=Channel.LETTER,
-            petition_type=PetitionType.APPEAL,
-            problem_region=region,
-            request="小区屋顶漏水多年，物业和开发商互相推诿，请求责令维修并赔偿损失。" * 3,
-            state=State.ACCEPTED,
-            registering_body=bodies[0],
-            current_body=bodies[0],
-        )
+        template = template_case(region=region, body=bodies[0])
     first_body = min(body_ids)
     assert body_ids == list(range(first_body, first_body + BODIES)), "body ids must be contiguous"
 
@@ -94,7 +68,7 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
         "registering_body_id": f"{first_body} + (n % {BODIES})",
     }
     select = ", ".join(varied.get(c, f"t.{q(c)}") for c in columns)
-    prefix, series = _series_sql(vendor, n_cases)
+    prefix, series = series_sql(vendor, n_cases)
     with connection.cursor() as cur, transaction.atomic():
         cur.execute(
             f"{prefix}INSERT INTO {q(Case._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
@@ -120,7 +94,7 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
 
         false, true, empty = "0", "1", "'[]'"
     is_open = f"(n / {BODIES}) %% {open_every} = 0"  # every body gets its share
-    prefix, series = _series_sql(vendor, n_clocks)
+    prefix, series = series_sql(vendor, n_clocks)
     # One INSERT … SELECT over a number series on both databases: bulk_create took 451 s for 1M on SQLite.
     with connection.cursor() as cur, transaction.atomic():
         cur.execute(
@@ -148,11 +122,6 @@ def _generate(n_cases: int, clocks_per_case: int) -> tuple[list[int], float]:
         f"  clocks: {n_clocks:,} ({OPEN_SHARE:.0%} open) over {BODIES} bodies; generated in {elapsed:.0f} s"
     )
     return body_ids, elapsed
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def _time(body_id: int, runs: int) -> dict[str, list[float]]:
@@ -202,7 +171,7 @@ def main() -> None:
     if not on_postgres:
         fd, tmp = tempfile.mkstemp(prefix="bench-xf-", suffix=".sqlite3")
         os.close(fd)
-    _setup(tmp)
+    django_setup(tmp)
     from django.db import connection
 
     n_cases = args.cases or (5_000_000 if on_postgres else 1_000_000)
@@ -219,8 +188,8 @@ def main() -> None:
             ("both", "page + counts"),
         ):
             values = timings[key]
-            print(f"{label:<34}{statistics.median(values):>10.2f}{_percentile(values, 95):>10.2f}")
-        p95 = _percentile(timings["both"], 95)
+            print(f"{label:<34}{statistics.median(values):>10.2f}{percentile(values, 95):>10.2f}")
+        p95 = percentile(timings["both"], 95)
         print(f"target p95 ≤ 30 ms: {'met' if p95 <= 30 else 'NOT met'} ({p95:.2f} ms)")
     finally:
         if tmp is not None:

@@ -19,46 +19,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import agency_bodies, percentile, series_sql, template_case  # noqa: E402
+
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 BODIES = 400
 OPEN_EVERY = 8
 RUNS = 100
 
 
-def _series(n: int) -> tuple[str, str]:
-    return f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) ", "s"
-
-
 def generate(n_cases: int):
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from xinfang.cases.models import Case, Channel, PetitionType, State
+    from xinfang.cases.models import Case, State
     from xinfang.deadlines.models import Clock
-    from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
+    from xinfang.orgs.models import Membership, Region, Role, User
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
     today = date.today()
     with transaction.atomic():
         region = Region.objects.create(code="880000", name="基准市", level="city")
-        bodies = [
-            Body.objects.create(
-                code=f"880000-b{i:03d}", name=f"基准机关{i:03d}", kind=BodyKind.AGENCY, region=region
-            )
-            for i in range(BODIES)
-        ]
-        template = Case.objects.create(
-            number="TEMPLATE",
-            query_code_hash="x",
-            channel=Channel.LETTER,
-            petition_type=PetitionType.APPEAL,
-            problem_region=region,
-            request="小区屋顶漏水多年，物业和开发商互相推诿，请求责令维修并赔偿损失。" * 3,
-            state=State.ACCEPTED,
-            registering_body=bodies[0],
-            current_body=bodies[0],
-        )
+        bodies = agency_bodies(region, BODIES)
+        template = template_case(region=region, body=bodies[0])
         user = User.objects.create_user("bench", password="x", display_name="基准承办人")
         Membership.objects.create(user=user, body=bodies[1], role=Role.CASE_OFFICER)
     first_body = bodies[0].pk
@@ -72,7 +55,7 @@ def generate(n_cases: int):
         "state": f"CASE WHEN (n / {BODIES}) % {OPEN_EVERY} = 0 THEN 'accepted' ELSE 'archived' END",
     }
     select = ", ".join(varied.get(c, f"t.{q(c)}") for c in columns)
-    prefix, series = _series(n_cases)
+    prefix, series = series_sql("sqlite", n_cases)
     with connection.cursor() as cur, transaction.atomic():
         cur.execute(
             f"{prefix}INSERT INTO {q(Case._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
@@ -105,11 +88,6 @@ def generate(n_cases: int):
     elapsed = time.perf_counter() - began
     print(f"  clocks: {Clock.objects.count():,} open; generated in {elapsed:.0f} s", flush=True)
     return user, bodies[1], elapsed
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(client, url: str) -> list[float]:
@@ -174,7 +152,7 @@ def main() -> None:
         "|---|---:|---:|---:|",
     ]
     for name, ms in results.items():
-        lines.append(f"| {name} | {statistics.median(ms):.1f} | {pct(ms, 95):.1f} | {max(ms):.1f} |")
+        lines.append(f"| {name} | {statistics.median(ms):.1f} | {percentile(ms, 95):.1f} | {max(ms):.1f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     (ROOT / "bench" / "workspace" / "README.md").write_text(text, encoding="utf-8")
