@@ -5,6 +5,7 @@ language, and Chinese, the default, is unchanged."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import dateformat, translation
 
 from xinfang.cases.models import Case, NoticeKind, Outcome, PetitionType, Route, State
@@ -149,3 +150,11 @@ def test_choice_labels_stay_chinese_in_python_and_are_translated_where_shown():
         assert translation.gettext(CLOCK_LABELS[ClockKind.HANDLING]) == "Handling time limit"
     with translation.override("zh-hans"):
         assert case.get_state_display() == "已答复"
+
+
+def test_the_portal_has_its_own_language_switcher_that_brings_the_reader_back(client, demo_city):
+    home = _page(client, "/portal/submit/")
+    assert 'data-testid="language-switcher"' in home and 'value="en"' in home
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/portal/submit/"})
+    assert response.status_code == 302 and response["Location"] == "/portal/submit/"
+    _assert_shows(_page(client, "/portal/submit/"), ('<html lang="en">', *SUBMIT_EN), SUBMIT_ZH)
