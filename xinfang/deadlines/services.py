@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
@@ -109,15 +110,17 @@ def ledger_clear(*, item: LedgerItem, actor, note: str) -> LedgerItem:
     """销账: the acting body says what it did about this item today. Only the item's own body may."""
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed("请填写销账说明：今天对该事项做了什么。", extra={"field": "note"})
+        raise ValidationFailed(gettext("请填写销账说明：今天对该事项做了什么。"), extra={"field": "note"})
     if len(note) > NOTE_MAX:
-        raise ValidationFailed(f"销账说明不能超过{NOTE_MAX}字。", extra={"field": "note"})
+        raise ValidationFailed(
+            gettext("销账说明不能超过%(n)s字。") % {"n": NOTE_MAX}, extra={"field": "note"}
+        )
     with transaction.atomic():
         locked = LedgerItem.objects.select_for_update().select_related("ledger_day").get(pk=item.pk)
         if actor.body is None or actor.user is None or locked.ledger_day.body_id != actor.body.pk:
-            raise PermissionDenied("只能为本机关的台账事项销账。", code="ledger_not_own_body")
+            raise PermissionDenied(gettext("只能为本机关的台账事项销账。"), code="ledger_not_own_body")
         if locked.cleared_at is not None:
-            raise Conflict("该事项已销账。", code="ledger_already_cleared")
+            raise Conflict(gettext("该事项已销账。"), code="ledger_already_cleared")
         locked.cleared_at = timezone.now()
         locked.cleared_by = actor.user
         locked.cleared_note = note

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.models import Case, State
 from xinfang.cases.workflow import ClockKind
@@ -29,7 +30,7 @@ def _stage_of(case: Case) -> str:
         return Stage.REVIEW if case.reviewed_at else Stage.ANSWER
     stage = STAGE_FOR_STATE.get(case.state)
     if stage is None:
-        raise TransitionNotAllowed("该事项尚未答复，暂不能评价。", code="nothing_to_evaluate")
+        raise TransitionNotAllowed(gettext("该事项尚未答复，暂不能评价。"), code="nothing_to_evaluate")
     return stage
 
 
@@ -38,7 +39,7 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
     """The petitioner evaluates the latest answer once, within its window; staff may record a phone
     evaluation on the petitioner's behalf (and it says so)."""
     if result not in Satisfaction.values:
-        raise ValidationFailed("请选择满意、基本满意或不满意。", code="invalid_satisfaction")
+        raise ValidationFailed(gettext("请选择满意、基本满意或不满意。"), code="invalid_satisfaction")
     if not actor.petitioner:
         actor.require_role(Role.REGISTRAR, Role.CASE_OFFICER, Role.SUPERVISOR)
     with transaction.atomic():
@@ -49,7 +50,10 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
         if window is None or not window.is_open or today > window.due_on:
             closed = window.due_on if window else None
             raise WindowClosed(
-                f"评价期限已于{closed:%Y年%m月%d日}届满。" if closed else "当前没有可评价的答复。",
+                gettext("评价期限已于%(date)s届满。")
+                % {"date": dateformat.format(closed, gettext("Y年m月d日"))}
+                if closed
+                else gettext("当前没有可评价的答复。"),
                 code="evaluation_window_closed",
             )
         try:
@@ -65,7 +69,9 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
                     recorded_by=None if actor.petitioner else actor.user,
                 )
         except IntegrityError:
-            raise Conflict("该答复已经评价过，每次答复只能评价一次。", code="already_evaluated") from None
+            raise Conflict(
+                gettext("该答复已经评价过，每次答复只能评价一次。"), code="already_evaluated"
+            ) from None
         clock_stop(case=locked, kinds=[ClockKind.EVALUATION], on=today, action="evaluate")
         event_record(
             actor=actor.user,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from xinfang.core.errors import PermissionDenied
 from xinfang.orgs.models import Body, Role, User
 
@@ -29,14 +31,16 @@ class Actor:
 
     def require_role(self, *roles: str) -> None:
         if not self.has_role(*roles):
-            names = "、".join(Role(r).label for r in roles)
-            raise PermissionDenied(f"此操作需要以下角色之一：{names}。", code="role_required")
+            names = gettext("、").join(gettext(Role(r).label) for r in roles)
+            raise PermissionDenied(
+                gettext("此操作需要以下角色之一：%(roles)s。") % {"roles": names}, code="role_required"
+            )
 
 
 def actor_for(user: User, body: Body) -> Actor:
     roles = frozenset(user.memberships.filter(body=body).values_list("role", flat=True))
     if not roles:
-        raise PermissionDenied("您不属于该机关。", code="not_a_member")
+        raise PermissionDenied(gettext("您不属于该机关。"), code="not_a_member")
     return Actor(user=user, body=body, roles=roles)
 
 

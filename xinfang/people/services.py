@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 
 from xinfang.core.errors import ValidationFailed
 from xinfang.people.models import Person, PersonKind
@@ -12,7 +13,7 @@ from xinfang.people.validators import normalize_id_number, normalize_phone, vali
 def person_validate(*, name: str, id_number: str = "", phone: str = "") -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (name or "").strip():
-        errors["name"] = "请填写信访人姓名（名称）。"
+        errors["name"] = gettext("请填写信访人姓名（名称）。")
     for field, value, check in (
         ("id_number", id_number, validate_id_number),
         ("phone", phone, validate_phone),
@@ -41,7 +42,7 @@ def person_get_or_create(
     name = (name or "").strip()
     errors = person_validate(name=name, id_number=id_number, phone=phone)
     if errors:
-        raise ValidationFailed("；".join(errors.values()), code="invalid_person", extra=errors)
+        raise ValidationFailed(gettext("；").join(errors.values()), code="invalid_person", extra=errors)
     person = None
     if id_number:
         person = Person.objects.filter(id_number=id_number).first()

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -25,15 +26,17 @@ def normalize_id_number(value: str) -> str:
 def validate_id_number(value: str) -> None:
     value = normalize_id_number(value)
     if not _ID_RE.match(value):
-        raise ValidationError("身份证号码应为18位，前17位为数字，最后一位为数字或X。", code="id_format")
+        raise ValidationError(
+            gettext("身份证号码应为18位，前17位为数字，最后一位为数字或X。"), code="id_format"
+        )
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError("身份证号码中的出生日期无效。", code="id_birthdate") from None
+        raise ValidationError(gettext("身份证号码中的出生日期无效。"), code="id_birthdate") from None
     if born.year < 1900 or born > date.today():
-        raise ValidationError("身份证号码中的出生日期无效。", code="id_birthdate")
+        raise ValidationError(gettext("身份证号码中的出生日期无效。"), code="id_birthdate")
     if id_number_check_char(value[:17]) != value[17]:
-        raise ValidationError("身份证号码校验位不正确，请核对。", code="id_checksum")
+        raise ValidationError(gettext("身份证号码校验位不正确，请核对。"), code="id_checksum")
 
 
 def normalize_phone(value: str) -> str:
@@ -47,5 +50,5 @@ def validate_phone(value: str) -> None:
     value = normalize_phone(value)
     if not (_MOBILE_RE.match(value) or _LANDLINE_RE.match(value)):
         raise ValidationError(
-            "电话号码格式不正确：手机为11位数字，固定电话如 0355-1234567。", code="phone_format"
+            gettext("电话号码格式不正确：手机为11位数字，固定电话如 0355-1234567。"), code="phone_format"
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.cases.models import Case, Channel
 from xinfang.cases.querycode import query_code_check, query_code_hash
@@ -23,7 +24,7 @@ from xinfang.portal import ratelimit
 # Compared against when the 编号 does not exist, so that "no such number" costs the same time as a
 # wrong code and the two cannot be told apart.
 _DUMMY_HASH = query_code_hash("PORTALDUMMY")
-WRONG_NUMBER_OR_CODE = "编号或查询码不正确，请核对后重新输入。"
+WRONG_NUMBER_OR_CODE = gettext_lazy("编号或查询码不正确，请核对后重新输入。")
 
 
 class WrongNumberOrCode(NotFound):
@@ -52,7 +53,9 @@ def portal_body_for_region(*, region: Region) -> Body:
         level_region = level_region.parent
     body = body_of_kind_for_region(region=level_region, kind=BodyKind.XINFANG)
     if body is None:
-        raise ValidationFailed("该地区暂未开通网上信访，请向当地信访部门来信或来访。", code="no_xinfang_body")
+        raise ValidationFailed(
+            gettext("该地区暂未开通网上信访，请向当地信访部门来信或来访。"), code="no_xinfang_body"
+        )
     return body
 
 
@@ -137,12 +140,12 @@ def portal_evaluate(*, case: Case, result: str, comment: str = ""):
 
     window = Clock.objects.filter(case=case, kind=ClockKind.EVALUATION).order_by("-id").first()
     if window is not None and not window.is_open and window.stopped_by == "evaluate":
-        raise Conflict("该答复您已经评价过，每次答复只能评价一次。", code="already_evaluated")
+        raise Conflict(gettext("该答复您已经评价过，每次答复只能评价一次。"), code="already_evaluated")
     return evaluation_record(case=case, actor=PETITIONER, result=result, comment=comment)
 
 
 def portal_appeal(*, case: Case, action: str, reason: str) -> Case:
     """请求复查 (Art. 35) or 复核 (Art. 36) by the petitioner; the service checks the window."""
     if action not in ("request_review", "request_rereview"):
-        raise ApplicationError("未知的请求。", code="unknown_action")
+        raise ApplicationError(gettext("未知的请求。"), code="unknown_action")
     return case_act(case=case, actor=PETITIONER, action=action, reason=reason)

@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.models import (
     DIVERTING_ROUTES,
@@ -81,6 +82,11 @@ def acting_body_for(case: Case, transition: Transition) -> Body | None:
     return case.current_body
 
 
+def _date(d: date) -> str:
+    """A date inside an error message: 2026年03月05日, or March 5, 2026 in English."""
+    return dateformat.format(d, gettext("Y年m月d日"))
+
+
 def _guard(condition: bool, message: str, code: str) -> None:
     if not condition:
         raise TransitionNotAllowed(message, code=code)
@@ -89,23 +95,25 @@ def _guard(condition: bool, message: str, code: str) -> None:
 # The named conditions of the table's `guards` column.
 GUARDS: dict[str, Callable[[Case], None]] = {
     "several_bodies": lambda case: _guard(
-        case.co_bodies.exists(), "该事项只涉及一个机关，无需确定牵头机关（第二十四条）。", "single_body"
+        case.co_bodies.exists(),
+        gettext("该事项只涉及一个机关，无需确定牵头机关（第二十四条）。"),
+        "single_body",
     ),
     "route_six": lambda case: _guard(
         case.route == Route.HANDLE,
-        "只有按第三十一条第（六）项办理的事项可以延期（第三十四条）。",
+        gettext("只有按第三十一条第（六）项办理的事项可以延期（第三十四条）。"),
         "extension_not_applicable",
     ),
     "not_extended": lambda case: _guard(
-        not case.extension_days, "办理期限只能延长一次（第三十四条）。", "already_extended"
+        not case.extension_days, gettext("办理期限只能延长一次（第三十四条）。"), "already_extended"
     ),
     "no_hearing_running": lambda case: _guard(
-        not case.in_hearing, "听证尚未结束，请先结束听证。", "hearing_running"
+        not case.in_hearing, gettext("听证尚未结束，请先结束听证。"), "hearing_running"
     ),
-    "hearing_running": lambda case: _guard(case.in_hearing, "没有进行中的听证。", "no_hearing"),
+    "hearing_running": lambda case: _guard(case.in_hearing, gettext("没有进行中的听证。"), "no_hearing"),
     "hearing_applicable": lambda case: _guard(
         case.state != State.ACCEPTED or case.route == Route.HANDLE,
-        "听证适用于按第三十一条第（六）项办理的事项。",
+        gettext("听证适用于按第三十一条第（六）项办理的事项。"),
         "hearing_not_applicable",
     ),
 }
@@ -115,19 +123,28 @@ def check_allowed(case: Case, actor: Actor, transition: Transition) -> None:
     """Refuse, with a reason, whatever the table does not allow this actor now. Changes nothing."""
     if case.state not in transition.source_values:
         raise TransitionNotAllowed(
-            f"事项当前状态为“{State(case.state).label}”，不能“{transition.label}”。",
+            gettext("事项当前状态为“%(state)s”，不能“%(action)s”。")
+            % {"state": gettext(State(case.state).label), "action": gettext(transition.label)},
             code="transition_not_allowed",
         )
     for name in transition.guards:
         GUARDS[name](case)
     if actor.petitioner:
         if not transition.petitioner_may:
-            raise PermissionDenied(f"信访人不能办理“{transition.label}”。", code="petitioner_not_allowed")
+            raise PermissionDenied(
+                gettext("信访人不能办理“%(action)s”。") % {"action": gettext(transition.label)},
+                code="petitioner_not_allowed",
+            )
         return
     expected = acting_body_for(case, transition)
     if actor.body is None or expected is None or actor.body.pk != expected.pk:
         raise PermissionDenied(
-            f"“{transition.label}”应由{expected.name if expected else '有关机关'}办理，您当前代表{actor.body.name if actor.body else '未选择机关'}。",
+            gettext("“%(action)s”应由%(expected)s办理，您当前代表%(current)s。")
+            % {
+                "action": gettext(transition.label),
+                "expected": expected.name if expected else gettext("有关机关"),
+                "current": actor.body.name if actor.body else gettext("未选择机关"),
+            },
             code="wrong_body",
         )
     actor.require_role(*transition.roles)
@@ -151,29 +168,32 @@ def _confidential_target_check(case: Case, target: Body) -> None:
     subject = case.subject_body
     if target.pk == subject.pk or target.path.startswith(subject.path):
         raise ConfidentialityViolation(
-            f"该事项为检举控告类，被反映单位为{subject.name}，不得转送、交由其处理（《信访工作条例》第三十条第三款）。"
+            gettext(
+                "该事项为检举控告类，被反映单位为%(subject)s，不得转送、交由其处理（《信访工作条例》第三十条第三款）。"
+            )
+            % {"subject": subject.name}
         )
 
 
 def _route_check(case: Case, actor: Actor, target: Body) -> None:
     """The legally required routes (Art. 22): 涉法涉诉 letters to the same-level 政法部门; 检举控告 to 纪检监察."""
     if target.pk == actor.body.pk:
-        raise ValidationFailed("不能转送给本机关。", code="target_is_self")
+        raise ValidationFailed(gettext("不能转送给本机关。"), code="target_is_self")
     _confidential_target_check(case, target)
     if case.law_related and target.kind != BodyKind.POLITICS_LAW:
         raise ValidationFailed(
-            "涉法涉诉信访事项应当转送同级政法部门依法处理（《信访工作条例》第二十二条第二款）。",
+            gettext("涉法涉诉信访事项应当转送同级政法部门依法处理（《信访工作条例》第二十二条第二款）。"),
             code="law_related_route",
         )
     if case.law_related and target.region_id != actor.body.region_id:
-        raise ValidationFailed("涉法涉诉信件应当转送同级政法部门。", code="law_related_level")
+        raise ValidationFailed(gettext("涉法涉诉信件应当转送同级政法部门。"), code="law_related_level")
 
 
 # -------------------------------------------------------------------------------------------- handlers
 
 
 def _transfer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    target: Body = _require(inputs, "target_body", "请选择转送的有权处理机关。")
+    target: Body = _require(inputs, "target_body", gettext("请选择转送的有权处理机关。"))
     _route_check(case, actor, target)
     co_bodies = list(inputs.get("co_bodies") or [])
     for b in co_bodies:
@@ -197,12 +217,14 @@ def _transfer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 
 def _assign(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    target: Body = _require(inputs, "target_body", "请选择交办的有权处理机关。")
+    target: Body = _require(inputs, "target_body", gettext("请选择交办的有权处理机关。"))
     _route_check(case, actor, target)
-    due: date = _require(inputs, "due_date", "交办须指定反馈办理结果的期限。")
+    due: date = _require(inputs, "due_date", gettext("交办须指定反馈办理结果的期限。"))
     if due <= today:
         raise ValidationFailed(
-            "交办反馈期限应晚于今天。", code="due_in_past", extra={"due_date": "应晚于今天"}
+            gettext("交办反馈期限应晚于今天。"),
+            code="due_in_past",
+            extra={"due_date": gettext("应晚于今天")},
         )
     case.sender_body = actor.body
     case.handling_body = target
@@ -217,7 +239,7 @@ def _assign(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 
 def _tell(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    where = _require(inputs, "told_where", "请写明应向哪个机关或者通过什么途径提出。")
+    where = _require(inputs, "told_where", gettext("请写明应向哪个机关或者通过什么途径提出。"))
     case.sent_at = timezone.now()
     case.closed_at = timezone.now()
     return Applied(changes={"told_where": where}, notice_context={"told_where": where})
@@ -226,13 +248,13 @@ def _tell(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 def _designate_lead(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     """Art. 24: a matter for several bodies is accepted by the one agreed, or named by their common superior
     (here the sender). The former lead becomes a co-handler; open clocks owed by it move to the new lead."""
-    lead: Body = _require(inputs, "target_body", "请选择牵头受理的机关。")
+    lead: Body = _require(inputs, "target_body", gettext("请选择牵头受理的机关。"))
     co = set(case.co_bodies.values_list("pk", flat=True))
     if lead.pk not in co:
         raise ValidationFailed(
-            "牵头机关应当是本事项涉及的机关之一（转送时列明的协办机关）。",
+            gettext("牵头机关应当是本事项涉及的机关之一（转送时列明的协办机关）。"),
             code="lead_not_involved",
-            extra={"target_body": "不是本事项涉及的机关"},
+            extra={"target_body": gettext("不是本事项涉及的机关")},
         )
     previous = case.handling_body
     case.co_bodies.remove(lead)
@@ -260,7 +282,10 @@ def _object(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     if window is None or today > window.due_on:
         closed = window.due_on if window else None
         raise WindowClosed(
-            f"异议应当自收到之日起5个工作日内提出{f'（已于{closed:%Y年%m月%d日}届满）' if closed else ''}，现已不能提出异议。",
+            gettext("异议应当自收到之日起5个工作日内提出（已于%(date)s届满），现已不能提出异议。")
+            % {"date": _date(closed)}
+            if closed
+            else gettext("异议应当自收到之日起5个工作日内提出，现已不能提出异议。"),
             extra={"closed_on": closed.isoformat() if closed else None},
         )
     case.current_body = case.sender_body
@@ -290,7 +315,9 @@ def _objection_refuse(case: Case, actor: Actor, inputs: dict, today: date) -> Ap
 def _route_from(inputs: dict) -> str:
     route = inputs.get("route") or ""
     if route and route not in Route.values:
-        raise ValidationFailed("处理途径无效。", code="invalid_route", extra={"route": "无效"})
+        raise ValidationFailed(
+            gettext("处理途径无效。"), code="invalid_route", extra={"route": gettext("无效")}
+        )
     return route
 
 
@@ -299,17 +326,17 @@ def _accept(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     if case.petition_type == PetitionType.APPEAL:
         if not route:
             raise ValidationFailed(
-                "申诉求决类事项受理时须确定处理途径（《信访工作条例》第三十一条）。",
+                gettext("申诉求决类事项受理时须确定处理途径（《信访工作条例》第三十一条）。"),
                 code="missing_route",
-                extra={"route": "请选择处理途径"},
+                extra={"route": gettext("请选择处理途径")},
             )
         if route in DIVERTING_ROUTES:
             raise ValidationFailed(
-                "第三十一条第（一）至（四）项应“导入法定程序”，不按信访程序受理办理。",
+                gettext("第三十一条第（一）至（四）项应“导入法定程序”，不按信访程序受理办理。"),
                 code="route_needs_divert",
             )
     elif route:
-        raise ValidationFailed("处理途径只适用于申诉求决类事项。", code="route_not_applicable")
+        raise ValidationFailed(gettext("处理途径只适用于申诉求决类事项。"), code="route_not_applicable")
     case.route = route
     case.accepted_at = timezone.now()
     return Applied(
@@ -323,12 +350,14 @@ def _accept(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 def _divert(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     route = _route_from(inputs)
     if case.petition_type != PetitionType.APPEAL:
-        raise ValidationFailed("只有申诉求决类事项导入法定程序（第三十一条）。", code="route_not_applicable")
+        raise ValidationFailed(
+            gettext("只有申诉求决类事项导入法定程序（第三十一条）。"), code="route_not_applicable"
+        )
     if route not in DIVERTING_ROUTES:
         raise ValidationFailed(
-            "导入法定程序须选择第三十一条第（一）至（四）项之一。",
+            gettext("导入法定程序须选择第三十一条第（一）至（四）项之一。"),
             code="missing_route",
-            extra={"route": "请选择"},
+            extra={"route": gettext("请选择")},
         )
     case.route = route
     case.accepted_at = timezone.now()
@@ -343,14 +372,16 @@ def _refuse(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 def _extend(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     try:
-        days = int(_require(inputs, "days", "请填写延长的天数。"))
+        days = int(_require(inputs, "days", gettext("请填写延长的天数。")))
     except (TypeError, ValueError):
         raise ValidationFailed(
-            "延长天数应为整数。", code="invalid_days", extra={"days": "应为整数"}
+            gettext("延长天数应为整数。"), code="invalid_days", extra={"days": gettext("应为整数")}
         ) from None
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise ValidationFailed(
-            "延长期限不得超过30日（第三十四条）。", code="extension_too_long", extra={"days": "1至30日"}
+            gettext("延长期限不得超过30日（第三十四条）。"),
+            code="extension_too_long",
+            extra={"days": gettext("1至30日")},
         )
     clock = clock_extend(case=case, kind=ClockKind.HANDLING, days=days)
     case.extension_days = days
@@ -373,11 +404,16 @@ def _hearing_end(case: Case, actor: Actor, inputs: dict, today: date) -> Applied
 
 
 def _answer_like(case: Case, inputs: dict, *, allowed: set[str], field: str) -> str:
-    outcome = _require(inputs, "outcome", "请选择处理意见。")
+    outcome = _require(inputs, "outcome", gettext("请选择处理意见。"))
     if outcome not in allowed:
-        labels = "、".join(Outcome(o).label for o in sorted(allowed))
-        raise ValidationFailed(f"处理意见应为：{labels}。", code="invalid_outcome", extra={"outcome": labels})
-    _require(inputs, "text", "请填写意见书正文（事实、理由和依据）。")
+        # Translators: the separator between the items of a list (处理意见应为：予以支持、解释说明…).
+        labels = gettext("、").join(gettext(Outcome(o).label) for o in sorted(allowed))
+        raise ValidationFailed(
+            gettext("处理意见应为：%(labels)s。") % {"labels": labels},
+            code="invalid_outcome",
+            extra={"outcome": labels},
+        )
+    _require(inputs, "text", gettext("请填写意见书正文（事实、理由和依据）。"))
     setattr(case, field, outcome)
     return outcome
 
@@ -385,7 +421,10 @@ def _answer_like(case: Case, inputs: dict, *, allowed: set[str], field: str) -> 
 def _superior_or_fail(body: Body, what: str) -> Body:
     superior = body_superior(body)
     if superior is None:
-        raise TransitionNotAllowed(f"{body.name}没有上一级机关，无法{what}。", code="no_superior")
+        raise TransitionNotAllowed(
+            gettext("%(body)s没有上一级机关，无法%(what)s。") % {"body": body.name, "what": what},
+            code="no_superior",
+        )
     return superior
 
 
@@ -413,7 +452,7 @@ def _answer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
 
 def _mediate(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    text = _require(inputs, "text", "请填写调解（和解）协议的内容。")
+    text = _require(inputs, "text", gettext("请填写调解（和解）协议的内容。"))
     case.outcome = Outcome.MEDIATED
     case.answered_at = timezone.now()
     superior = body_superior(case.handling_body)
@@ -430,16 +469,17 @@ def _window_check(case: Case, kind: ClockKind, what: str, today: date) -> None:
     if window is None or today > window.due_on:
         closed = window.due_on if window else None
         raise WindowClosed(
-            f"{what}应当自收到书面答复之日起30日内提出，期限已于{closed:%Y年%m月%d日}届满。"
+            gettext("%(what)s应当自收到书面答复之日起30日内提出，期限已于%(date)s届满。")
+            % {"what": what, "date": _date(closed)}
             if closed
-            else f"已不能{what}。",
+            else gettext("已不能%(what)s。") % {"what": what},
             extra={"closed_on": closed.isoformat() if closed else None},
         )
 
 
 def _request_review(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    _window_check(case, ClockKind.REVIEW_REQUEST, "请求复查", today)
-    reviewer = _superior_or_fail(case.handling_body, "复查")
+    _window_check(case, ClockKind.REVIEW_REQUEST, gettext("请求复查"), today)
+    reviewer = _superior_or_fail(case.handling_body, gettext("复查"))
     case.review_body = reviewer
     case.current_body = reviewer
     case.review_requested_at = timezone.now()
@@ -463,8 +503,8 @@ def _decide_review(case: Case, actor: Actor, inputs: dict, today: date) -> Appli
 
 
 def _request_rereview(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
-    _window_check(case, ClockKind.REREVIEW_REQUEST, "请求复核", today)
-    reviewer = _superior_or_fail(case.review_body, "复核")
+    _window_check(case, ClockKind.REREVIEW_REQUEST, gettext("请求复核"), today)
+    reviewer = _superior_or_fail(case.review_body, gettext("复核"))
     case.rereview_body = reviewer
     case.current_body = reviewer
     case.rereview_requested_at = timezone.now()
@@ -488,8 +528,11 @@ def _conclude(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 
     if window is not None and today <= window.due_on and not case_petitioner_satisfied(case):
         raise TransitionNotAllowed(
-            f"信访人请求{'复查' if window_kind == ClockKind.REVIEW_REQUEST else '复核'}的期限至"
-            f"{window.due_on:%Y年%m月%d日}，期满或信访人表示满意后方可办结。",
+            gettext("信访人请求%(what)s的期限至%(date)s，期满或信访人表示满意后方可办结。")
+            % {
+                "what": gettext("复查") if window_kind == ClockKind.REVIEW_REQUEST else gettext("复核"),
+                "date": _date(window.due_on),
+            },
             code="window_still_open",
         )
     case.closed_at = timezone.now()
@@ -559,10 +602,12 @@ def case_act(
     """Apply one action of the transition table to a case, or refuse and change nothing."""
     transition = BY_ACTION.get(action)
     if transition is None:
-        raise ValidationFailed(f"未知的操作：{action}", code="unknown_action")
+        raise ValidationFailed(gettext("未知的操作：%(action)s") % {"action": action}, code="unknown_action")
     reason = (reason or "").strip()
     if transition.reason_required and not reason:
-        raise ValidationFailed("请填写理由。", code="missing_reason", extra={"reason": "必填"})
+        raise ValidationFailed(
+            gettext("请填写理由。"), code="missing_reason", extra={"reason": gettext("必填")}
+        )
     case_id = case.pk if isinstance(case, Case) else case
     with transaction.atomic():
         # No joins under FOR UPDATE: after waiting for the lock PostgreSQL re-checks only the locked row,
@@ -572,7 +617,8 @@ def case_act(
             raise NotFound()
         if expected_version is not None and locked.version != expected_version:
             raise Conflict(
-                f"该事项已被他人处理（当前状态：{State(locked.state).label}），请刷新后查看最新情况。",
+                gettext("该事项已被他人处理（当前状态：%(state)s），请刷新后查看最新情况。")
+                % {"state": gettext(State(locked.state).label)},
                 extra={"version": locked.version, "state": locked.state},
             )
         check_allowed(locked, actor, transition)

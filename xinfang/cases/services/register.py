@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.models import (
     MAX_ATTACHMENT_BYTES,
@@ -71,28 +72,32 @@ def _validate(
 ) -> None:
     errors: dict[str, str] = {}
     if not (request or "").strip():
-        errors["request"] = "请填写信访诉求。"
+        errors["request"] = gettext("请填写信访诉求。")
     if len(request or "") > 5000:
-        errors["request"] = "诉求不超过5000字，详细内容请写入事实和理由或作为附件上传。"
+        errors["request"] = gettext("诉求不超过5000字，详细内容请写入事实和理由或作为附件上传。")
     if petition_type not in PetitionType.values:
-        errors["petition_type"] = "请选择信访类型。"
+        errors["petition_type"] = gettext("请选择信访类型。")
     if channel not in Channel.values:
-        errors["channel"] = "请选择来源渠道。"
+        errors["channel"] = gettext("请选择来源渠道。")
     if not petitioners and not (anonymous and petition_type == PetitionType.ACCUSATION):
-        errors["petitioners"] = "请至少填写一名信访人（只有检举控告类可以匿名）。"
+        errors["petitioners"] = gettext("请至少填写一名信访人（只有检举控告类可以匿名）。")
     for i, p in enumerate(petitioners):
         for key, message in person_validate(name=p.name, id_number=p.id_number, phone=p.phone).items():
             errors[f"petitioners.{i}.{key}"] = message
     if sum(1 for p in petitioners if p.is_representative) > MAX_REPRESENTATIVES:
-        errors["petitioners"] = "多人共同信访应当推选代表，代表人数不得超过5人（《信访工作条例》第二十条）。"
+        errors["petitioners"] = gettext(
+            "多人共同信访应当推选代表，代表人数不得超过5人（《信访工作条例》第二十条）。"
+        )
     if people_count < max(1, len(petitioners)):
-        errors["people_count"] = "涉及人数不能少于填写的信访人数。"
+        errors["people_count"] = gettext("涉及人数不能少于填写的信访人数。")
     for f in attachments:
         if f.size > MAX_ATTACHMENT_BYTES:
-            errors["attachments"] = f"附件“{f.name}”超过20MB。"
+            errors["attachments"] = gettext("附件“%(name)s”超过20MB。") % {"name": f.name}
     if errors:
         raise ValidationFailed(
-            "登记信息有误：" + "；".join(errors.values()), code="invalid_registration", extra=errors
+            gettext("登记信息有误：%(errors)s") % {"errors": gettext("；").join(errors.values())},
+            code="invalid_registration",
+            extra=errors,
         )
 
 
@@ -172,7 +177,7 @@ def case_register(
     flags = flags or {}
     if actor.petitioner:
         if body is None:
-            raise PermissionDenied("网上信访须指定受理的信访部门。")
+            raise PermissionDenied(gettext("网上信访须指定受理的信访部门。"))
     else:
         actor.require_role(Role.REGISTRAR)
         body = actor.body
