@@ -188,12 +188,13 @@ def case(request: HttpRequest) -> HttpResponse:
 
 def _window_message(exc: WindowClosed) -> str:
     closed = exc.extra.get("closed_on") if exc.extra else None
-    if closed and "届满" not in exc.message:
-        return _("%(message)s（期限截止日：%(date)s）") % {
-            "message": exc.message,
-            "date": chinese_date(date.fromisoformat(closed)),
-        }
-    return exc.message
+    if not closed:
+        return exc.message
+    shown = chinese_date(date.fromisoformat(closed))
+    # the services' messages mostly name the closing date already (届满 in Chinese; the date in English)
+    if "届满" in exc.message or shown in exc.message:
+        return exc.message
+    return _("%(message)s（期限截止日：%(date)s）") % {"message": exc.message, "date": shown}
 
 
 @require_POST

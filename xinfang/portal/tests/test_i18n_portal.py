@@ -158,3 +158,27 @@ def test_the_portal_has_its_own_language_switcher_that_brings_the_reader_back(cl
     response = client.post(reverse("set_language"), {"language": "en", "next": "/portal/submit/"})
     assert response.status_code == 302 and response["Location"] == "/portal/submit/"
     _assert_shows(_page(client, "/portal/submit/"), ('<html lang="en">', *SUBMIT_EN), SUBMIT_ZH)
+
+
+def test_a_late_review_request_names_the_closing_date_once_in_english(client, demo_city):
+    import datetime as dt
+
+    import time_machine
+
+    number, code = receipt_of(client, submit(client))
+    case = Case.objects.get(number=number)
+    walk_to_answer(case)
+    due = case.clocks.get(kind="review_request").due_on
+    later = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10, 0), tzinfo=dt.UTC)
+    with time_machine.travel(later, tick=False):
+        unlock(client, number, code)
+        response = client.post(
+            "/portal/track/appeal/", {"action": "request_review", "reason": "处理不公"}, follow=True, **EN
+        )
+    html = response.content.decode()
+    message = html[html.index('<ul class="p-messages">') :].split("</ul>")[0]
+    with translation.override("en"):
+        shown = dateformat.format(due, "N j, Y")
+    assert "that time limit ended on" in message and message.count(shown) == 1
+    case.refresh_from_db()
+    assert case.state == State.ANSWERED
