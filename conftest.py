@@ -87,3 +87,14 @@ def demo_city(db):
     rules_defaults = __import__("xinfang.intake.migrations.0002_default_route_rules", fromlist=["forward"])
     cases_defaults.forward(django_apps, None)
     rules_defaults.forward(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in English leaves English active in the test's thread (LocaleMiddleware activates the
+    request's language and nothing deactivates it): put the default back after every test, so no test's
+    outcome depends on the one before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

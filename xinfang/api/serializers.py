@@ -315,7 +315,9 @@ class RegisterOut(serializers.Serializer):
 class SuggestionOut(serializers.Serializer):
     """What `xinfang.intake.suggest.intake_suggest` returns; every part says why (`because`)."""
 
-    category = serializers.DictField(allow_null=True, help_text="name, code, confidence, evidence, because")
+    category = serializers.DictField(
+        allow_null=True, help_text="name, code, confidence, evidence, because, uncertain, runner_up"
+    )
     type = serializers.DictField(allow_null=True, help_text="petition_type, label, because")
     law_related = serializers.DictField(allow_null=True, help_text="flagged, because")
     routes = serializers.ListField(

@@ -12,6 +12,8 @@ from xinfang.intake.routing import suggest_routes
 from xinfang.intake.rules import flag_legal, suggest_type
 from xinfang.orgs.models import Body, Region
 
+UNCERTAIN_BELOW = 0.6
+
 
 def intake_suggest(
     *,
@@ -29,6 +31,8 @@ def intake_suggest(
         return out
     model = load_default()
     body = f"{request}\n{facts}"
+    proba = model.predict_proba([title], [body])[0]
+    first, second = (int(i) for i in proba.argsort()[::-1][:2])
     prediction = model.predict_one(title=title, body=body)
     category = Category.objects.filter(name=prediction.label).first()
     evidence = model.evidence(title=title, body=body, label=prediction.label)
@@ -41,6 +45,12 @@ def intake_suggest(
         "confidence": round(float(prediction.confidence), 3),
         "evidence": evidence,
         "because": because,
+        # below this the model is right about as often as not (its confidence is calibrated: ECE ≈ 0.02,
+        # bench/intake/README.md): say so, and name the runner-up
+        "uncertain": prediction.confidence < UNCERTAIN_BELOW,
+        "runner_up": {"name": model.labels[second], "confidence": round(float(proba[second]), 3)}
+        if first != second
+        else None,
     }
     kind = suggest_type(text)
     # the rules speak the regulation's words (申诉求决类 …); the case model stores the code

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.errors import RateLimited
 
@@ -27,7 +29,7 @@ class Limit:
     scope: str
     max_hits: int
     window_s: int
-    message: str
+    message: Any  # a lazy translation: the message in the language of the request that hit the limit
 
     def count(self, ident: str) -> int:
         return int(cache.get(_key(self.scope, ident)) or 0)
@@ -61,16 +63,21 @@ def client_address(request) -> str:
 
 
 # Submissions: a person may petition several times a day, but not dozens.
-SUBMIT_PER_ADDRESS = Limit("submit_addr", 10, 3600, "同一网络地址提交过于频繁，请一小时后再试。")
-SUBMIT_PER_ID = Limit("submit_id", 5, 24 * 3600, "同一身份证号码今日提交次数已达上限，请明天再试或来信来访。")
+SUBMIT_PER_ADDRESS = Limit("submit_addr", 10, 3600, _("同一网络地址提交过于频繁，请一小时后再试。"))
+SUBMIT_PER_ID = Limit(
+    "submit_id", 5, 24 * 3600, _("同一身份证号码今日提交次数已达上限，请明天再试或来信来访。")
+)
 # Tracking: 5 wrong 查询码 per 编号 or per address → locked for 15 minutes.
 LOCKOUT_TRIES = 5
 LOCKOUT_SECONDS = 15 * 60
 WRONG_CODE_PER_NUMBER = Limit(
-    "wrong_number", LOCKOUT_TRIES, LOCKOUT_SECONDS, "查询码错误次数过多，该编号已暂停查询15分钟，请稍后再试。"
+    "wrong_number",
+    LOCKOUT_TRIES,
+    LOCKOUT_SECONDS,
+    _("查询码错误次数过多，该编号已暂停查询15分钟，请稍后再试。"),
 )
 WRONG_CODE_PER_ADDRESS = Limit(
-    "wrong_addr", LOCKOUT_TRIES, LOCKOUT_SECONDS, "查询码错误次数过多，请15分钟后再试。"
+    "wrong_addr", LOCKOUT_TRIES, LOCKOUT_SECONDS, _("查询码错误次数过多，请15分钟后再试。")
 )
 # Any lookups at all from one address (right or wrong): stops slow scanning across many numbers.
-TRACK_PER_ADDRESS = Limit("track_addr", 60, 3600, "查询过于频繁，请一小时后再试。")
+TRACK_PER_ADDRESS = Limit("track_addr", 60, 3600, _("查询过于频繁，请一小时后再试。"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xinfang.cases.models import Case
 from xinfang.core.errors import NotFound, ValidationFailed
@@ -20,7 +21,7 @@ def personal_data_reveal(*, actor: Actor, case: Case, person_id: int, field: str
     is written to the event log (who saw whose what, on which case)."""
     actor.require_role(*REVEAL_ROLES)
     if field not in REVEALABLE:
-        raise ValidationFailed("不能查看该项信息。", code="not_revealable")
+        raise ValidationFailed(gettext("不能查看该项信息。"), code="not_revealable")
     person = Person.objects.filter(pk=person_id, case_links__case=case).first()
     if person is None:
         raise NotFound()

@@ -132,6 +132,20 @@ def test_the_api_keeps_its_codes_and_speaks_the_requests_language(demo_city):
     assert en.json()["message"] == "The record was not found, or you may not view it."
     assert zh.json()["message"] == "未找到该记录，或您无权查看。"
 
+    # DRF's own refusals (no token) and the acting-body check speak it too, under their stable codes.
+    anonymous = APIClient()
+    en = _act(anonymous, number, "receive", EN)
+    zh = _act(anonymous, number, "receive", ZH)
+    assert en.status_code == zh.status_code == 401
+    assert en.json()["code"] == zh.json()["code"] == "not_authenticated"
+    assert en.json()["message"].startswith("Please provide a valid access token")
+    assert zh.json()["message"].startswith("请提供有效的访问令牌")
+    en = _act(c, number, "receive", {**EN, "HTTP_X_ACTING_BODY": "no-such-body"})
+    assert en.json()["code"] == "not_a_member"
+    assert en.json()["message"] == "You are not a member of the body “no-such-body”."
+    zh = _act(c, number, "receive", {**ZH, "HTTP_X_ACTING_BODY": "no-such-body"})  # (last: leaves zh active)
+    assert zh.json()["message"] == "您不属于机关“no-such-body”。"
+
 
 def test_a_default_message_follows_the_language_where_it_is_raised():
     with translation.override("en"):

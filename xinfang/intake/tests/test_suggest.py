@@ -28,3 +28,13 @@ def test_suggestions_come_with_reasons(demo_city):
 def test_empty_text_suggests_nothing(demo_city):
     out = intake_suggest(registrar_body=Body.objects.get(code="990101-xinfang"))
     assert out["category"] is None and out["routes"] == []
+
+
+def test_a_vague_request_is_marked_uncertain_with_its_runner_up(demo_city):
+    xinfang = Body.objects.get(code="990101-xinfang")
+    vague = intake_suggest(registrar_body=xinfang, request="请求解决问题")["category"]
+    assert vague["uncertain"] is True and vague["confidence"] < 0.6
+    assert vague["runner_up"]["name"] != vague["name"]
+    assert vague["runner_up"]["confidence"] <= vague["confidence"]
+    clear = intake_suggest(registrar_body=xinfang, request="学校乱收补课费，老师体罚学生")["category"]
+    assert clear["uncertain"] is False and clear["name"] == "教育文体"

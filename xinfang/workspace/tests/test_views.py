@@ -303,6 +303,15 @@ def test_intake_suggestions_panel_shows_what_intake_suggests(client, demo_city):
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "内容分类" in html and "信访类型" in html and "系统建议" in html
+    assert 'data-testid="category-uncertain"' not in html  # a clear 物业/漏水 matter
+    # a request that says nothing of its matter: the panel says the model is unsure, and names the runner-up
+    vague = client.post(reverse("intake_suggestions"), _intake_data(request="请求解决问题", facts="")).content
+    vague = vague.decode()
+    assert (
+        'data-testid="category-uncertain"' in vague
+        and "把握不大，请人工判断" in vague
+        and "也可能是" in vague
+    )
 
 
 def test_intake_records_the_suggestion_beside_the_choice_and_the_case_page_compares(client, demo_city):
