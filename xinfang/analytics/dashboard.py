@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext, gettext_noop
 
 from xinfang.analytics.figures import (
     DEFINITIONS,
@@ -26,11 +27,12 @@ from xinfang.deadlines.lights import Light, yellow_days_setting
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 
+# (title, field, choice labels); titles and choice labels are translated where the page is built
 VOLUME_FIELDS = {
-    "channel": ("来源渠道", "channel", dict(Channel.choices)),
-    "petition_type": ("信访类型", "petition_type", dict(PetitionType.choices)),
-    "category": ("内容分类", "category__name", None),
-    "region": ("问题属地", "problem_region__name", None),
+    "channel": (gettext_noop("来源渠道"), "channel", dict(Channel.choices)),
+    "petition_type": (gettext_noop("信访类型"), "petition_type", dict(PetitionType.choices)),
+    "category": (gettext_noop("内容分类"), "category__name", None),
+    "region": (gettext_noop("问题属地"), "problem_region__name", None),
 }
 
 
@@ -80,13 +82,14 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
         for key, field_name in fields.items():
             raw = r[field_name]
             labels = VOLUME_FIELDS[key][2] or {}
-            name = str(labels.get(raw, raw)) if raw is not None else "未填写"
+            # choice labels are translated; names that are data (categories, places) stay as they are
+            name = gettext(labels[raw]) if raw in labels else gettext("未填写") if raw is None else str(raw)
             data[key].setdefault(name, [0] * len(months))[i] += r["n"]
     out = {}
     for key, per_name in data.items():
         totals = sorted(((n, sum(v)) for n, v in per_name.items()), key=lambda t: (-t[1], t[0]))
         out[key] = Series(
-            title=VOLUME_FIELDS[key][0],
+            title=gettext(VOLUME_FIELDS[key][0]),
             months=months,
             names=[n for n, _ in totals],
             data=per_name,
@@ -113,7 +116,7 @@ def lights_now(*, body: Body, today: date) -> list[dict]:
     out = [
         {
             "kind": r["kind"],
-            "label": CLOCK_LABELS.get(r["kind"], r["kind"]),
+            "label": gettext(CLOCK_LABELS[r["kind"]]) if r["kind"] in CLOCK_LABELS else r["kind"],
             **{k: r[k] for k in ("red", "yellow", "green")},
         }
         for r in rows

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Case as When_Case
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xinfang.analytics.models import ClockTally, EvaluationTally, RegistrationTally
 from xinfang.cases.models import Case, State
@@ -44,7 +45,11 @@ class Side:
     HANDLER = "handler"  # 有权处理机关: the accepting and answering side
     BOTH = "both"
 
-    LABELS = {XINFANG: "信访部门", HANDLER: "有权处理机关", BOTH: "综合"}
+    LABELS = {
+        XINFANG: gettext_noop("信访部门"),
+        HANDLER: gettext_noop("有权处理机关"),
+        BOTH: gettext_noop("综合"),
+    }
 
 
 @dataclass(frozen=True)
@@ -62,52 +67,52 @@ DEFINITIONS: dict[str, Definition] = {
     for d in (
         Definition(
             "timely_registration",
-            "及时受理率（信访部门）",
+            gettext_noop("及时受理率（信访部门）"),
             Side.XINFANG,
-            "登记期限（第二十二条，15日）内转送、交办或告知的件数",
-            "登记期限到期日在统计期内、且已处理或已逾期的件数",
+            gettext_noop("登记期限（第二十二条，15日）内转送、交办或告知的件数"),
+            gettext_noop("登记期限到期日在统计期内、且已处理或已逾期的件数"),
         ),
         Definition(
             "timely_acceptance",
-            "及时受理率（有权处理机关）",
+            gettext_noop("及时受理率（有权处理机关）"),
             Side.HANDLER,
-            "受理告知期限（第二十三条，15日）内书面告知受理或不予受理的件数",
-            "受理告知期限到期日在统计期内、且已告知或已逾期的件数",
+            gettext_noop("受理告知期限（第二十三条，15日）内书面告知受理或不予受理的件数"),
+            gettext_noop("受理告知期限到期日在统计期内、且已告知或已逾期的件数"),
         ),
         Definition(
             "answered_on_time",
-            "按期答复率（按期办结率）",
+            gettext_noop("按期答复率（按期办结率）"),
             Side.HANDLER,
-            "办理、复查、复核期限内出具意见的件数",
-            "办理、复查、复核期限到期日在统计期内的按期答复、逾期答复和逾期未答复件数之和",
+            gettext_noop("办理、复查、复核期限内出具意见的件数"),
+            gettext_noop("办理、复查、复核期限到期日在统计期内的按期答复、逾期答复和逾期未答复件数之和"),
         ),
         Definition(
             "evaluation_participation",
-            "参评率",
+            gettext_noop("参评率"),
             Side.HANDLER,
-            "评价期限到期日在统计期内、信访人已评价的件数",
-            "已评价件数与评价期限已届满（或已关闭）而未评价的件数之和",
+            gettext_noop("评价期限到期日在统计期内、信访人已评价的件数"),
+            gettext_noop("已评价件数与评价期限已届满（或已关闭）而未评价的件数之和"),
         ),
         Definition(
             "satisfaction",
-            "满意率",
+            gettext_noop("满意率"),
             Side.HANDLER,
-            "统计期内评价为满意或基本满意的件数（设置为只计满意时，仅满意）",
-            "统计期内的评价件数",
+            gettext_noop("统计期内评价为满意或基本满意的件数（设置为只计满意时，仅满意）"),
+            gettext_noop("统计期内的评价件数"),
         ),
         Definition(
             "repeat",
-            "重复信访率",
+            gettext_noop("重复信访率"),
             Side.BOTH,
-            "统计期内登记的重复信访件数",
-            "统计期内登记的全部信访件数",
+            gettext_noop("统计期内登记的重复信访件数"),
+            gettext_noop("统计期内登记的全部信访件数"),
         ),
         Definition(
             "backlog_cleared",
-            "积案化解率",
+            gettext_noop("积案化解率"),
             Side.BOTH,
-            "截至统计期末已办结、终结或归档的积案件数",
-            "截至统计期末登记的积案件数",
+            gettext_noop("截至统计期末已办结、终结或归档的积案件数"),
+            gettext_noop("截至统计期末登记的积案件数"),
         ),
     )
 }

@@ -62,6 +62,27 @@ def test_dashboard_shows_the_figures_and_does_not_grow_in_queries(
 
 
 @time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_the_figures_page_reads_in_english_when_asked(demo_city, client):
+    _some_cases(2)
+    _login(client, "990101-xinfang")
+    url = reverse("analytics:dashboard") + "?year=2026"
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for text in (
+        "Figures: ",
+        "Timely registration rate (letters-and-visits bureau)",
+        "Repeat petition rate",
+        "Overall",
+        "Channel",
+        "Letter",
+        "Registration",
+    ):
+        assert text in en, text
+    assert "重复信访率" not in en and "来源渠道" not in en
+    zh = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "重复信访率" in zh and "来源渠道" in zh and "Repeat petition rate" not in zh
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
 def test_accusations_about_the_viewer_are_not_counted_for_it(demo_city, client):
     _some_cases(4)  # 2 申诉求决, 2 检举控告 about 东城区住建局
     from xinfang.analytics.figures import complained_about
