@@ -6,6 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext
 
 __all__ = ["DEFAULT_YELLOW_DAYS", "Light", "days_left", "days_left_text", "light_for", "yellow_days_setting"]
 
@@ -42,9 +43,10 @@ def light_for(*, due: date, today: date, yellow_days: int | None = None) -> Ligh
 
 
 def days_left_text(*, due: date, today: date) -> str:
+    """What a light says in words, in the request's language ("还剩3天" / "3 days left")."""
     left = days_left(due=due, today=today)
     if left > 0:
-        return f"还剩{left}天"
+        return ngettext("还剩%(n)s天", "还剩%(n)s天", left) % {"n": left}
     if left == 0:
-        return "今日到期"
-    return f"已逾期{-left}天"
+        return gettext("今日到期")
+    return ngettext("已逾期%(n)s天", "已逾期%(n)s天", -left) % {"n": -left}

@@ -41,3 +41,20 @@ def test_yellow_threshold_from_setting(settings: Settings) -> None:
 def test_light_labels_are_chinese() -> None:
     assert Light.RED.label == "红灯"
     assert Light("yellow") is Light.YELLOW
+
+
+@pytest.mark.parametrize(
+    ("today", "text"),
+    [
+        (date(2026, 3, 7), "3 days left"),
+        (date(2026, 3, 9), "1 day left"),
+        (date(2026, 3, 10), "Due today"),
+        (date(2026, 3, 11), "1 day overdue"),
+        (date(2026, 3, 12), "2 days overdue"),
+    ],
+)
+def test_light_words_in_english(today: date, text: str) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert days_left_text(due=DUE, today=today) == text
