@@ -245,8 +245,8 @@ class CharNgramTfidf:
         key, counts = np.unique(key, return_counts=True)
         doc_col, from_body = np.divmod(key, 2)
         # (doc, col) entries are sorted, a title entry right before the body entry of the same n-gram
-        first = np.flatnonzero(np.concatenate([[True], doc_col[1:] != doc_col[:-1]])) if len(key) else key
-        whole = self._rows(doc_col[first], np.add.reduceat(counts, first) if len(key) else counts, n)
+        first = np.flatnonzero(np.diff(doc_col, prepend=-1))
+        whole = self._rows(doc_col[first], np.add.reduceat(counts, first), n)
         if views is None:
             return whole, None, None
         sel = np.asarray(views, dtype=bool)[doc_col // nf]
@@ -463,12 +463,19 @@ class CategoryClassifier:
     def decision_function(self, titles=None, bodies=None) -> np.ndarray:
         return self._scores(*_clean_pairs(titles, bodies))
 
-    def _scores(self, titles: list[str], bodies: list[str]) -> np.ndarray:
-        """Decision values of already cleaned inputs."""
+    def _views(self, titles: list[str], bodies: list[str]):
+        """Cut the cleaned inputs and featurise them: (kinds, rows scored through the views or None, the
+        whole-message, title and body TF-IDF rows)."""
         titles, bodies = self._cut(titles, bodies, self.max_chars)
         kinds = _kinds(titles, bodies)
         rows = kinds == 2 if any(self.view_weights) else None
-        Xw, Xt, Xb = self.featurizer.transform_views(titles, bodies, rows)
+        return (kinds, rows, *self.featurizer.transform_views(titles, bodies, rows))
+
+    def _scores(self, titles: list[str], bodies: list[str]) -> np.ndarray:
+        """Decision values of already cleaned inputs."""
+        return self._scores_of(*self._views(titles, bodies))
+
+    def _scores_of(self, kinds, rows, Xw, Xt, Xb) -> np.ndarray:
         whole = np.asarray(Xw @ self._coef_t)
         scores = whole + self.intercept
         has = kinds >= 0
@@ -484,8 +491,12 @@ class CategoryClassifier:
             )
         return scores
 
+    def _proba(self, titles: list[str], bodies: list[str]) -> np.ndarray:
+        """Class probabilities of already cleaned inputs."""
+        return _softmax(self._scores(titles, bodies).astype(np.float64) * self.temperature)
+
     def predict_proba(self, titles=None, bodies=None) -> np.ndarray:
-        return _softmax(self.decision_function(titles, bodies).astype(np.float64) * self.temperature)
+        return self._proba(*_clean_pairs(titles, bodies))
 
     def predict(self, titles=None, bodies=None) -> list[Prediction]:
         """Titles and bodies are parallel sequences; either may be None or hold empty strings."""
@@ -493,7 +504,7 @@ class CategoryClassifier:
         out: list[Prediction] = []
         for start in range(0, len(titles), 4096):
             tc, bc = titles[start : start + 4096], bodies[start : start + 4096]
-            p = _softmax(self._scores(tc, bc).astype(np.float64) * self.temperature)
+            p = self._proba(tc, bc)
             idx = p.argmax(axis=1)
             for i, j in enumerate(idx):
                 if tc[i] or bc[i]:
@@ -505,21 +516,27 @@ class CategoryClassifier:
     def predict_one(self, title: str = "", body: str = "") -> Prediction:
         return self.predict([title], [body])[0]
 
+    def predict_ranked(self, title: str = "", body: str = "") -> list[Prediction]:
+        """Every label for one message, most probable first, from one featurisation (the first is
+        ``predict_one``'s); ``[Prediction("", 0.0)]`` when there is nothing to classify."""
+        titles, bodies = _clean_pairs([title], [body])
+        if not (titles[0] or bodies[0]):
+            return [Prediction("", 0.0)]
+        p = self._proba(titles, bodies)[0]
+        return [Prediction(self.labels[j], round(float(p[j]), 4)) for j in np.argsort(-p, kind="stable")]
+
     def evidence(self, title: str = "", body: str = "", label: str | None = None, n: int = 4) -> list[str]:
         """The words (n-grams of 2–3 characters) of this message that pushed it most toward ``label``
         (default: the predicted one), best first; one inside another already chosen is skipped, and so
         is a fragment that is not a word of jieba's dictionary ("业不管", "个月"). It is the model's own
         reason, term by term: feature value × the label's coefficient, with the same views as the score."""
-        titles, bodies = self._cut(*_clean_pairs([title], [body]), self.max_chars)
-        kinds = _kinds(titles, bodies)
+        kinds, views, x, xt, xb = featurised = self._views(*_clean_pairs([title], [body]))
         if kinds[0] < 0:
             return []
-        views = kinds == 2 if any(self.view_weights) else None
-        x, xt, xb = self.featurizer.transform_views(titles, bodies, views)
+        c = self.labels.index(label) if label else int(np.argmax(self._scores_of(*featurised)[0]))
         if views is not None and views[0]:
             a, b = self.view_weights
             x = ((x + a * xt + b * xb) / (1 + a + b)).tocsr()
-        c = self.labels.index(label) if label else int(np.argmax(self._scores(titles, bodies)[0]))
         contrib = x.data * self.coef[c, x.indices]
         chosen: list[str] = []
         for i in np.argsort(-contrib, kind="stable"):

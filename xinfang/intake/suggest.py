@@ -31,9 +31,8 @@ def intake_suggest(
         return out
     model = load_default()
     body = f"{request}\n{facts}"
-    proba = model.predict_proba([title], [body])[0]
-    first, second = (int(i) for i in proba.argsort()[::-1][:2])
-    prediction = model.predict_one(title=title, body=body)
+    ranked = model.predict_ranked(title=title, body=body)
+    prediction = ranked[0]
     category = Category.objects.filter(name=prediction.label).first()
     evidence = model.evidence(title=title, body=body, label=prediction.label)
     because = f"文本分类模型判断为“{prediction.label}”（置信度{prediction.confidence:.0%}）"
@@ -48,8 +47,8 @@ def intake_suggest(
         # below this the model is right about as often as not (its confidence is calibrated: ECE ≈ 0.02,
         # bench/intake/README.md): say so, and name the runner-up
         "uncertain": prediction.confidence < UNCERTAIN_BELOW,
-        "runner_up": {"name": model.labels[second], "confidence": round(float(proba[second]), 3)}
-        if first != second
+        "runner_up": {"name": ranked[1].label, "confidence": round(ranked[1].confidence, 3)}
+        if len(ranked) > 1
         else None,
     }
     kind = suggest_type(text)

@@ -191,3 +191,12 @@ def test_evidence_is_words_of_the_message_that_point_to_its_label(text, label):
 
 def test_evidence_of_nothing_is_empty():
     assert load_default().evidence(title=" ", body="") == []
+
+
+def test_ranked_predictions_start_with_predict_one_and_cover_every_label():
+    clf = load_default()
+    ranked = clf.predict_ranked(title="小区噪音扰民", body="工地夜间施工，噪音很大，影响休息")
+    assert ranked[0] == clf.predict_one(title="小区噪音扰民", body="工地夜间施工，噪音很大，影响休息")
+    assert sorted(p.label for p in ranked) == sorted(clf.labels)
+    assert [p.confidence for p in ranked] == sorted((p.confidence for p in ranked), reverse=True)
+    assert clf.predict_ranked(title=" ", body="_x000D_") == [("", 0.0)]
