@@ -11,17 +11,10 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from xinfang.core.i18n import shown_choices
 from xinfang.core.models import TimeStampedModel
-
-
-def _shown(choices: list[tuple[str, str]]) -> list:
-    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
-    messages, reverse look-ups by label keep working in any language), while a field built with these
-    choices shows them translated (get_FOO_display, forms, admin)."""
-    return [(value, _(label)) for value, label in choices]
 
 
 class Channel(models.TextChoices):
@@ -128,8 +121,8 @@ class Case(TimeStampedModel):
     query_code_hash = models.CharField("查询码（散列）", max_length=128, editable=False)
     version = models.PositiveIntegerField("版本", default=0, editable=False)
 
-    channel = models.CharField("来源渠道", max_length=20, choices=_shown(Channel.choices))
-    petition_type = models.CharField("信访类型", max_length=20, choices=_shown(PetitionType.choices))
+    channel = models.CharField("来源渠道", max_length=20, choices=shown_choices(Channel.choices))
+    petition_type = models.CharField("信访类型", max_length=20, choices=shown_choices(PetitionType.choices))
     category = models.ForeignKey(
         Category, verbose_name="内容分类", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -171,7 +164,7 @@ class Case(TimeStampedModel):
     )
 
     state = models.CharField(
-        "状态", max_length=20, choices=_shown(State.choices), default=State.REGISTERED, db_index=True
+        "状态", max_length=20, choices=shown_choices(State.choices), default=State.REGISTERED, db_index=True
     )
     registering_body = models.ForeignKey(
         "orgs.Body", verbose_name="登记机关", on_delete=models.PROTECT, related_name="registered_cases"
@@ -226,11 +219,15 @@ class Case(TimeStampedModel):
         related_name="+",
     )
 
-    route = models.CharField("处理途径（Art. 31）", max_length=2, choices=_shown(Route.choices), blank=True)
-    outcome = models.CharField("处理意见", max_length=20, choices=_shown(Outcome.choices), blank=True)
-    review_outcome = models.CharField("复查意见", max_length=20, choices=_shown(Outcome.choices), blank=True)
+    route = models.CharField(
+        "处理途径（Art. 31）", max_length=2, choices=shown_choices(Route.choices), blank=True
+    )
+    outcome = models.CharField("处理意见", max_length=20, choices=shown_choices(Outcome.choices), blank=True)
+    review_outcome = models.CharField(
+        "复查意见", max_length=20, choices=shown_choices(Outcome.choices), blank=True
+    )
     rereview_outcome = models.CharField(
-        "复核意见", max_length=20, choices=_shown(Outcome.choices), blank=True
+        "复核意见", max_length=20, choices=shown_choices(Outcome.choices), blank=True
     )
     extension_days = models.PositiveSmallIntegerField(
         "延期天数", default=0, validators=[MaxValueValidator(30)]
@@ -352,7 +349,7 @@ class Notice(models.Model):
     """A written notice as a record: its text is rendered once from a template and never changes."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField("文书类型", max_length=20, choices=_shown(NoticeKind.choices))
+    kind = models.CharField("文书类型", max_length=20, choices=shown_choices(NoticeKind.choices))
     title = models.CharField("标题", max_length=100)
     text = models.TextField("正文")
     legal_basis = models.CharField("法律依据", max_length=200)

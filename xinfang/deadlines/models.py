@@ -12,18 +12,11 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from xinfang.core.i18n import shown_choices
 from xinfang.deadlines.calendar import DayKind
 from xinfang.deadlines.lights import Light
-
-
-def _shown(choices: list[tuple[str, str]]) -> list:
-    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
-    messages, reverse look-ups by label keep working in any language), while a field built with these
-    choices shows them translated (get_FOO_display, forms, admin)."""
-    return [(value, _(label)) for value, label in choices]
 
 
 class CalendarDay(models.Model):
@@ -148,7 +141,7 @@ class LedgerItem(models.Model):
         Clock, verbose_name="期限", on_delete=models.CASCADE, related_name="ledger_items"
     )
     # The light and due date when the item was put on the ledger: the clock may move later (延期, 听证).
-    light = models.CharField("灯色", max_length=10, choices=_shown(Light.choices))
+    light = models.CharField("灯色", max_length=10, choices=shown_choices(Light.choices))
     due_on = models.DateField("到期日")
     rolled_over_from = models.OneToOneField(
         "self",
@@ -191,7 +184,7 @@ class LedgerNotice(models.Model):
         LedgerDay, verbose_name="台账", on_delete=models.CASCADE, related_name="notices"
     )
     user = models.ForeignKey("orgs.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField("渠道", max_length=10, choices=_shown(Channel.choices))
+    channel = models.CharField("渠道", max_length=10, choices=shown_choices(Channel.choices))
     address = models.CharField("地址", max_length=254)
     sent_at = models.DateTimeField("发送时间", auto_now_add=True)
 

@@ -5,15 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-
-def _shown(choices: list[tuple[str, str]]) -> list:
-    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
-    messages, reverse look-ups by label keep working in any language), while a field built with these
-    choices shows them translated (get_FOO_display, forms, admin)."""
-    return [(value, _(label)) for value, label in choices]
+from xinfang.core.i18n import shown_choices
 
 
 class Satisfaction(models.TextChoices):
@@ -37,9 +31,9 @@ class Evaluation(models.Model):
     case = models.ForeignKey(
         "cases.Case", verbose_name="信访事项", on_delete=models.CASCADE, related_name="evaluations"
     )
-    stage = models.CharField("评价对象", max_length=10, choices=_shown(Stage.choices))
-    result = models.CharField("评价结果", max_length=12, choices=_shown(Satisfaction.choices))
-    channel = models.CharField("评价方式", max_length=10, choices=_shown(EvaluationChannel.choices))
+    stage = models.CharField("评价对象", max_length=10, choices=shown_choices(Stage.choices))
+    result = models.CharField("评价结果", max_length=12, choices=shown_choices(Satisfaction.choices))
+    channel = models.CharField("评价方式", max_length=10, choices=shown_choices(EvaluationChannel.choices))
     comment = models.TextField("意见", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-
-def _shown(choices: list[tuple[str, str]]) -> list:
-    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
-    messages, reverse look-ups by label keep working in any language), while a field built with these
-    choices shows them translated (get_FOO_display, forms, admin)."""
-    return [(value, _(label)) for value, label in choices]
+from xinfang.core.i18n import shown_choices
 
 
 class RegionLevel(models.TextChoices):
@@ -28,7 +22,7 @@ LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY, Regio
 class Region(models.Model):
     code = models.CharField("区划代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=60)
-    level = models.CharField("层级", max_length=10, choices=_shown(RegionLevel.choices))
+    level = models.CharField("层级", max_length=10, choices=shown_choices(RegionLevel.choices))
     parent = models.ForeignKey(
         "self",
         verbose_name="上级区划",
@@ -67,7 +61,7 @@ class Body(models.Model):
     code = models.CharField("机构编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=40, blank=True)
-    kind = models.CharField("类别", max_length=20, choices=_shown(BodyKind.choices))
+    kind = models.CharField("类别", max_length=20, choices=shown_choices(BodyKind.choices))
     # The line of work ("housing", "labour", …) links a county bureau to its city counterpart and lets
     # routing rules name a sector instead of a body.
     sector = models.CharField("行业/系统", max_length=40, blank=True, db_index=True)
@@ -133,7 +127,7 @@ class Membership(models.Model):
     body = models.ForeignKey(
         Body, verbose_name="机关单位", on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField("角色", max_length=20, choices=_shown(Role.choices))
+    role = models.CharField("角色", max_length=20, choices=shown_choices(Role.choices))
 
     class Meta:
         verbose_name = "岗位角色"

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from xinfang.core.i18n import shown_choices
 from xinfang.core.models import TimeStampedModel
 from xinfang.people.validators import validate_id_number, validate_phone
-
-
-def _shown(choices: list[tuple[str, str]]) -> list:
-    """The choice labels are marked with gettext_noop: ``X.label`` stays the Chinese source text (notices,
-    messages, reverse look-ups by label keep working in any language), while a field built with these
-    choices shows them translated (get_FOO_display, forms, admin)."""
-    return [(value, _(label)) for value, label in choices]
 
 
 class PersonKind(models.TextChoices):
@@ -24,7 +17,7 @@ class PersonKind(models.TextChoices):
 
 class Person(TimeStampedModel):
     kind = models.CharField(
-        "类别", max_length=20, choices=_shown(PersonKind.choices), default=PersonKind.PERSON
+        "类别", max_length=20, choices=shown_choices(PersonKind.choices), default=PersonKind.PERSON
     )
     name = models.CharField("姓名（名称）", max_length=100)
     # Unique when present; NULL for people who gave none (anonymous 检举控告, some phone calls).
