@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.cases.models import Case, State
@@ -9,6 +9,7 @@ from xinfang.cases.workflow import ClockKind
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import Conflict, TransitionNotAllowed, ValidationFailed, WindowClosed
 from xinfang.core.events import event_record
+from xinfang.core.i18n import message_date
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_stop
 from xinfang.deadlines.models import Clock
@@ -50,8 +51,7 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
         if window is None or not window.is_open or today > window.due_on:
             closed = window.due_on if window else None
             raise WindowClosed(
-                gettext("评价期限已于%(date)s届满。")
-                % {"date": dateformat.format(closed, gettext("Y年m月d日"))}
+                gettext("评价期限已于%(date)s届满。") % {"date": message_date(closed)}
                 if closed
                 else gettext("当前没有可评价的答复。"),
                 code="evaluation_window_closed",

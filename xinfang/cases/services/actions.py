@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.cases.models import (
@@ -39,6 +39,7 @@ from xinfang.core.errors import (
     WindowClosed,
 )
 from xinfang.core.events import event_record
+from xinfang.core.i18n import message_date
 from xinfang.deadlines.calendar import MAX_EXTENSION_DAYS, WorkCalendar, local_date
 from xinfang.deadlines.clocks import (
     clock_extend,
@@ -80,11 +81,6 @@ def acting_body_for(case: Case, transition: Transition) -> Body | None:
     if transition.acting_body == ActingBody.REGISTERING:
         return case.registering_body
     return case.current_body
-
-
-def _date(d: date) -> str:
-    """A date inside an error message: 2026年03月05日, or March 5, 2026 in English."""
-    return dateformat.format(d, gettext("Y年m月d日"))
 
 
 def _guard(condition: bool, message: str, code: str) -> None:
@@ -283,7 +279,7 @@ def _object(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
         closed = window.due_on if window else None
         raise WindowClosed(
             gettext("异议应当自收到之日起5个工作日内提出（已于%(date)s届满），现已不能提出异议。")
-            % {"date": _date(closed)}
+            % {"date": message_date(closed)}
             if closed
             else gettext("异议应当自收到之日起5个工作日内提出，现已不能提出异议。"),
             extra={"closed_on": closed.isoformat() if closed else None},
@@ -470,7 +466,7 @@ def _window_check(case: Case, kind: ClockKind, what: str, today: date) -> None:
         closed = window.due_on if window else None
         raise WindowClosed(
             gettext("%(what)s应当自收到书面答复之日起30日内提出，期限已于%(date)s届满。")
-            % {"what": what, "date": _date(closed)}
+            % {"what": what, "date": message_date(closed)}
             if closed
             else gettext("已不能%(what)s。") % {"what": what},
             extra={"closed_on": closed.isoformat() if closed else None},
@@ -531,7 +527,7 @@ def _conclude(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
             gettext("信访人请求%(what)s的期限至%(date)s，期满或信访人表示满意后方可办结。")
             % {
                 "what": gettext("复查") if window_kind == ClockKind.REVIEW_REQUEST else gettext("复核"),
-                "date": _date(window.due_on),
+                "date": message_date(window.due_on),
             },
             code="window_still_open",
         )
