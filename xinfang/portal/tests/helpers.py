@@ -28,18 +28,19 @@ def petition_data(**overrides) -> dict:
     return data
 
 
-def challenge(client) -> tuple[str, str]:
-    """Open the form; return its token and the right answer."""
-    response = client.get("/portal/submit/")
+def challenge(client, headers: dict | None = None) -> tuple[str, str]:
+    """Open the form (in the language the headers ask for); return its token and the right answer."""
+    response = client.get("/portal/submit/", **(headers or {}))
     assert response.status_code == 200
     form = response.context["form"]
     return form.initial["human_token"], solve(response.context["question"])
 
 
-def submit(client, **overrides):
-    token, answer = challenge(client)
+def submit(client, headers: dict | None = None, **overrides):
+    """Open the portal's submit form and post it, both with ``headers`` (e.g. Accept-Language)."""
+    token, answer = challenge(client, headers)
     data = {"human_token": token, "human_answer": answer, **petition_data(**overrides)}
-    return client.post("/portal/submit/", data)
+    return client.post("/portal/submit/", data, **(headers or {}))
 
 
 def receipt_of(client, response) -> tuple[str, str]:

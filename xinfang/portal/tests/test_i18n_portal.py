@@ -11,8 +11,7 @@ from django.utils import dateformat, translation
 from xinfang.cases.models import Case, NoticeKind, Outcome, PetitionType, Route, State
 from xinfang.cases.workflow import CLOCK_LABELS, ClockKind
 from xinfang.orgs.models import Role, User
-from xinfang.portal.tests.conftest import solve
-from xinfang.portal.tests.helpers import petition_data, receipt_of, unlock, walk_to_answer
+from xinfang.portal.tests.helpers import receipt_of, submit, unlock, walk_to_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +23,6 @@ def _page(client, url: str, **headers) -> str:
     response = client.get(url, **headers)
     assert response.status_code == 200, url
     return response.content.decode()
-
-
-def submit(client, headers: dict | None = None, **overrides):
-    """The portal's submit form, opened and posted in the language the headers ask for."""
-    headers = headers or {}
-    response = client.get("/portal/submit/", **headers)
-    token, answer = response.context["form"].initial["human_token"], solve(response.context["question"])
-    data = {"human_token": token, "human_answer": answer, **petition_data(**overrides)}
-    return client.post("/portal/submit/", data, **headers)
 
 
 def _assert_shows(html: str, present: tuple[str, ...], absent: tuple[str, ...]) -> None:
