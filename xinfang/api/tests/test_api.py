@@ -24,8 +24,8 @@ def client_for(a, body_header: str | None = None) -> APIClient:
     return c
 
 
-def act(c: APIClient, number: str, action: str, **body):
-    return c.post(f"/api/v1/cases/{number}/actions/{action}/", body, format="json")
+def act(c: APIClient, number: str, action: str, headers: dict | None = None, **body):
+    return c.post(f"/api/v1/cases/{number}/actions/{action}/", body, format="json", **(headers or {}))
 
 
 REGISTRATION = {

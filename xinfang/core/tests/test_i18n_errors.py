@@ -14,7 +14,7 @@ from django.utils import dateformat, timezone, translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
-from xinfang.api.services import api_token_issue
+from xinfang.api.tests.test_api import act, client_for
 from xinfang.cases.models import State
 from xinfang.cases.services import case_act
 from xinfang.cases.tests.factories import officer, register, registrar
@@ -92,41 +92,31 @@ def test_a_stale_form_names_the_current_state_in_the_readers_language(client, de
 # --- the API ----------------------------------------------------------------------------------------------
 
 
-def _api(a) -> APIClient:
-    c = APIClient()
-    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=a.user)}")
-    return c
-
-
-def _act(c: APIClient, number: str, action: str, headers: dict, **body):
-    return c.post(f"/api/v1/cases/{number}/actions/{action}/", body, format="json", **headers)
-
-
 def test_the_api_keeps_its_codes_and_speaks_the_requests_language(demo_city):
     reg = registrar()
     number = register(seed=504, by=reg).case.number
-    c = _api(reg)
+    c = client_for(reg)
 
     # A reason is required to tell the petitioner where to go.
-    en = _act(c, number, "tell", EN, told_where="人民法院")
-    zh = _act(c, number, "tell", ZH, told_where="人民法院")
+    en = act(c, number, "tell", EN, told_where="人民法院")
+    zh = act(c, number, "tell", ZH, told_where="人民法院")
     assert en.status_code == zh.status_code == 400
     assert en.json()["code"] == zh.json()["code"] == "missing_reason"
     assert en.json()["message"] == "Please give a reason." and en.json()["detail"] == {"reason": "Required"}
     assert zh.json()["message"] == "请填写理由。" and zh.json()["detail"] == {"reason": "必填"}
 
     # Wrong state: the state and the action are named in the reader's language.
-    en = _act(c, number, "accept", EN, route="6")
-    zh = _act(c, number, "accept", ZH, route="6")
+    en = act(c, number, "accept", EN, route="6")
+    zh = act(c, number, "accept", ZH, route="6")
     assert en.status_code == zh.status_code == 409
     assert en.json()["code"] == zh.json()["code"] == "transition_not_allowed"
     assert en.json()["message"] == "The case is now “Registered”; “Accept” is not possible in this state."
     assert zh.json()["message"] == "事项当前状态为“已登记”，不能“受理”。"
 
     # A case the caller may not see: NotFound with its (lazy) default message.
-    other = _api(officer("990102-housing"))
-    en = _act(other, number, "receive", EN)
-    zh = _act(other, number, "receive", ZH)
+    other = client_for(officer("990102-housing"))
+    en = act(other, number, "receive", EN)
+    zh = act(other, number, "receive", ZH)
     assert en.status_code == zh.status_code == 404
     assert en.json()["code"] == zh.json()["code"] == "not_found"
     assert en.json()["message"] == "The record was not found, or you may not view it."
@@ -134,16 +124,16 @@ def test_the_api_keeps_its_codes_and_speaks_the_requests_language(demo_city):
 
     # DRF's own refusals (no token) and the acting-body check speak it too, under their stable codes.
     anonymous = APIClient()
-    en = _act(anonymous, number, "receive", EN)
-    zh = _act(anonymous, number, "receive", ZH)
+    en = act(anonymous, number, "receive", EN)
+    zh = act(anonymous, number, "receive", ZH)
     assert en.status_code == zh.status_code == 401
     assert en.json()["code"] == zh.json()["code"] == "not_authenticated"
     assert en.json()["message"].startswith("Please provide a valid access token")
     assert zh.json()["message"].startswith("请提供有效的访问令牌")
-    en = _act(c, number, "receive", {**EN, "HTTP_X_ACTING_BODY": "no-such-body"})
+    en = act(c, number, "receive", {**EN, "HTTP_X_ACTING_BODY": "no-such-body"})
     assert en.json()["code"] == "not_a_member"
     assert en.json()["message"] == "You are not a member of the body “no-such-body”."
-    zh = _act(c, number, "receive", {**ZH, "HTTP_X_ACTING_BODY": "no-such-body"})  # (last: leaves zh active)
+    zh = act(c, number, "receive", {**ZH, "HTTP_X_ACTING_BODY": "no-such-body"})
     assert zh.json()["message"] == "您不属于机关“no-such-body”。"
 
 
