@@ -14,6 +14,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
+from xinfang.core.tests.helpers import assert_shows, page_text
 from xinfang.orgs.models import User
 
 pytestmark = pytest.mark.django_db
@@ -42,49 +43,36 @@ GUIDE_EN = (
 GUIDE_ZH = ("先找对门，再写信访", "法院（诉讼）", "纪检监察机关", "第二十二条", "查询进展", "我要信访")
 
 
-def _page(client, url: str, **headers) -> str:
-    response = client.get(url, **headers)
-    assert response.status_code == 200, url
-    return response.content.decode()
-
-
-def _assert_shows(html: str, present: tuple[str, ...], absent: tuple[str, ...]) -> None:
-    for text in present:
-        assert text in html, text
-    for text in absent:
-        assert text not in html, text
-
-
 def test_the_switcher_turns_login_and_portal_guide_english(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
 
-    _assert_shows(_page(client, "/accounts/login/"), LOGIN_EN, LOGIN_ZH)
-    _assert_shows(_page(client, "/portal/"), GUIDE_EN, GUIDE_ZH)
+    assert_shows(page_text(client, "/accounts/login/"), LOGIN_EN, LOGIN_ZH)
+    assert_shows(page_text(client, "/portal/"), GUIDE_EN, GUIDE_ZH)
 
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
-    _assert_shows(_page(client, "/accounts/login/"), LOGIN_ZH, LOGIN_EN)
-    _assert_shows(_page(client, "/portal/"), GUIDE_ZH, GUIDE_EN)
+    assert_shows(page_text(client, "/accounts/login/"), LOGIN_ZH, LOGIN_EN)
+    assert_shows(page_text(client, "/portal/"), GUIDE_ZH, GUIDE_EN)
 
 
 def test_accept_language_en_gets_english(client):
-    _assert_shows(_page(client, "/accounts/login/", HTTP_ACCEPT_LANGUAGE="en"), LOGIN_EN, LOGIN_ZH)
-    _assert_shows(_page(client, "/portal/", HTTP_ACCEPT_LANGUAGE="en"), GUIDE_EN, GUIDE_ZH)
-    track = _page(client, "/portal/track/", HTTP_ACCEPT_LANGUAGE="en")
+    assert_shows(page_text(client, "/accounts/login/", HTTP_ACCEPT_LANGUAGE="en"), LOGIN_EN, LOGIN_ZH)
+    assert_shows(page_text(client, "/portal/", HTTP_ACCEPT_LANGUAGE="en"), GUIDE_EN, GUIDE_ZH)
+    track = page_text(client, "/portal/track/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Enter the number and query code you received on registration." in track
 
 
 def test_chinese_is_the_default(client):
-    _assert_shows(_page(client, "/accounts/login/"), LOGIN_ZH, LOGIN_EN)
-    _assert_shows(_page(client, "/portal/", HTTP_ACCEPT_LANGUAGE="zh-CN"), GUIDE_ZH, GUIDE_EN)
+    assert_shows(page_text(client, "/accounts/login/"), LOGIN_ZH, LOGIN_EN)
+    assert_shows(page_text(client, "/portal/", HTTP_ACCEPT_LANGUAGE="zh-CN"), GUIDE_ZH, GUIDE_EN)
 
 
 def test_a_signed_in_officer_sees_the_workspace_in_english(client, demo_city):
     client.force_login(User.objects.get(username="dengji_dc"))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = _page(client, "/cases/")
-    _assert_shows(html, ("My tasks", "Log out", "Switch body", "Red light"), ("我的待办", "切换机关", "红灯"))
+    html = page_text(client, "/cases/")
+    assert_shows(html, ("My tasks", "Log out", "Switch body", "Red light"), ("我的待办", "切换机关", "红灯"))
 
 
 def test_plurals_and_dates_follow_the_language():

@@ -10,6 +10,7 @@ from django.utils import dateformat, translation
 
 from xinfang.cases.models import Case, NoticeKind, Outcome, PetitionType, Route, State
 from xinfang.cases.workflow import CLOCK_LABELS, ClockKind
+from xinfang.core.tests.helpers import assert_shows, page_text
 from xinfang.orgs.models import Role, User
 from xinfang.portal.tests.helpers import receipt_of, submit, unlock, walk_to_answer
 
@@ -17,19 +18,6 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-CN"}
-
-
-def _page(client, url: str, **headers) -> str:
-    response = client.get(url, **headers)
-    assert response.status_code == 200, url
-    return response.content.decode()
-
-
-def _assert_shows(html: str, present: tuple[str, ...], absent: tuple[str, ...]) -> None:
-    for text in present:
-        assert text in html, text
-    for text in absent:
-        assert text not in html, text
 
 
 SUBMIT_EN = (
@@ -55,8 +43,8 @@ SUBMIT_ZH = (
 
 
 def test_the_submit_form_speaks_the_readers_language(client, demo_city):
-    _assert_shows(_page(client, "/portal/submit/", **EN), (*SUBMIT_EN, '<html lang="en">'), SUBMIT_ZH)
-    _assert_shows(_page(client, "/portal/submit/", **ZH), (*SUBMIT_ZH, '<html lang="zh-CN">'), SUBMIT_EN)
+    assert_shows(page_text(client, "/portal/submit/", **EN), (*SUBMIT_EN, '<html lang="en">'), SUBMIT_ZH)
+    assert_shows(page_text(client, "/portal/submit/", **ZH), (*SUBMIT_ZH, '<html lang="zh-CN">'), SUBMIT_EN)
 
 
 def test_validation_messages_follow_the_language(client, demo_city):
@@ -75,8 +63,8 @@ def test_the_case_page_tells_state_deadlines_and_timeline_in_english(client, dem
     unlock(client, case.number, code)
     due = case.clocks.get(kind="evaluation").due_on
 
-    page = _page(client, "/portal/track/case/", **EN)
-    _assert_shows(
+    page = page_text(client, "/portal/track/case/", **EN)
+    assert_shows(
         page,
         (
             "Answered",
@@ -91,8 +79,8 @@ def test_the_case_page_tells_state_deadlines_and_timeline_in_english(client, dem
         ("已答复", "对答复作出评价", "基本满意"),
     )
 
-    page = _page(client, "/portal/track/case/", **ZH)
-    _assert_shows(
+    page = page_text(client, "/portal/track/case/", **ZH)
+    assert_shows(
         page,
         ("已答复", "请在", f"{due.year}年{due.month}月{due.day}日", "请求复查", "转送（交办）至", "基本满意"),
         ("Answered", "Please evaluate", "Registered by"),
@@ -100,7 +88,7 @@ def test_the_case_page_tells_state_deadlines_and_timeline_in_english(client, dem
 
     response = client.post("/portal/track/evaluate/", {"result": "unsatisfied"}, follow=True, **EN)
     assert "Evaluation submitted: Dissatisfied. Thank you for your evaluation." in response.content.decode()
-    page = _page(client, "/portal/track/case/", **EN)
+    page = page_text(client, "/portal/track/case/", **EN)
     assert "you may request a review." in page  # the appeal label, inside the template's own sentence
     assert "Your evaluation: Dissatisfied" in page
 
@@ -110,19 +98,19 @@ def test_the_staff_queue_and_case_page_show_english_state_names(client, demo_cit
     case = Case.objects.get(number=number)
     client.force_login(User.objects.get(username="dengji_dc"))
 
-    queue = _page(client, "/cases/", **EN)
-    _assert_shows(
+    queue = page_text(client, "/cases/", **EN)
+    assert_shows(
         queue, ("Registered", "Online petition", "Complaint/claim", "All states"), ("已登记", "全部状态")
     )
-    detail = _page(client, f"/cases/{case.pk}/", **EN)
-    _assert_shows(detail, ("Registered", "Complaint/claim"), ("已登记", "申诉求决类"))
-    _assert_shows(detail, ("<summary>Transfer</summary>", "Confirm: Transfer"), ("确认转送",))  # the actions
+    detail = page_text(client, f"/cases/{case.pk}/", **EN)
+    assert_shows(detail, ("Registered", "Complaint/claim"), ("已登记", "申诉求决类"))
+    assert_shows(detail, ("<summary>Transfer</summary>", "Confirm: Transfer"), ("确认转送",))  # the actions
 
-    queue = _page(client, "/cases/", **ZH)
-    _assert_shows(queue, ("已登记", "申诉求决类", "全部状态"), ("Registered", "All states"))
-    detail = _page(client, f"/cases/{case.pk}/", **ZH)
-    _assert_shows(detail, ("已登记", "申诉求决类"), ("Registered", "Complaint/claim"))
-    _assert_shows(detail, ("<summary>转送</summary>", "确认转送"), ("Confirm: Transfer",))
+    queue = page_text(client, "/cases/", **ZH)
+    assert_shows(queue, ("已登记", "申诉求决类", "全部状态"), ("Registered", "All states"))
+    detail = page_text(client, f"/cases/{case.pk}/", **ZH)
+    assert_shows(detail, ("已登记", "申诉求决类"), ("Registered", "Complaint/claim"))
+    assert_shows(detail, ("<summary>转送</summary>", "确认转送"), ("Confirm: Transfer",))
 
 
 def test_choice_labels_stay_chinese_in_python_and_are_translated_where_shown():
@@ -143,11 +131,11 @@ def test_choice_labels_stay_chinese_in_python_and_are_translated_where_shown():
 
 
 def test_the_portal_has_its_own_language_switcher_that_brings_the_reader_back(client, demo_city):
-    home = _page(client, "/portal/submit/")
+    home = page_text(client, "/portal/submit/")
     assert 'data-testid="language-switcher"' in home and 'value="en"' in home
     response = client.post(reverse("set_language"), {"language": "en", "next": "/portal/submit/"})
     assert response.status_code == 302 and response["Location"] == "/portal/submit/"
-    _assert_shows(_page(client, "/portal/submit/"), ('<html lang="en">', *SUBMIT_EN), SUBMIT_ZH)
+    assert_shows(page_text(client, "/portal/submit/"), ('<html lang="en">', *SUBMIT_EN), SUBMIT_ZH)
 
 
 def test_a_late_review_request_names_the_closing_date_once_in_english(client, demo_city):
