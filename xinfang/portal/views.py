@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xinfang.cases.models import Case, PetitionType
-from xinfang.core.errors import ApplicationError, RateLimited, WindowClosed
+from xinfang.core.errors import ApplicationError, RateLimited
 from xinfang.portal import humancheck, ratelimit
 from xinfang.portal.forms import (
     MAX_ATTACHMENTS,
@@ -25,7 +25,7 @@ from xinfang.portal.forms import (
     SubmitForm,
     TrackForm,
 )
-from xinfang.portal.selectors import chinese_date, portal_case_view
+from xinfang.portal.selectors import portal_case_view
 from xinfang.portal.services import (
     PetitionInput,
     portal_appeal,
@@ -186,17 +186,6 @@ def case(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _window_message(exc: WindowClosed) -> str:
-    closed = exc.extra.get("closed_on") if exc.extra else None
-    if not closed:
-        return exc.message
-    shown = chinese_date(date.fromisoformat(closed))
-    # the services' messages mostly name the closing date already (届满 in Chinese; the date in English)
-    if "届满" in exc.message or shown in exc.message:
-        return exc.message
-    return _("%(message)s（期限截止日：%(date)s）") % {"message": exc.message, "date": shown}
-
-
 @require_POST
 def evaluate(request: HttpRequest) -> HttpResponse:
     case_id = _session_case_id(request)
@@ -237,9 +226,7 @@ def appeal(request: HttpRequest) -> HttpResponse:
         updated = portal_appeal(
             case=Case.objects.get(pk=case_id), action=action, reason=form.cleaned_data["reason"]
         )
-    except WindowClosed as exc:
-        messages.error(request, _window_message(exc))
-    except ApplicationError as exc:
+    except ApplicationError as exc:  # a closed window's message names its closing date (the services')
         messages.error(request, exc.message)
     else:
         if action == "request_review":
