@@ -15,6 +15,11 @@ urlpatterns = [
     path("portal/", include("xinfang.portal.urls")),
     path("figures/", include("xinfang.analytics.urls")),
     path("ledger/", include("xinfang.deadlines.urls")),
+    path("supervision/", include("xinfang.supervision.urls")),
+    path("quality/", include("xinfang.evaluation.urls")),
+    path("hall/", include("xinfang.reception.urls")),
+    path("resolution/", include("xinfang.resolution.urls")),
+    path("documents/", include("xinfang.documents.urls")),
     path("", include("xinfang.workspace.urls")),
 ]
 

@@ -74,6 +74,11 @@ def cmd_demo(argv: list[str]) -> int:
             demo_cases_load = None
         if demo_cases_load is not None:
             print(demo_cases_load())
+        # each feature app's demo data (supervision, the hall, referrals, reviews, documents), in order
+        from django.utils.module_loading import import_string
+
+        for dotted in settings.XINFANG_DEMO_LOADERS:
+            print(import_string(dotted)())
     # the pinned ECharts for /figures/; returns at once when present, gives up after 10 s offline (ADR 0002)
     _manage("fetch_assets", "--timeout", "10")
     _manage("collectstatic", "--noinput", "-v", "0")

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "xinfang.intake",
     "xinfang.supervision",
     "xinfang.evaluation",
+    "xinfang.documents",
+    "xinfang.reception",
+    "xinfang.resolution",
     "xinfang.analytics",
     "xinfang.portal",
     "xinfang.workspace",
@@ -189,6 +192,14 @@ SPECTACULAR_SETTINGS = {
 XINFANG_COUNT_WORKING_DAYS_ONLY = env.bool("XINFANG_COUNT_WORKING_DAYS_ONLY", default=False)
 XINFANG_YELLOW_DAYS = env.int("XINFANG_YELLOW_DAYS", default=3)
 XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", default=30)
+# The home page's to-do panels, one function per feature app: panel(actor) -> {"template": ..., ...} | None.
+# An app adds its own line here (xinfang/workspace/views.py::home_panels).
+XINFANG_HOME_PANELS: list[str] = []
+# Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
+# to print (xinfang/cli.py).
+XINFANG_DEMO_LOADERS: list[str] = []
+# 督办 reply period in working days (local practice; xinfang/core/periods.py)
+XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=5)
 XINFANG_GROUP_VISIT_MIN_PEOPLE = env.int("XINFANG_GROUP_VISIT_MIN_PEOPLE", default=5)
 XINFANG_SATISFACTION_COUNTS_BASIC = env.bool("XINFANG_SATISFACTION_COUNTS_BASIC", default=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,7 +65,19 @@ ROUTING_ACTIONS = ("transfer", "assign", "tell", "divert")
 def home(request):
     actor = request.actor
     roles = [gettext(Role(r).label) for r in sorted(actor.roles)]
-    return render(request, "workspace/home.html", {"roles": roles})
+    return render(request, "workspace/home.html", {"roles": roles, "panels": home_panels(actor)})
+
+
+def home_panels(actor) -> list[dict]:
+    """Each feature app's to-dos for this actor, first on the home page. The apps name a function in
+    `settings.XINFANG_HOME_PANELS` (`panel(actor) -> {"template": ..., **context} | None`), so the workspace
+    shows their work without the feature apps importing the workspace or the workspace naming them."""
+    out = []
+    for dotted in settings.XINFANG_HOME_PANELS:
+        panel = import_string(dotted)(actor)
+        if panel:
+            out.append(panel)
+    return out
 
 
 # --------------------------------------------------------------------------------------------- intake

@@ -1,0 +1,50 @@
+"""Who may open each URL: one declared rule per URL name, collected from every app.
+
+Each app lists its URLs in `xinfang/<app>/access.py` as ``RULES = {"namespace:name": Rule(...)}`` (a URL
+without a namespace is keyed by its bare name). The permission matrix test (issue #9) walks the URL conf and
+fails on a URL that has no rule, then checks each rule against every role × body relation. What a URL *shows*
+is still decided by the selectors (`xinfang.cases.selectors.case_list_visible` / `case_get_for_actor` and
+their peers): the rule says who may knock, the selector says what they see.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class Rule:
+    # "public": anyone (the portal's pages, the hall's display board); "petitioner": the portal with a case's
+    # number and 查询码; "staff": a logged-in user acting for a body; "admin": administrators only.
+    who: str
+    # Staff roles that may open it (xinfang.orgs.models.Role values); empty: any role at the acting body.
+    roles: frozenset[str] = field(default_factory=frozenset)
+    # What it shows: "case" (one case, read through case_get_for_actor: 404 unless visible), "person" (one
+    # petitioner's file), "body" (lists of the acting body's own work, read through the selectors), "none".
+    scope: str = "body"
+    # The URL keyword argument that names the object, for "case"/"person" scopes ("pk", "number", …).
+    object_kwarg: str | None = None
+    note: str = ""
+
+
+def rule(who: str, *roles: str, scope: str = "body", object_kwarg: str | None = None, note: str = "") -> Rule:
+    return Rule(who=who, roles=frozenset(roles), scope=scope, object_kwarg=object_kwarg, note=note)
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every app's RULES, merged (an app without an access module declares nothing)."""
+    out: dict[str, Rule] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xinfang."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.access")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.access":
+                raise
+            continue
+        out.update(getattr(module, "RULES", {}))
+    return out
