@@ -78,3 +78,24 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("事件日志只能追加，不能删除。")
+
+
+class DisabledObject(models.Model):
+    """A database object a bulk path took away for speed (an index, the tally triggers), written down
+    *before* it is taken away and deleted once it is back. A load killed in between leaves the row behind, and
+    `xinfang doctor` puts the object back from it (`xinfang.core.maintenance`)."""
+
+    kind = models.CharField("类别", max_length=20)  # "index" | "action"
+    name = models.CharField("名称", max_length=200)
+    # For an index: its own CREATE INDEX text. For an action: the dotted path of a function that restores it.
+    restore = models.TextField("恢复方式")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "暂停的数据库对象"
+        verbose_name_plural = "暂停的数据库对象"
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="disabled_object_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"
