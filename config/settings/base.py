@@ -198,6 +198,9 @@ XINFANG_HOME_PANELS: list[str] = []
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
 XINFANG_DEMO_LOADERS: list[str] = []
+# From this many cases on, `xinfang generate` drops indexes and tally triggers for the load (SQLite; restored
+# after, or by `xinfang doctor --repair` after a kill).
+XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)
 # 督办 reply period in working days (local practice; xinfang/core/periods.py)
 XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=5)
 XINFANG_GROUP_VISIT_MIN_PEOPLE = env.int("XINFANG_GROUP_VISIT_MIN_PEOPLE", default=5)

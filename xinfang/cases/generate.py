@@ -34,6 +34,7 @@ from django.utils import timezone
 from xinfang.cases.models import Case, CaseNumberSequence, CasePetitioner, Category, Notice, NoticeKind, State
 from xinfang.cases.querycode import query_code_hash, query_code_new
 from xinfang.cases.workflow import BY_ACTION, PETITIONER_WINDOWS, ClockKind
+from xinfang.core.maintenance import Disabled, analyze, objects_disabled
 from xinfang.core.models import Event
 from xinfang.deadlines.calendar import WorkCalendar, compute_due, effective_working
 from xinfang.deadlines.clocks import evaluation_window_days
@@ -933,7 +934,13 @@ def _fast_sqlite() -> Iterator[None]:
 # From this many cases on, the bulk load drops the big tables' secondary indexes and builds them again after:
 # SQLite keeps ~15 B-trees in step row by row otherwise, and that grows with the file; one sorted build
 # each at the end is cheaper. Below it the rebuild would cost more than it saves.
-DROP_INDEXES_FROM = 100_000
+DROP_INDEXES_FROM = 100_000  # settings.XINFANG_BULK_DROP_FROM overrides it (a test kills a small load)
+
+
+def _drop_from() -> int:
+    return int(getattr(settings, "XINFANG_BULK_DROP_FROM", DROP_INDEXES_FROM))
+
+
 _BIG = (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation)
 
 
@@ -942,8 +949,9 @@ def _secondary_indexes_dropped(cases: int) -> Iterator[None]:
     """SQLite only, not inside a transaction (tests), and only for large loads. The indexes come back from
     their own CREATE INDEX text in sqlite_master, so what returns is exactly what the migrations made: the
     `_meta.indexes`, and the foreign-key and `db_index` ones that `_meta.indexes` does not list. UNIQUE
-    indexes stay (they are the integrity checks, e.g. one Person per id number)."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block or cases < DROP_INDEXES_FROM:
+    indexes stay (they are the integrity checks, e.g. one Person per id number). Each index is written down
+    before it goes (core.DisabledObject), so a load killed mid-way is repaired by `xinfang doctor`."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block or cases < _drop_from():
         yield
         return
     tables = [m._meta.db_table for m in _BIG]
@@ -953,37 +961,44 @@ def _secondary_indexes_dropped(cases: int) -> Iterator[None]:
             f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
             tables,
         )
-        dropped = cursor.fetchall()
-        for name, _ in dropped:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    try:
-        yield
-    finally:
+        found = cursor.fetchall()
+    items = [Disabled("index", name, sql) for name, sql in found]
+
+    def drop() -> None:
         with connection.cursor() as cursor:
-            for _, sql in dropped:
-                cursor.execute(sql)
+            for name, _ in found:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+
+    with objects_disabled(items, take_away=drop, reason="批量生成信访事项"):
+        yield
 
 
 @contextmanager
 def _tallies_recounted_after(cases: int) -> Iterator[None]:
     """The figure tallies (analytics.tally) are kept by triggers, per row on SQLite. For a large load, turn
     them off and recount once from the rows at the end: the same counts, one GROUP BY instead of millions of
-    trigger runs. Small loads and loads inside a transaction (tests) keep the triggers."""
-    if connection.in_atomic_block or cases < DROP_INDEXES_FROM:
+    trigger runs. Small loads and loads inside a transaction (tests) keep the triggers. Written down first
+    (core.DisabledObject), so a killed load leaves a trail that `xinfang doctor` repairs."""
+    if connection.in_atomic_block or cases < _drop_from():
         yield
         return
-    from xinfang.analytics.tally import tally_install_and_rebuild, tally_uninstall
+    from xinfang.analytics.tally import tally_uninstall
 
-    tally_uninstall()
-    try:
+    item = Disabled("action", "figure tally triggers", TALLY_RESTORE)
+    with objects_disabled([item], take_away=tally_uninstall, reason="批量生成信访事项"):
         yield
-    finally:
-        tally_install_and_rebuild()
+
+
+# Restores the tally triggers and recounts (a dotted path: the generator does not import the figures app).
+TALLY_RESTORE = "xinfang.analytics.tally.tally_install_and_rebuild"
 
 
 def _generate_bulk(*, cases: int, seed: int, year: int | None, progress: bool, batch: int) -> Result:
     with _tallies_recounted_after(cases), _secondary_indexes_dropped(cases):
-        return _load(cases=cases, seed=seed, year=year, progress=progress, batch=batch)
+        result = _load(cases=cases, seed=seed, year=year, progress=progress, batch=batch)
+    if not connection.in_atomic_block:
+        analyze()  # a load leaves the planner statistics it needs (a queue at 100k took 233 s without)
+    return result
 
 
 def _load(*, cases: int, seed: int, year: int | None, progress: bool, batch: int) -> Result:
