@@ -521,13 +521,16 @@ def figures_all_bodies(
 
 
 def cases_in_scope(*, body: Body, period: Period, with_under: bool = True) -> QuerySet[Case]:
-    """Cases registered in the period that the body (or a body under it) registered or handles."""
+    """Cases registered in the period that the body (or a body under it) registered or handles — the figures
+    scope of the body that reads them, so never a 检举控告 about that body or one above it (Art. 30, 46)."""
+    from xinfang.cases.selectors import confidential_exclusion_q
+
     ids = scope_body_ids(body, with_under=with_under)
     return Case.objects.filter(
         Q(registering_body_id__in=ids) | Q(handling_body_id__in=ids),
         registered_at__gte=period.start_at,
         registered_at__lt=period.end_before,
-    )
+    ).exclude(confidential_exclusion_q(body))
 
 
 def counts_by(qs: QuerySet[Case], field_name: str, label_field: str | None = None) -> list[tuple[str, int]]:

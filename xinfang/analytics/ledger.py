@@ -91,9 +91,30 @@ def _ledger_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def ledger_rows(qs: QuerySet[Case]) -> Iterator[list]:
+def _petitioners_masked(c: Case) -> str:
+    from xinfang.people.masking import mask_address, mask_id_number, mask_phone
+
+    return PERSON_SEP.join(
+        PART_SEP.join(
+            (
+                p.person.name,
+                mask_id_number(p.person.id_number or ""),
+                mask_phone(p.person.phone),
+                mask_address(p.person.address),
+            )
+        )
+        for p in c.petitioners.all()
+    )
+
+
+def ledger_rows(qs: QuerySet[Case], *, masked: bool = False) -> Iterator[list]:
+    """The rows; `masked`: ID numbers, phones and addresses masked (what every staff download gets unless
+    a role that needs them asks with a reason — analytics.views; the round trip to import needs them whole)."""
+    columns = [
+        (h, _petitioners_masked if masked and h == PETITIONERS_HEADER else fn) for h, fn in LEDGER_COLUMNS
+    ]
     for case in _ledger_queryset(qs).order_by("registered_at", "id").iterator(chunk_size=CHUNK):
-        yield [fn(case) for _, fn in LEDGER_COLUMNS]
+        yield [fn(case) for _, fn in columns]
 
 
 def _save_temp(wb: Workbook) -> Path:
@@ -103,18 +124,18 @@ def _save_temp(wb: Workbook) -> Path:
     return Path(name)
 
 
-def ledger_export(qs: QuerySet[Case], *, title: str = "信访事项台账") -> Path:
+def ledger_export(qs: QuerySet[Case], *, title: str = "信访事项台账", masked: bool = False) -> Path:
     """The case ledger as an .xlsx in a temporary file (the caller streams and removes it)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.append(HEADERS)
-    for row in ledger_rows(qs):
+    for row in ledger_rows(qs, masked=masked):
         ws.append(row)
     return _save_temp(wb)
 
 
-def backlog_export(qs: QuerySet[Case]) -> Path:
-    return ledger_export(qs.filter(is_backlog=True), title="积案台账")
+def backlog_export(qs: QuerySet[Case], *, masked: bool = False) -> Path:
+    return ledger_export(qs.filter(is_backlog=True), title="积案台账", masked=masked)
 
 
 def figures_rows(figures_list: Iterable[Figures]) -> Iterator[list]:

@@ -8,13 +8,17 @@ from django.contrib.staticfiles import finders
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.analytics.dashboard import dashboard_data
 from xinfang.analytics.figures import DEFINITIONS, Period, cases_in_scope, figures_all_bodies
 from xinfang.analytics.ledger import backlog_export, figures_export, ledger_export
-from xinfang.cases.selectors import case_queue
+from xinfang.cases.selectors import case_queue, cases_visible_to
+from xinfang.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from xinfang.core.exports import export_record
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.selectors import bodies_under
+from xinfang.people.masking import may_see_personal_data
 
 ECHARTS = "vendor/echarts/echarts.min.js"
 
@@ -61,26 +65,81 @@ def _xlsx(path: Path, filename: str) -> FileResponse:
     )
 
 
+def _personal_data(request: HttpRequest) -> tuple[bool, str]:
+    """(masked, reason). Masked unless the request asks for `unmasked=1` with a `reason` and the actor's role
+    needs personal data; asking without the role or without a reason is refused, never silently unmasked."""
+    if request.GET.get("unmasked") != "1":
+        return True, ""
+    reason = (request.GET.get("reason") or "").strip()[:200]
+    if not may_see_personal_data(request.actor):
+        raise PermissionDenied(gettext("您的角色不能导出未隐去的个人信息。"), code="unmasked_export_role")
+    if not reason:
+        raise ValidationFailed(gettext("导出未隐去的个人信息须填写理由。"), code="unmasked_export_reason")
+    return False, reason
+
+
+def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
+
+
 @actor_required
-def ledger_xlsx(request: HttpRequest) -> FileResponse:
+def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     """The queue as a ledger, with the queue's own filters (the same query string)."""
     from xinfang.workspace.forms import QueueFilterForm
 
+    try:
+        masked, reason = _personal_data(request)
+    except ApplicationError as exc:
+        return _refused(request, exc)
     form = QueueFilterForm(request.GET or None)
-    qs = case_queue(actor=request.actor, filters=form.filters() if request.GET else {})
-    return _xlsx(ledger_export(qs.order_by()), f"信访事项台账-{timezone.localdate():%Y%m%d}.xlsx")
+    filters = form.filters() if request.GET else {}
+    qs = case_queue(actor=request.actor, filters=filters).order_by()
+    path = ledger_export(qs, masked=masked)
+    export_record(
+        actor=request.actor,
+        kind="ledger_xlsx",
+        scope={"body": request.actor.body.code, "filters": {k: str(v) for k, v in filters.items() if v}},
+        rows=qs.count(),
+        personal_data="masked" if masked else "unmasked",
+        reason=reason,
+    )
+    return _xlsx(path, f"信访事项台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @actor_required
-def backlog_xlsx(request: HttpRequest) -> FileResponse:
+def backlog_xlsx(request: HttpRequest) -> HttpResponse:
+    """积案台账: the backlog of the body and those under it, read through the one read path (a 检举控告
+    about the reader never in it), personal data masked unless asked for with a reason."""
+    try:
+        masked, reason = _personal_data(request)
+    except ApplicationError as exc:
+        return _refused(request, exc)
     year = _year(request)
-    body = request.actor.body
-    cases = cases_in_scope(body=body, period=Period(Period.year(2000).start, Period.year(year).end))
-    return _xlsx(backlog_export(cases), f"积案台账-{year}.xlsx")
+    actor = request.actor
+    scope = cases_in_scope(body=actor.body, period=Period(Period.year(2000).start, Period.year(year).end))
+    cases = cases_visible_to(actor).filter(pk__in=scope.values("pk"))
+    path = backlog_export(cases, masked=masked)
+    export_record(
+        actor=actor,
+        kind="backlog_xlsx",
+        scope={"body": actor.body.code, "year": year},
+        rows=cases.filter(is_backlog=True).count(),
+        personal_data="masked" if masked else "unmasked",
+        reason=reason,
+    )
+    return _xlsx(path, f"积案台账-{year}.xlsx")
 
 
 @actor_required
 def figures_xlsx(request: HttpRequest) -> FileResponse:
     year = _year(request)
-    figs = figures_all_bodies(period=Period.year(year), bodies=bodies_under(request.actor.body))
-    return _xlsx(figures_export(figs), f"指标-{year}.xlsx")
+    figs = list(figures_all_bodies(period=Period.year(year), bodies=bodies_under(request.actor.body)))
+    path = figures_export(figs)
+    export_record(
+        actor=request.actor,
+        kind="figures_xlsx",
+        scope={"body": request.actor.body.code, "year": year},
+        rows=len(figs),
+        personal_data="none",
+    )
+    return _xlsx(path, f"指标-{year}.xlsx")

@@ -18,7 +18,7 @@ from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, Region, Role
-from xinfang.people.models import Person
+from xinfang.people.selectors import persons_by_identity
 
 LIST_RELATED = ("category", "problem_region", "current_body", "handling_body", "registering_body")
 
@@ -81,9 +81,10 @@ def intake_suggestion(
     from xinfang.intake.suggest import intake_suggest
 
     actor.require_role(Role.REGISTRAR)
-    ids = {(p.get("id_number") or "").strip().upper() for p in petitioners} - {""}
-    phones = {(p.get("phone") or "").strip() for p in petitioners if not p.get("id_number")} - {""}
-    people = list(Person.objects.filter(Q(id_number__in=ids) | Q(phone__in=phones))) if ids or phones else []
+    people = persons_by_identity(
+        id_numbers=[p.get("id_number") or "" for p in petitioners],
+        phones=[p.get("phone") or "" for p in petitioners if not p.get("id_number")],
+    )
     return intake_suggest(
         registrar_body=actor.body,
         title=title,

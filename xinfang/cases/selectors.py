@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from xinfang.cases.models import Case, PetitionType
@@ -45,10 +47,16 @@ def case_filter_exact(qs: QuerySet[Case], filters: dict) -> QuerySet[Case]:
     return qs
 
 
-def confidential_exclusion_q(body: Body) -> Q:
-    """检举控告 about this body (or a body above it in its own line) is never shown to it (Art. 30, 46)."""
+def confidential_exclusion_q(body: Body, *, prefix: str = "") -> Q:
+    """检举控告 about this body (or a body above it in its own line) is never shown to it (Art. 30, 46).
+
+    `prefix` reaches the case through a relation ("clock__case__" for a ledger item). The accused bodies are
+    a subquery on their codes, so the exclusion costs no join on the case table."""
     ancestors = [p for p in body.path.strip("/").split("/") if p]
-    return Q(petition_type=PetitionType.ACCUSATION) & Q(subject_body__code__in=ancestors)
+    accused = Body.objects.filter(code__in=ancestors).values("pk")
+    return Q(**{f"{prefix}petition_type": PetitionType.ACCUSATION}) & Q(
+        **{f"{prefix}subject_body_id__in": accused}
+    )
 
 
 def case_visible_q(actor: Actor) -> Q:
@@ -60,14 +68,37 @@ def case_visible_q(actor: Actor) -> Q:
     return direct
 
 
-def case_list_visible(*, actor: Actor) -> QuerySet[Case]:
-    """Every case the actor's body may see: those it is involved in and, for supervising bodies, those under it."""
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
+    """The one read path (issue #9): every case the actor's body may see — those it is involved in and, for
+    supervising bodies, those under it — minus 检举控告 about it or a body above it. Every page, export,
+    lookup, suggestion, API endpoint and job that shows a case to someone starts here (docs/security.md)."""
     body = actor.body
+    if body is None:
+        return Case.objects.none()
     return (
         Case.objects.filter(case_visible_q(actor) | _oversight_q(body))
         .exclude(confidential_exclusion_q(body))
         .distinct()
     )
+
+
+def case_list_visible(*, actor: Actor) -> QuerySet[Case]:
+    """The same as `cases_visible_to` (the older name, kept for its callers)."""
+    return cases_visible_to(actor)
+
+
+def case_is_visible(*, actor: Actor, case_id: int) -> bool:
+    return cases_visible_to(actor).filter(pk=case_id).exists()
+
+
+def case_repeats_visible(*, actor: Actor, case: Case) -> list[Case]:
+    """The later cases linked to this one as repeats, those the actor may see only. Ids first: nearly every
+    repeat_of is NULL, so SQLite (with ANALYZE statistics) judges that index useless for the full row and
+    scans the table; the id-only query stays on the covering index."""
+    ids = list(Case.objects.filter(repeat_of_id=case.pk).values_list("pk", flat=True))
+    if not ids:
+        return []
+    return list(cases_visible_to(actor).filter(pk__in=ids).only("pk", "number", "state").order_by("pk"))
 
 
 def case_get_for_actor(
@@ -153,7 +184,9 @@ def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
         .exclude(kind__in=LAPSING_WINDOWS)
         .order_by("due_on", "id")
     )
-    qs = Case.objects.filter(current_body=body, state__in=[s.value for s in OPEN_STATES])
+    qs = Case.objects.filter(current_body=body, state__in=[s.value for s in OPEN_STATES]).exclude(
+        confidential_exclusion_q(body)
+    )
     qs = case_filter_exact(qs, filters)
     if filters.get("category"):
         qs = qs.filter(category_id=filters["category"])
@@ -216,4 +249,64 @@ def person_cases_visible(*, actor: Actor, person_id: int) -> QuerySet[Case]:
         .filter(petitioners__person_id=person_id)
         .select_related("current_body", "repeat_of", "category")
         .order_by("registered_at", "pk")
+    )
+
+
+# ------------------------------------------------------------------------------ persons (一人一档)
+
+
+def persons_visible_to(actor: Actor) -> QuerySet:
+    """The petitioners of the cases the actor may see: a person is known to a body only through them."""
+    from xinfang.people.models import Person
+
+    return Person.objects.filter(case_links__case__in=cases_visible_to(actor).values("pk")).distinct()
+
+
+def person_get_for_actor(*, actor: Actor, pk: int):
+    """One petitioner with at least one case the actor may see, or NotFound (not even that the file exists)."""
+    person = persons_visible_to(actor).filter(pk=pk).first()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+@dataclass(frozen=True)
+class IntakeLookup:
+    """What intake may learn of a petitioner already on file: the name to fill in, the contact details
+    masked (the registrar asks the petitioner rather than reading them off the file), and how many earlier
+    cases of theirs this body may see — never a count across bodies."""
+
+    person_id: int
+    name: str
+    phone_masked: str
+    id_number_masked: str
+    has_address: bool
+    visible_cases: int
+
+
+def person_lookup_for_intake(*, actor: Actor, id_number: str = "", phone: str = "") -> IntakeLookup | None:
+    """The person a registrar is about to register again, found by the whole ID number they typed or by a
+    phone that only one person has. The lookup is logged (who looked up whom, from which body)."""
+    from xinfang.people.selectors import person_find_by_identity
+
+    person = person_find_by_identity(id_number=id_number, phone=phone)
+    if person is None:
+        return None
+    visible = cases_visible_to(actor).filter(petitioners__person_id=person.pk).count()
+    event_record(
+        actor=actor.user,
+        actor_label=actor.label,
+        body=actor.body,
+        obj=person,
+        action="person_lookup",
+        new={"by": "id_number" if id_number else "phone", "visible_cases": visible},
+        reason="登记时查找信访人档案",
+    )
+    return IntakeLookup(
+        person_id=person.pk,
+        name=person.name,
+        phone_masked=person.phone_masked,
+        id_number_masked=person.id_number_masked,
+        has_address=bool(person.address),
+        visible_cases=visible,
     )

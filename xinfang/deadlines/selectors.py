@@ -27,6 +27,7 @@ __all__ = [
     "BodyLedgerSummary",
     "counted_clocks",
     "ledger_day_get",
+    "ledger_item_get_for_actor",
     "ledger_items_for_body",
     "ledger_oversight",
     "light_counts_for_body",
@@ -144,11 +145,18 @@ def ledger_day_get(*, body, day: date) -> LedgerDay | None:
     return LedgerDay.objects.filter(body=body, date=day).first()
 
 
-def ledger_items_for_body(*, body, day: date) -> list[LedgerItem]:
-    """A body's ledger for a day: uncleared first (red before yellow, soonest due first), then cleared."""
+def ledger_items_for_body(*, body, day: date, viewer=None) -> list[LedgerItem]:
+    """A body's ledger for a day: uncleared first (red before yellow, soonest due first), then cleared.
+
+    `viewer` (an Actor) is who will see it, when that is not the body itself (a supervisor's oversight):
+    检举控告 about the viewer's body never shows on it (Art. 30, docs/security.md)."""
+    qs = LedgerItem.objects.filter(ledger_day__body=body, ledger_day__date=day)
+    if viewer is not None:
+        from xinfang.cases.selectors import confidential_exclusion_q
+
+        qs = qs.exclude(confidential_exclusion_q(viewer.body, prefix="clock__case__"))
     return list(
-        LedgerItem.objects.filter(ledger_day__body=body, ledger_day__date=day)
-        .select_related("clock", "clock__case", "cleared_by", "rolled_over_from__ledger_day")
+        qs.select_related("clock", "clock__case", "cleared_by", "rolled_over_from__ledger_day")
         .defer("clock__case__request", "clock__case__facts", "clock__counted", "clock__case__suggestion")
         .annotate(
             request_excerpt=Substr("clock__case__request", 1, REQUEST_EXCERPT_CHARS),
@@ -157,6 +165,23 @@ def ledger_items_for_body(*, body, day: date) -> list[LedgerItem]:
         )
         .order_by("uncleared_first", "red_first", "due_on", "id")
     )
+
+
+def ledger_item_get_for_actor(*, actor, pk: int) -> LedgerItem:
+    """One item of the acting body's own ledger, or NotFound: the same answer for another body's item and for
+    one that does not exist, before anything the request carries is looked at."""
+    from xinfang.core.errors import NotFound
+
+    if actor.body is None:
+        raise NotFound()
+    item = (
+        LedgerItem.objects.select_related("ledger_day", "clock", "clock__case")
+        .filter(pk=pk, ledger_day__body=actor.body)
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    return item
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.workflow import CLOCK_LABELS
-from xinfang.core.errors import ApplicationError, ValidationFailed
+from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.deadlines.lights import Light, days_left_text
 from xinfang.deadlines.models import LedgerItem
 from xinfang.deadlines.selectors import (
+    ledger_item_get_for_actor,
     ledger_items_for_body,
     ledger_oversight,
     light_counts_for_body,
@@ -106,7 +107,11 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @require_POST
 @actor_required
 def clear(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(LedgerItem.objects.select_related("ledger_day", "clock", "clock__case"), pk=pk)
+    try:
+        # The body first, the note after: another body's item is a 404 whatever was posted (issue #9).
+        item = ledger_item_get_for_actor(actor=request.actor, pk=pk)
+    except NotFound:
+        raise Http404 from None
     today = timezone.localdate()
     note = request.POST.get("note", "")
     try:
@@ -162,7 +167,9 @@ def oversight_body(request: HttpRequest, body_id: int) -> HttpResponse:
     if body is None:
         raise Http404("该机关不在您的督查范围内。")
     day = _day_param(request)
-    items = _decorate_items(ledger_items_for_body(body=body, day=day), timezone.localdate())
+    items = _decorate_items(
+        ledger_items_for_body(body=body, day=day, viewer=request.actor), timezone.localdate()
+    )
     return render(
         request,
         "deadlines/oversight_body.html",

@@ -78,7 +78,7 @@ def intake_suggest(
             earlier = find_earlier_same_matter(
                 people=list(people), problem_region=problem_region, request=request, facts=facts
             )
-            if earlier is not None:
+            if earlier is not None and _visible_to(registrar_body, earlier):
                 out["repeats"] = [
                     {
                         "number": earlier.number,
@@ -87,3 +87,12 @@ def intake_suggest(
                     }
                 ]
     return out
+
+
+def _visible_to(body: Body, case) -> bool:
+    """A repeat candidate is named only if the registrar's body may see it: an earlier 检举控告 about that
+    body never surfaces through the suggestion (Art. 30; the one read path, docs/security.md)."""
+    from xinfang.cases.selectors import case_is_visible
+    from xinfang.orgs.acting import Actor
+
+    return case_is_visible(actor=Actor(user=None, body=body), case_id=case.pk)

@@ -22,8 +22,12 @@ from xinfang.cases.models import Case, PetitionType, State
 from xinfang.cases.selectors import (
     allowed_actions,
     case_get_for_actor,
+    case_is_visible,
     case_queue,
+    case_repeats_visible,
     person_cases_visible,
+    person_get_for_actor,
+    person_lookup_for_intake,
     queue_clock_kinds,
 )
 from xinfang.cases.services import PetitionerInput, case_act, case_register
@@ -36,7 +40,7 @@ from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
-from xinfang.people.models import Person
+from xinfang.people.selectors import persons_by_identity, phone_is_shared
 from xinfang.workspace.forms import (
     FLAG_FIELDS,
     ActionForm,
@@ -206,6 +210,8 @@ def _registration_message(request, result) -> None:
         )
         return
     earlier = result.earlier
+    if earlier is not None and not case_is_visible(actor=request.actor, case_id=earlier.pk):
+        earlier = None  # linked as a repeat, but not this body's to see (检举控告 about it, Art. 30)
     link = reverse("case_detail", args=[earlier.pk]) if earlier else ""
     messages.warning(
         request,
@@ -227,8 +233,7 @@ def _suggest(
     the browser sends back."""
     from xinfang.intake.suggest import intake_suggest
 
-    ids = [i.strip().upper() for i in ids if i and i.strip()]
-    people = list(Person.objects.filter(id_number__in=ids)) if ids else []
+    people = persons_by_identity(id_numbers=ids)
     return intake_suggest(
         registrar_body=actor.body,
         title=title,
@@ -273,29 +278,20 @@ def person_lookup(request):
     if not prefix.startswith(f"{PETITIONER_PREFIX}-") or not prefix[len(PETITIONER_PREFIX) + 1 :].isdigit():
         raise Http404
     values = {k: request.GET.get(f"{prefix}-{k}", "").strip() for k in PetitionerForm.base_fields}
-    person, hint = None, ""
-    if values["id_number"]:
-        person = Person.objects.filter(id_number=values["id_number"].upper()).first()
-    if person is None and values["phone"] and not values["id_number"]:
-        found = list(Person.objects.filter(phone=values["phone"]).order_by("id")[:2])
-        if len(found) == 1:
-            person = found[0]
-        elif found:
-            hint = gettext("该电话对应多名信访人，请填写身份证号码以确认。")
+    hint = ""
+    id_number = values["id_number"]
+    phone = "" if id_number else values["phone"]
+    found = person_lookup_for_intake(actor=request.actor, id_number=id_number, phone=phone)
+    if found is None and phone and phone_is_shared(phone):
+        hint = gettext("该电话对应多名信访人，请填写身份证号码以确认。")
     fill = {}
-    if person is not None:
-        cases = person.case_links.count()
-        # Only what the registrar left empty is filled in (in the browser), so nothing typed is overwritten.
-        fill = {
-            "name": person.name,
-            "phone": person.phone,
-            "address": person.address,
-            "id_number": person.id_number or "",
-        }
-        hint = gettext("已找到信访人档案：%(name)s，此前信访%(n)s件，登记后将并入同一档案。") % {
-            "name": person.name,
-            "n": cases,
-        }
+    if found is not None:
+        # Only the name is filled in (and only where the registrar left it empty, in the browser): the
+        # contact details on file are shown masked, so the registrar asks rather than copies them (PIPL).
+        fill = {"name": found.name}
+        hint = gettext(
+            "已找到信访人档案：%(name)s（电话%(phone)s），本机关可见的此前信访%(n)s件，登记后将并入同一档案。"
+        ) % {"name": found.name, "phone": found.phone_masked or gettext("未登记"), "n": found.visible_cases}
     return render(request, "workspace/_lookup_hint.html", {"hint": hint, "fill": fill, "prefix": prefix})
 
 
@@ -392,7 +388,7 @@ def _case_context(request, case: Case, *, bound: ActionForm | None = None, error
         "action_forms": forms,
         "can_reveal": actor.has_role(*REVEAL_ROLES),
         "flags": [label for name, label in FLAG_FIELDS.items() if getattr(case, name)],
-        "repeats": _repeats_of(case),
+        "repeats": _repeats_of(actor, case),
         "evaluation_form": (evaluation or EvaluationForm()) if show_evaluation else None,
         "suggestion_rows": _suggestion_rows(case, events),
     }
@@ -472,12 +468,8 @@ def _route_row(route: dict, events) -> dict:
     return row
 
 
-def _repeats_of(case: Case) -> list[Case]:
-    """Ids first: nearly every repeat_of is NULL, so once SQLite has ANALYZE statistics it judges that index
-    useless for `repeat_of_id = X` on the full row and scans the table (0.5 s at 1M cases); the id-only query
-    stays on the covering index. The second query runs only when there are repeats."""
-    ids = list(Case.objects.filter(repeat_of_id=case.pk).values_list("pk", flat=True))
-    return list(Case.objects.filter(pk__in=ids).only("pk", "number", "state")) if ids else []
+def _repeats_of(actor, case: Case) -> list[Case]:
+    return case_repeats_visible(actor=actor, case=case)
 
 
 @actor_required
@@ -535,7 +527,9 @@ def case_reveal(request, pk: int, person_pk: int, field: str):
     actor = request.actor
     case = _case_or_404(actor, pk, log_read=False)
     try:
-        value = personal_data_reveal(actor=actor, case=case, person_id=person_pk, field=field)
+        value = personal_data_reveal(
+            actor=actor, case=case, person_id=person_pk, field=field, reason=request.POST.get("reason", "")
+        )
     except NotFound:
         raise Http404 from None
     except ApplicationError as exc:
@@ -579,7 +573,7 @@ def person_detail(request, pk: int):
     if not cases:
         # A person with no case this body may see is not shown at all (not even that the file exists).
         raise Http404
-    person = Person.objects.get(pk=pk)
+    person = person_get_for_actor(actor=request.actor, pk=pk)
     visible = {c.pk: c for c in cases}
     for c in cases:
         c.visible_repeat_of = visible.get(c.repeat_of_id)
