@@ -204,6 +204,9 @@ XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)
 # 督办 reply period in working days (local practice; xinfang/core/periods.py)
 XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=5)
 XINFANG_GROUP_VISIT_MIN_PEOPLE = env.int("XINFANG_GROUP_VISIT_MIN_PEOPLE", default=5)
+# How many days before registration a registrar may date a petition's arrival (a letter that came in
+# before the weekend); each backdated registration is logged with the gap (issue #16).
+XINFANG_BACKDATE_MAX_DAYS = env.int("XINFANG_BACKDATE_MAX_DAYS", default=7)
 XINFANG_SATISFACTION_COUNTS_BASIC = env.bool("XINFANG_SATISFACTION_COUNTS_BASIC", default=True)
 
 LOGGING = {

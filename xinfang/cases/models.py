@@ -236,6 +236,9 @@ class Case(TimeStampedModel):
     assignment_due = models.DateField("交办反馈期限", null=True, blank=True)
 
     registered_at = models.DateTimeField("登记时间", default=timezone.now, db_index=True)
+    # When the petition reached the body (a letter arrived, a visit happened, a web form was submitted): the
+    # day the law counts from (Art. 22, 23 "收到…之日"), kept apart from when it was typed in (registered_at).
+    arrived_at = models.DateTimeField("收到时间", null=True, blank=True)
     sent_at = models.DateTimeField("转送/交办/告知时间", null=True, blank=True)
     received_at = models.DateTimeField("签收时间", null=True, blank=True)
     accepted_at = models.DateTimeField("受理（告知）时间", null=True, blank=True)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_noop
 
-from xinfang.cases.models import NoticeKind, State
+from xinfang.cases.models import NoticeKind, PetitionType, State
 from xinfang.orgs.models import Role
 
 
@@ -53,6 +53,9 @@ class ClockStart:
     days: int | None  # None: from the action's input (交办 due date) or a setting (evaluation window)
     working: bool = False
     legal_basis: str = ""
+    # Only for these petition types (None: all). The 复查/复核 windows of Art. 35–36 follow a 信访处理意见
+    # on a 申诉求决 matter; a reply to a suggestion (Art. 29) or an accusation (Art. 30) opens none.
+    petition_types: frozenset[str] | None = None
 
 
 class ActingBody(StrEnum):
@@ -64,6 +67,7 @@ class ActingBody(StrEnum):
 
 
 STAFF_HANDLERS = frozenset({Role.CASE_OFFICER, Role.AGENCY_HEAD})
+APPEAL_ONLY = frozenset({PetitionType.APPEAL.value})  # 申诉求决类 (Art. 31–36)
 REGISTRARS = frozenset({Role.REGISTRAR})
 
 
@@ -234,6 +238,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice=NoticeKind.DIVERT,
         fields=("route", "reason"),
         reason_required=True,
+        guards=("appeal",),
     ),
     _t(
         action="refuse",
@@ -305,11 +310,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         roles=STAFF_HANDLERS,
         legal_basis="《信访工作条例》第三十三条",
         stops={K.HANDLING, K.ASSIGNMENT},
-        starts=(ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条"), ClockStart(K.EVALUATION, None)),
+        starts=(
+            ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条", petition_types=APPEAL_ONLY),
+            ClockStart(K.EVALUATION, None),
+        ),
         notice=NoticeKind.MEDIATION,
         fields=("text",),
         reason_required=False,
-        guards=("no_hearing_running",),
+        guards=("appeal", "no_hearing_running"),
     ),
     _t(
         action="answer",
@@ -319,7 +327,10 @@ TRANSITIONS: tuple[Transition, ...] = (
         roles=STAFF_HANDLERS,
         legal_basis="《信访工作条例》第三十二条、第二十九条、第三十四条",
         stops={K.HANDLING, K.ASSIGNMENT},
-        starts=(ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条"), ClockStart(K.EVALUATION, None)),
+        starts=(
+            ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条", petition_types=APPEAL_ONLY),
+            ClockStart(K.EVALUATION, None),
+        ),
         notice=NoticeKind.OPINION,
         fields=("outcome", "text"),
         style="primary",
@@ -339,6 +350,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         starts=(ClockStart(K.REVIEW_DECISION, 30, legal_basis="第三十五条"),),
         fields=("reason",),
         reason_required=True,
+        guards=("reviewable",),
     ),
     _t(
         action="decide_review",
@@ -487,3 +499,102 @@ def table_rows() -> list[TableRow]:
         )
         for t in TRANSITIONS
     ]
+
+
+# —— registration (登记): what a new petition becomes, given the earlier case of the same matter ——
+# Rows are tried in order; the first whose `applies` condition holds is the outcome, unless the registrar
+# chose: then the row whose `choice` it is, if its `allowed` condition holds (else the choice is refused).
+# The conditions are named here and defined in services/register.py (REGISTRATION_CONDITIONS), like GUARDS.
+# `state=None` opens the case: 已登记 at a 信访部门 (Art. 22), 已签收 at an agency it was brought to (Art. 23).
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    key: str
+    outcome: str  # what RegistrationResult.outcome says (registered | repeat_linked | not_accepted | not_reaccepted)
+    applies: str  # the condition under which this is the outcome when the registrar did not choose
+    state: State | None  # None: the case opens (see OPENING)
+    repeat: bool  # linked to the earlier case as a repeat (counted for 重复信访率)
+    legal_basis: str = ""
+    notice: NoticeKind | None = None
+    choice: str | None = None  # the registrar's choice that selects this row
+    allowed: str = ""  # the condition under which that choice may be made
+    message: str = ""  # stored Chinese text; {number}, {body}, {state} from the earlier case
+
+
+REGISTRATION_OUTCOMES: tuple[RegistrationOutcome, ...] = (
+    RegistrationOutcome(
+        key="not_reaccepted",
+        outcome="not_reaccepted",
+        # Final from the moment the 复核意见 is given (Art. 36 ¶3), no 终结 click needed.
+        applies="earlier_final",
+        state=S.NOT_REACCEPTED,
+        repeat=True,
+        legal_basis="《信访工作条例》第三十六条第三款",
+        notice=NoticeKind.NOT_REACCEPT,
+        choice="not_reaccept",
+        allowed="earlier_final",
+        message="该事项已经复核（原编号{number}），信访人仍以同一事实和理由提出投诉请求，不再受理。",
+    ),
+    RegistrationOutcome(
+        key="not_accepted",
+        outcome="not_accepted",
+        applies="earlier_handled_below_in_period",
+        state=S.NOT_ACCEPTED,
+        repeat=True,
+        legal_basis="《信访工作条例》第十九条第三款",
+        notice=NoticeKind.NOT_ACCEPT,
+        message="该事项已由{body}受理、正在办理期限内（原编号{number}），上级机关不予受理"
+        "（《信访工作条例》第十九条第三款）。",
+    ),
+    RegistrationOutcome(
+        key="repeat_linked",
+        outcome="repeat_linked",
+        applies="earlier_open_or_concluded",
+        state=S.REPEAT_LINKED,
+        repeat=True,
+        legal_basis="《信访工作条例》第二十二条",
+        choice="link",
+        allowed="earlier_not_final",
+        message="与{number}为同一信访人反映的同一事项，已作为重复信访并入原事项。",
+    ),
+    RegistrationOutcome(
+        key="repeat_flagged",
+        outcome="registered",
+        # refused, told or diverted before: a new petition is a new case, flagged as a repeat
+        applies="earlier_closed_otherwise",
+        state=None,
+        repeat=True,
+        legal_basis="《信访工作条例》第二十二条、第二十三条",
+        message="与{number}（{state}）为同一事项，已标记为重复信访。",
+    ),
+    RegistrationOutcome(
+        key="registered",
+        outcome="registered",
+        applies="always",
+        state=None,
+        repeat=False,
+        legal_basis="《信访工作条例》第二十二条、第二十三条",
+        choice="new",
+        allowed="always",
+    ),
+)
+REGISTRATION_CHOICES: dict[str, str] = {
+    "link": gettext_noop("作为重复信访并入原事项"),
+    "new": gettext_noop("作为新的信访事项登记"),
+    "not_reaccept": gettext_noop("不再受理（已复核，同一事实和理由）"),
+}
+
+
+@dataclass(frozen=True)
+class Opening:
+    state: State
+    clock: ClockStart
+
+
+# How a case opens at registration, by who registers it: a 信访部门 has 15 days to transfer/assign/tell
+# (Art. 22); any other body a petition is brought to tells within 15 days whether it accepts (Art. 23 ¶2).
+OPENING = {
+    "xinfang": Opening(S.REGISTERED, ClockStart(K.REGISTRATION, 15, legal_basis="第二十二条")),
+    "agency": Opening(S.RECEIVED, ClockStart(K.ACCEPTANCE, 15, legal_basis="第二十三条第二款")),
+}

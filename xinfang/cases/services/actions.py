@@ -107,6 +107,19 @@ GUARDS: dict[str, Callable[[Case], None]] = {
         not case.in_hearing, gettext("听证尚未结束，请先结束听证。"), "hearing_running"
     ),
     "hearing_running": lambda case: _guard(case.in_hearing, gettext("没有进行中的听证。"), "no_hearing"),
+    # The routes of Art. 31 and the mediation of Art. 33 are for 申诉求决类 matters only.
+    "appeal": lambda case: _guard(
+        case.petition_type == PetitionType.APPEAL,
+        gettext("只有申诉求决类事项适用此程序（《信访工作条例》第三十一条、第三十三条）。"),
+        "appeal_only",
+    ),
+    # 复查 follows a 信访处理意见 on a 申诉求决 matter (Art. 35); a suggestion is studied and replied to
+    # (Art. 29), an accusation handled by the discipline rules (Art. 30): neither opens a 复查.
+    "reviewable": lambda case: _guard(
+        case.petition_type == PetitionType.APPEAL,
+        gettext("复查适用于对申诉求决类事项的信访处理意见不服的情形（《信访工作条例》第三十五条）。"),
+        "not_reviewable",
+    ),
     "hearing_applicable": lambda case: _guard(
         case.state != State.ACCEPTED or case.route == Route.HANDLE,
         gettext("听证适用于按第三十一条第（六）项办理的事项。"),
@@ -433,7 +446,8 @@ def _answer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
         allowed = DECISION_OUTCOMES
     outcome = _answer_like(case, inputs, allowed=allowed, field="outcome")
     case.answered_at = timezone.now()
-    superior = body_superior(case.handling_body)
+    # Only a 信访处理意见 on a 申诉求决 matter opens 复查 (Art. 35); a reply to a suggestion does not (Art. 29).
+    superior = body_superior(case.handling_body) if case.petition_type == PetitionType.APPEAL else None
     right = (
         f"如对处理意见不服，可以自收到本意见书之日起30日内向{superior.name}请求复查（第三十五条）"
         if superior
@@ -664,6 +678,8 @@ def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: d
         clock_resume(case=case, kinds=transition.resumes, on=today)
     calendar = WorkCalendar.from_db() if transition.starts else None
     for spec in transition.starts:
+        if spec.petition_types is not None and case.petition_type not in spec.petition_types:
+            continue
         if spec.kind == ClockKind.ASSIGNMENT:
             clock_start_until(
                 case=case,

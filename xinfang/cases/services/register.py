@@ -1,13 +1,17 @@
-"""Registering a petition (登记): numbering, the 查询码, petitioners (一人一档), repeats, Art. 19 and 36."""
+"""Registering a petition (登记): numbering, the 查询码, petitioners (一人一档), the received date, and what
+the petition becomes beside an earlier case of the same matter — the rules are rows of the registration
+table (workflow.REGISTRATION_OUTCOMES); this module only names their conditions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -18,15 +22,14 @@ from xinfang.cases.models import (
     CasePetitioner,
     Category,
     Channel,
-    NoticeKind,
     PetitionType,
     State,
 )
 from xinfang.cases.querycode import query_code_hash, query_code_new
 from xinfang.cases.services.notices import notice_issue
 from xinfang.cases.services.numbering import case_number_next
-from xinfang.cases.similarity import same_matter
-from xinfang.cases.workflow import OPEN_STATES, ClockKind
+from xinfang.cases.similarity import SAME_MATTER_THRESHOLD, overlap
+from xinfang.cases.workflow import OPEN_STATES, OPENING, REGISTRATION_OUTCOMES, ClockKind
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
@@ -101,7 +104,33 @@ def _validate(
         )
 
 
-def find_earlier_same_matter(
+@dataclass
+class RepeatCandidate:
+    case: Case
+    score: float  # overlap of the requests (character bigrams), 0–1
+    final: bool  # a 复核意见 was given: the same facts and reasons are not accepted again (Art. 36 ¶3)
+
+
+def _same_person_cases(
+    *, people: list[Person], subject_text: str, problem_region: Region, exclude_pk: int | None
+) -> QuerySet[Case] | None:
+    person_ids = [p.pk for p in people if p.pk]
+    if person_ids:
+        qs = Case.objects.filter(petitioners__person_id__in=person_ids)
+    elif subject_text:
+        qs = Case.objects.filter(anonymous=True, subject_text=subject_text)
+    else:
+        return None
+    return (
+        qs.filter(problem_region=problem_region, is_repeat=False)
+        .exclude(pk=exclude_pk)
+        .distinct()
+        .order_by("registered_at", "pk")
+        .only("pk", "request", "facts", "title", "state", "number", "handling_body", "rereviewed_at")
+    )
+
+
+def repeat_candidates(
     *,
     people: list[Person],
     problem_region: Region,
@@ -109,31 +138,38 @@ def find_earlier_same_matter(
     facts: str = "",
     subject_text: str = "",
     exclude_pk: int | None = None,
-) -> Case | None:
-    """The earliest case of the same person on the same matter (DOMAIN §9): one petitioner in common (or,
-    for an anonymous report, the same subject), the same 问题属地, and a request that is basically the same."""
-    person_ids = [p.pk for p in people]
-    if person_ids:
-        qs = Case.objects.filter(petitioners__person_id__in=person_ids)
-    elif subject_text:
-        qs = Case.objects.filter(anonymous=True, subject_text=subject_text)
-    else:
-        return None
-    qs = (
-        qs.filter(problem_region=problem_region, is_repeat=False)
-        .exclude(pk=exclude_pk)
-        .distinct()
-        .order_by("registered_at")
-        .only("pk", "request", "facts", "title", "state", "number", "handling_body", "rereviewed_at")
+) -> list[RepeatCandidate]:
+    """The earlier cases that may be the same matter (DOMAIN §9): one petitioner in common (or, for an
+    anonymous report, the same subject), the same 问题属地, and a request that is basically the same — the
+    request decides, so the same person's other matters are never candidates. Earliest first."""
+    qs = _same_person_cases(
+        people=people, subject_text=subject_text, problem_region=problem_region, exclude_pk=exclude_pk
     )
+    if qs is None:
+        return []
+    text = f"{request}\n{facts}"
+    out = []
     for earlier in qs[:50]:
-        if same_matter(f"{request}\n{facts}", f"{earlier.request}\n{earlier.facts}"):
-            return earlier
-    return None
+        score = overlap(text, f"{earlier.request}\n{earlier.facts}")
+        if score >= SAME_MATTER_THRESHOLD:
+            out.append(RepeatCandidate(case=earlier, score=round(score, 2), final=_is_final(earlier)))
+    return out
 
 
-def _art19_lower_body_handling(earlier: Case, body: Body) -> bool:
-    """Art. 19 ¶3: accepted or being handled below, within its period, and now brought to a higher body."""
+def find_earlier_same_matter(**kwargs) -> Case | None:
+    """The earliest case of the same person on the same matter, or None."""
+    found = repeat_candidates(**kwargs)
+    return found[0].case if found else None
+
+
+def _is_final(case: Case) -> bool:
+    # The 复核意见 itself makes the matter final (Art. 36 ¶3), from the moment it is given.
+    return case.rereviewed_at is not None or case.state == State.TERMINATED
+
+
+def _handled_below_in_period(earlier: Case, body: Body, today: date) -> bool:
+    """Art. 19 ¶3: accepted or being handled below, *within its period*, and now brought to a higher body.
+    Once the lower body's period has run out the higher body may take the matter up."""
     if earlier.state not in {State.RECEIVED, State.ACCEPTED} or earlier.handling_body_id is None:
         return False
     handler = Body.objects.select_related("region").get(pk=earlier.handling_body_id)
@@ -141,8 +177,75 @@ def _art19_lower_body_handling(earlier: Case, body: Body) -> bool:
         handler.pk != body.pk
         and handler.region.path.startswith(body.region.path)
         and (handler.region_id != body.region_id or handler.path.startswith(body.path))
-        and earlier.clocks.filter(is_open=True, kind__in=[ClockKind.ACCEPTANCE, ClockKind.HANDLING]).exists()
+        and earlier.clocks.filter(
+            is_open=True,
+            kind__in=[ClockKind.ACCEPTANCE, ClockKind.HANDLING],
+            due_on__gte=today,
+        ).exists()
     )
+
+
+@dataclass
+class _Facts:
+    earlier: Case | None
+    body: Body
+    today: date
+
+
+# The conditions the table (workflow.REGISTRATION_OUTCOMES) names.
+REGISTRATION_CONDITIONS: dict[str, Callable[[_Facts], bool]] = {
+    "always": lambda f: True,
+    "earlier_final": lambda f: f.earlier is not None and _is_final(f.earlier),
+    "earlier_not_final": lambda f: f.earlier is not None and not _is_final(f.earlier),
+    "earlier_handled_below_in_period": lambda f: (
+        f.earlier is not None and _handled_below_in_period(f.earlier, f.body, f.today)
+    ),
+    "earlier_open_or_concluded": lambda f: (
+        f.earlier is not None
+        and (f.earlier.state in OPEN_STATES or f.earlier.state in {State.CONCLUDED, State.ARCHIVED})
+    ),
+    "earlier_closed_otherwise": lambda f: f.earlier is not None,
+}
+
+
+def registration_outcome(*, earlier: Case | None, body: Body, today: date, choice: str | None = None):
+    """The row of the registration table that applies: the registrar's choice if it is allowed here, else
+    the first row whose condition holds. A choice the law does not allow is refused."""
+    facts = _Facts(earlier=earlier, body=body, today=today)
+    if choice:
+        row = next((r for r in REGISTRATION_OUTCOMES if r.choice == choice), None)
+        if row is None:
+            raise ValidationFailed(gettext("未知的重复件处理方式。"), code="invalid_repeat_choice")
+        if not REGISTRATION_CONDITIONS[row.allowed](facts):
+            message = (
+                gettext(
+                    "只有已经复核的事项，才能以同一事实和理由不再受理（《信访工作条例》第三十六条第三款）。"
+                )
+                if row.choice == "not_reaccept"
+                else gettext("没有可以并入的原事项，或原事项已经复核。")
+            )
+            raise ValidationFailed(
+                message, code="repeat_choice_not_allowed", extra={"repeat_choice": message}
+            )
+        return row
+    return next(r for r in REGISTRATION_OUTCOMES if REGISTRATION_CONDITIONS[r.applies](facts))
+
+
+def _arrival(arrived_at: datetime | date | None, now: datetime) -> datetime:
+    """When the petition reached the body; a date in the past only within the backdating window."""
+    if arrived_at is None:
+        return now
+    if isinstance(arrived_at, date) and not isinstance(arrived_at, datetime):
+        arrived_at = timezone.make_aware(datetime.combine(arrived_at, time(9, 0)))
+    gap = (local_date(now) - local_date(arrived_at)).days
+    limit = settings.XINFANG_BACKDATE_MAX_DAYS
+    if gap < 0:
+        message = gettext("收到日期不能晚于登记日期。")
+        raise ValidationFailed(message, code="arrived_in_future", extra={"arrived_on": message})
+    if gap > limit:
+        message = gettext("收到日期最多只能早于登记日期%(days)s天（补登须在此期限内）。") % {"days": limit}
+        raise ValidationFailed(message, code="backdate_too_far", extra={"arrived_on": message})
+    return arrived_at
 
 
 @retry_on_deadlock
@@ -168,16 +271,27 @@ def case_register(
     force_new: bool = False,
     force_reason: str = "",
     registered_at: datetime | None = None,
+    arrived_at: datetime | date | None = None,
+    repeat_choice: str | None = None,
+    repeat_of: Case | int | None = None,
 ) -> RegistrationResult:
-    """Register a petition. A repeat of an open matter is linked to it instead of opening a second case;
-    after 终结 the same matter is refused with a 不再受理 notice; a matter accepted below within its period is
-    refused by the higher level (Art. 19)."""
+    """Register a petition. What it becomes beside an earlier case of the same matter is the registration
+    table's (workflow.REGISTRATION_OUTCOMES): refused at once after a 复核意见 (Art. 36 ¶3), refused by the
+    higher level while handled below in period (Art. 19 ¶3), linked as a repeat, or a new case. The registrar
+    may choose (`repeat_choice`: link | new | not_reaccept, with `repeat_of` one of `repeat_candidates`);
+    the event keeps the choice, the candidate and the reason. `arrived_at`: when the letter arrived, the
+    visit happened or the form was submitted — the clocks count from it (backdating only within
+    XINFANG_BACKDATE_MAX_DAYS, logged)."""
     petitioners = petitioners or []
     attachments = attachments or []
     flags = flags or {}
+    if force_new and not repeat_choice:
+        repeat_choice = "new"
     if actor.petitioner:
         if body is None:
             raise PermissionDenied(gettext("网上信访须指定受理的信访部门。"))
+        if repeat_choice or arrived_at is not None:
+            raise PermissionDenied(gettext("信访人不能指定登记方式。"))
     else:
         actor.require_role(Role.REGISTRAR)
         body = actor.body
@@ -191,7 +305,11 @@ def case_register(
         people_count=people_count,
         attachments=attachments,
     )
+    if repeat_choice == "new" and repeat_of is not None and not force_reason.strip():
+        message = gettext("作为新事项登记时，请写明与原事项不同之处。")
+        raise ValidationFailed(message, code="missing_reason", extra={"force_reason": message})
     now = registered_at or timezone.now()
+    arrived = _arrival(arrived_at, now)
     today = local_date(now)
     if suggestion:
         # What intake suggested is kept beside what the registrar chose, so both can be shown and compared.
@@ -211,19 +329,24 @@ def case_register(
             )
             for p in petitioners
         ]
-        earlier = (
-            None
-            if force_new
-            else find_earlier_same_matter(
-                people=people,
-                problem_region=problem_region,
-                request=request,
-                facts=facts,
-                subject_text=subject_text,
-            )
+        candidates = repeat_candidates(
+            people=people,
+            problem_region=problem_region,
+            request=request,
+            facts=facts,
+            subject_text=subject_text,
         )
+        earlier = candidates[0].case if candidates else None
+        if repeat_of is not None:
+            wanted = repeat_of.pk if isinstance(repeat_of, Case) else int(repeat_of)
+            earlier = next((c.case for c in candidates if c.case.pk == wanted), None)
+            if earlier is None:
+                message = gettext("所选原事项与本次信访不是同一信访人的同一事项。")
+                raise ValidationFailed(message, code="not_a_candidate", extra={"repeat_of": message})
+        row = registration_outcome(earlier=earlier, body=body, today=today, choice=repeat_choice)
         code = query_code_new()
-        direct = body.kind != BodyKind.XINFANG  # an agency registering what was brought to it (Art. 23)
+        opening = OPENING["xinfang" if body.kind == BodyKind.XINFANG else "agency"]
+        state = row.state or opening.state
         case = Case(
             number=case_number_next(body=body, year=today.year),
             query_code_hash=query_code_hash(code),
@@ -248,46 +371,31 @@ def case_register(
             registering_body=body,
             current_body=body,
             registered_at=now,
+            arrived_at=arrived,
             suggestion=suggestion or {},
-            state=State.RECEIVED if direct else State.REGISTERED,
+            state=state,
         )
-        if direct:
+        if state == State.RECEIVED:
             case.handling_body = body
-            case.received_at = now
-        result = RegistrationResult(case=case, query_code=code, earlier=earlier)
-        notice_kind = None
-        if earlier is not None:
-            root = earlier.repeat_of or earlier
+            case.received_at = arrived
+        linked = earlier if row.repeat else None
+        if linked is not None:
             case.is_repeat = True
-            case.repeat_of = root
-            if earlier.state in {State.TERMINATED} or (
-                earlier.state == State.ARCHIVED and earlier.rereviewed_at
-            ):
-                case.state = State.NOT_REACCEPTED
-                case.closed_at = now
-                notice_kind = NoticeKind.NOT_REACCEPT
-                result.outcome = "not_reaccepted"
-                result.message = f"该事项已经复核终结（原编号{earlier.number}），同一事实和理由不再受理。"
-            elif _art19_lower_body_handling(earlier, body):
-                case.state = State.NOT_ACCEPTED
-                case.closed_at = now
-                notice_kind = NoticeKind.NOT_ACCEPT
-                result.outcome = "not_accepted"
-                result.message = (
-                    f"该事项已由{earlier.handling_body.name}受理、正在办理期限内（原编号{earlier.number}），"
-                    "上级机关不予受理（《信访工作条例》第十九条第三款）。"
-                )
-            elif earlier.state in OPEN_STATES or earlier.state in {State.CONCLUDED, State.ARCHIVED}:
-                case.state = State.REPEAT_LINKED
-                case.closed_at = now
-                result.outcome = "repeat_linked"
-                result.message = f"与{earlier.number}为同一信访人反映的同一事项，已作为重复信访并入原事项。"
-            else:  # refused or diverted earlier: a new petition is a new case, flagged as a repeat
-                case.state = State.REGISTERED if not direct else State.RECEIVED
-                result.outcome = "registered"
-                result.message = (
-                    f"与{earlier.number}（{State(earlier.state).label}）为同一事项，已标记为重复信访。"
-                )
+            case.repeat_of = linked.repeat_of or linked
+        if row.state is not None:
+            case.closed_at = now
+        message = (
+            row.message.format(
+                number=earlier.number,
+                body=earlier.handling_body.name if earlier.handling_body_id else "",
+                state=State(earlier.state).label,
+            )
+            if row.message and earlier is not None
+            else ""
+        )
+        result = RegistrationResult(
+            case=case, query_code=code, earlier=linked, outcome=row.outcome, message=message
+        )
         case.save()
         CasePetitioner.objects.bulk_create(
             [
@@ -304,24 +412,17 @@ def case_register(
                 content_type=getattr(f, "content_type", "") or "",
                 uploaded_by_body=body,
             )
-        if case.state == State.REGISTERED:
+        if row.state is None:
+            # the law counts from the day it reached the body (Art. 22, 23: 收到…之日), not from the typing
             clock_start(
                 case=case,
-                kind=ClockKind.REGISTRATION,
+                kind=opening.clock.kind,
                 body=body,
-                start=today,
-                days=15,
-                legal_basis="第二十二条",
+                start=local_date(arrived),
+                days=opening.clock.days,
+                legal_basis=opening.clock.legal_basis,
             )
-        elif case.state == State.RECEIVED:
-            clock_start(
-                case=case,
-                kind=ClockKind.ACCEPTANCE,
-                body=body,
-                start=today,
-                days=15,
-                legal_basis="第二十三条第二款",
-            )
+        backdated = (local_date(now) - local_date(arrived)).days
         event = event_record(
             actor=actor.user,
             actor_label=actor.label,
@@ -334,24 +435,24 @@ def case_register(
                 "channel": channel,
                 "petition_type": petition_type,
                 "repeat_of": case.repeat_of_id,
-                "force_new": force_new,
+                "outcome": row.key,
+                "repeat_choice": repeat_choice or "",
+                "candidate": earlier.number if earlier else None,
+                "force_new": repeat_choice == "new",
+                "arrived_at": arrived.isoformat(),
+                "backdated_days": backdated,
                 "suggestion": suggestion or {},
             },
-            reason=force_reason or result.message,
-            legal_basis="《信访工作条例》第二十二条、第二十三条",
+            reason=force_reason or message,
+            legal_basis=row.legal_basis,
         )
-        if notice_kind is not None:
-            legal = (
-                "《信访工作条例》第三十六条第三款"
-                if notice_kind == NoticeKind.NOT_REACCEPT
-                else "《信访工作条例》第十九条第三款"
-            )
+        if row.notice is not None:
             notice_issue(
                 case=case,
-                kind=notice_kind,
+                kind=row.notice,
                 body=body,
-                legal_basis=legal,
-                context={"reason": result.message, "earlier": earlier},
+                legal_basis=row.legal_basis,
+                context={"reason": message, "earlier": earlier},
                 event_id=event.pk,
             )
         phones = [p.phone for p in people if p.phone]
