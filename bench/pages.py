@@ -1,0 +1,144 @@
+"""One data size, one database: generate N cases with `xinfang generate` (the bulk path, as a province would
+load them), then time the page set a user meets every day and print one JSON object.
+
+    python bench/pages.py --cases 100000 --db sqlite [--runs 30]
+    python bench/pages.py --cases 100000 --db postgres
+
+`xinfang bench --cases 10000,100000 --db sqlite` runs this once per size in a fresh process and database,
+prints p50/p95/queries per page and the growth ratio between sizes, and writes docs/performance.md.
+
+Pages (server time through Django's test Client, logged in as the demo city's 东城区 registrar, who sees the
+most): the queue (plain, a search word, the red-light filter), a case page, a person's file, the daily
+ledger, the API case list, and the city dashboard for the year (as the city 信访局's leader).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _database(kind: str, cases: int) -> str:
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix=f"xinfang-bench-{cases}-")
+        return f"sqlite:///{folder}/bench.sqlite3"
+    import psycopg
+
+    name = f"xinfang_bench_{cases}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name}")
+        con.execute(f"CREATE DATABASE {name}")
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def _time(client, url: str, runs: int, **extra) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url, **extra)  # warm: templates compiled, caches filled
+    status = response.status_code
+    times = []
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, **extra)
+    queries = len(ctx.captured_queries)
+    for _ in range(runs):
+        began = time.perf_counter()
+        client.get(url, **extra)
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    return {
+        "url": url,
+        "status": status,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+        "queries": queries,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, required=True)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    os.environ["DATABASE_URL"] = _database(args.db, args.cases)
+    os.environ.setdefault("XINFANG_DATA_DIR", tempfile.mkdtemp(prefix="xinfang-bench-data-"))
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.utils import timezone
+
+    from xinfang.cases.generate import generate
+    from xinfang.cases.models import Case, CasePetitioner
+    from xinfang.cases.selectors import case_list_visible
+    from xinfang.orgs.acting import actor_for
+    from xinfang.orgs.models import Body, User
+
+    began = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    result = generate(cases=args.cases, seed=7, bulk=True)
+    generate_s = time.perf_counter() - began
+
+    registrar = User.objects.get(username="dengji_dc")
+    body = registrar.memberships.first().body
+    actor = actor_for(registrar, body)
+    case = case_list_visible(actor=actor).order_by("-pk").first()
+    person_id = CasePetitioner.objects.filter(case=case).values_list("person_id", flat=True).first()
+    chinese = re.findall(r"[\u4e00-\u9fff]{2}", case.request or "") if case else []
+    word = chinese[0] if chinese else "物业"
+
+    client = Client()
+    client.force_login(registrar)
+    session = client.session
+    session["acting_body_id"] = body.pk
+    session.save()
+
+    pages = {
+        "queue": "/cases/",
+        "queue_search": f"/cases/?q={word}",
+        "queue_red": "/cases/?light=red",
+        "case_page": f"/cases/{case.pk}/" if case else None,
+        "person_file": f"/people/{person_id}/" if person_id else None,
+        "ledger": "/ledger/",
+        "api_list": "/api/v1/cases/",
+    }
+    out = {
+        "db": args.db,
+        "cases": Case.objects.count(),
+        "generated": result.cases,
+        "generate_s": round(generate_s, 1),
+        "pages": {},
+    }
+    for name, url in pages.items():
+        if url:
+            out["pages"][name] = _time(client, url, args.runs)
+
+    leader = User.objects.filter(memberships__role="leader").first()
+    if leader is not None:
+        lead_client = Client()
+        lead_client.force_login(leader)
+        s = lead_client.session
+        s["acting_body_id"] = Body.objects.filter(memberships__user=leader).first().pk
+        s.save()
+        year = timezone.localdate().year
+        out["pages"]["dashboard_year"] = _time(lead_client, f"/figures/?year={year}", max(3, args.runs // 10))
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
