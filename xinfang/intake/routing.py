@@ -1,6 +1,7 @@
 """Route suggestion: which body must handle this petition, and why. Legally required routes come first
 (条例 Art. 22: 涉法涉诉 letters → same-level 政法部门; 检举控告 → 纪检监察 by jurisdiction; Art. 31 (一)–(四)
-→ the legal procedure), then the administrators' rule table (属地管理、分级负责)."""
+→ the legal procedure), then the administrators' rule table (属地管理、分级负责). Where the law sets the
+route, it is the only suggestion: no preference is ever offered beside it or against it."""
 
 from __future__ import annotations
 
@@ -70,6 +71,8 @@ def suggest_routes(
                 required=True,
             )
         )
+        # Art. 31(一), Art. 22 ¶2, Art. 28 ¶2: 诉访分离 — the 政法 route is the only one; nothing beside it.
+        return out
     if petition_type == "accusation":
         where = subject_body.region if subject_body else _county_of(problem_region)
         body = body_of_kind_for_region(region=where, kind=BodyKind.DISCIPLINE)
@@ -83,6 +86,9 @@ def suggest_routes(
                 required=True,
             )
         )
+    if out:
+        # A route the law sets (检举控告 → 纪检监察) is never contradicted by a preference beside it.
+        return out
     if legal_procedure:
         out.append(
             RouteSuggestion(

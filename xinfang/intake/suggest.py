@@ -24,7 +24,11 @@ def intake_suggest(
     problem_region: Region | None = None,
     subject_body: Body | None = None,
     people=(),
+    law_related: bool | None = None,
+    petition_type: str | None = None,
 ) -> dict[str, Any]:
+    """`law_related` / `petition_type`: what the registrar has already set; a legal route they set is
+    followed, never contradicted (the text's own guesses are still shown beside it)."""
     text = "\n".join(t for t in (title, request, facts) if t)
     out: dict[str, Any] = {"category": None, "type": None, "law_related": None, "routes": [], "repeats": []}
     if not text.strip():
@@ -51,6 +55,7 @@ def intake_suggest(
         if len(ranked) > 1
         else None,
     }
+    chosen_type = petition_type if petition_type in PetitionType.values else None
     kind = suggest_type(text)
     # the rules speak the regulation's words (申诉求决类 …); the case model stores the code
     by_label = {label: value for value, label in PetitionType.choices}
@@ -66,9 +71,9 @@ def intake_suggest(
         routes = suggest_routes(
             registrar_body=registrar_body,
             problem_region=problem_region,
-            petition_type=petition_type,
+            petition_type=chosen_type or petition_type,
             category=category,
-            law_related=legal.flagged,
+            law_related=legal.flagged if law_related is None else (law_related or legal.flagged),
             subject_body=subject_body,
         )
         out["routes"] = [r.as_dict() for r in routes]

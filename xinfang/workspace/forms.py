@@ -102,7 +102,14 @@ class IntakeForm(forms.Form):
     anonymous = forms.BooleanField(label=_("匿名（仅检举控告类）"), required=False)
     people_count = forms.IntegerField(label=_("涉及人数"), min_value=1, initial=1)
     # Several files in one input; the view reads request.FILES.getlist (the service checks size and type).
-    attachments = forms.FileField(label=_("附件"), required=False, widget=MultipleFileInput())
+    attachments = AttachmentsField(label=_("附件"), required=False)  # the one policy (cases/attachments.py)
+    # When the letter arrived / the visit happened (the clocks count from it; today if left empty).
+    arrived_on = forms.DateField(
+        label=_("收到日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # The registrar's choice beside an earlier case of the same matter ("link:12", "new:12", …).
+    repeat_decision = forms.CharField(required=False, widget=forms.HiddenInput)
+    repeat_reason = forms.CharField(label=_("理由"), required=False, max_length=500)
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

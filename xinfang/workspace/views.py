@@ -23,6 +23,7 @@ from xinfang.cases.selectors import (
     allowed_actions,
     case_get_for_actor,
     case_is_visible,
+    case_list_visible,
     case_queue,
     case_repeats_visible,
     person_cases_visible,
@@ -31,7 +32,8 @@ from xinfang.cases.selectors import (
     queue_clock_kinds,
 )
 from xinfang.cases.services import PetitionerInput, case_act, case_register
-from xinfang.cases.workflow import BY_ACTION, CLOCK_LABELS
+from xinfang.cases.services.register import repeat_candidates
+from xinfang.cases.workflow import BY_ACTION, CLOCK_LABELS, REGISTRATION_CHOICES
 from xinfang.core.errors import ApplicationError, Conflict, NotFound
 from xinfang.core.events import events_for
 from xinfang.deadlines.calendar import local_date
@@ -147,13 +149,23 @@ def case_new(request):
                     region=region,
                     subject_body=data["subject_body"],
                     ids=[p.id_number for p in petitioners],
+                    law_related=data["law_related"],
+                    petition_type=data["petition_type"],
                 )
                 if intake_suggest_available()
                 else None
             )
+            candidates = _repeat_candidates_for(actor, data, petitioners, region)
+            decision = _repeat_decision(data, candidates)
+            if candidates and decision is None:
+                # Nothing is merged silently: the registrar sees the earlier cases and chooses (DOMAIN §9).
+                form.add_error("repeat_decision", gettext("发现疑似重复信访，请先选择如何处理。"))
+                return _case_new_page(request, form, formset, [], status=400, candidates=candidates)
             try:
                 result = case_register(
                     actor=actor,
+                    **(decision or {}),
+                    arrived_at=data.get("arrived_on"),
                     channel=data["channel"],
                     petition_type=data["petition_type"],
                     problem_region=region,
@@ -180,6 +192,10 @@ def case_new(request):
         form = IntakeForm(actor=actor)
         formset = PetitionerFormSet(prefix=PETITIONER_PREFIX)
         status = 200
+    return _case_new_page(request, form, formset, petitioner_errors, status=status)
+
+
+def _case_new_page(request, form, formset, petitioner_errors, *, status: int, candidates=()):
     return render(
         request,
         "workspace/case_new.html",
@@ -188,8 +204,90 @@ def case_new(request):
             "formset": formset,
             "petitioner_errors": petitioner_errors,
             "suggest_available": intake_suggest_available(),
+            "candidates": candidates,
+            "choices": REPEAT_CHOICE_LABELS,
+            "new_value": f"new:{candidates[0].case.pk}" if candidates else "",
         },
         status=status,
+    )
+
+
+# ------------------------------------------------------------------------------------------- repeats
+
+REPEAT_CHOICE_LABELS = {k: gettext_lazy(v) for k, v in REGISTRATION_CHOICES.items()}
+
+
+def _repeat_candidates_for(actor, data: dict, petitioners: list, region: Region | None) -> list:
+    """The earlier cases, visible to this body, that may be the same matter: people known by ID number or
+    by name and phone, the same 问题属地, and a request that reads the same (the service's own matching)."""
+    if region is None or not (data.get("request") or "").strip():
+        return []
+    people = persons_by_identity(
+        id_numbers=[p.id_number for p in petitioners], phones=[p.phone for p in petitioners]
+    )
+    names = {p.name for p in petitioners}
+    people = [p for p in people if p.id_number or p.name in names]
+    found = repeat_candidates(
+        people=people,
+        problem_region=region,
+        request=data.get("request", ""),
+        facts=data.get("facts", ""),
+        subject_text=data.get("subject_text", "") if data.get("anonymous") else "",
+    )
+    visible = set(
+        case_list_visible(actor=actor).filter(pk__in=[c.case.pk for c in found]).values_list("pk", flat=True)
+    )
+    out = [c for c in found if c.case.pk in visible]
+    for c in out:
+        c.link_value, c.refuse_value = f"link:{c.case.pk}", f"not_reaccept:{c.case.pk}"
+    return out
+
+
+def _repeat_decision(data: dict, candidates: list) -> dict | None:
+    """The registrar's choice as case_register's arguments ("link:12", "not_reaccept:12", "new[:12]")."""
+    raw = (data.get("repeat_decision") or "").strip()
+    if not raw:
+        return None
+    choice, _, pk = raw.partition(":")
+    if choice not in REGISTRATION_CHOICES:
+        return None
+    out: dict = {"repeat_choice": choice, "force_reason": (data.get("repeat_reason") or "").strip()}
+    if pk.isdigit():
+        out["repeat_of"] = int(pk)
+    return out
+
+
+@require_POST
+@actor_required
+def repeat_check(request):
+    """htmx, as the registrar types: the earlier cases this petition may repeat, with the choices the law
+    leaves (link as a repeat, a new matter, 不再受理 where a 复核意见 was given) — before anything is saved."""
+    actor = request.actor
+    if not actor.has_role(Role.REGISTRAR):
+        raise Http404
+    post = request.POST
+    rows = [
+        PetitionerInput(
+            name=post.get(f"{PETITIONER_PREFIX}-{i}-name", "").strip(),
+            id_number=post.get(f"{PETITIONER_PREFIX}-{i}-id_number", "").strip(),
+            phone=post.get(f"{PETITIONER_PREFIX}-{i}-phone", "").strip(),
+        )
+        for i in range(min(int(post.get(f"{PETITIONER_PREFIX}-TOTAL_FORMS") or 0), 50))
+    ]
+    data = {k: post.get(k, "") for k in ("request", "facts", "subject_text")}
+    data["anonymous"] = bool(post.get("anonymous"))
+    region = Region.objects.filter(pk=post.get("problem_region") or None).first()
+    candidates = _repeat_candidates_for(actor, data, rows, region)
+    return render(
+        request,
+        "workspace/_repeat_check.html",
+        {
+            "candidates": candidates,
+            "choices": REPEAT_CHOICE_LABELS,
+            "chosen": post.get("repeat_decision", ""),
+            "reason": post.get("repeat_reason", ""),
+            "new_value": f"new:{candidates[0].case.pk}" if candidates else "",
+        },
     )
 
 
@@ -226,7 +324,16 @@ def _registration_message(request, result) -> None:
 
 
 def _suggest(
-    actor, *, title: str, request: str, facts: str, region: Region | None, subject_body: Body | None, ids
+    actor,
+    *,
+    title: str,
+    request: str,
+    facts: str,
+    region: Region | None,
+    subject_body: Body | None,
+    ids,
+    law_related: bool | None = None,
+    petition_type: str | None = None,
 ) -> dict:
     """What xinfang.intake suggests for these words and people (known by ID number). The form's panel and
     the registration itself both ask here, so what is recorded is what the server computes, never what
@@ -242,6 +349,9 @@ def _suggest(
         problem_region=region,
         subject_body=subject_body,
         people=people,
+        # a legal route the registrar has set is followed, never contradicted
+        law_related=law_related or None,
+        petition_type=petition_type or None,
     )
 
 
@@ -262,6 +372,8 @@ def intake_suggestions(request):
         region=Region.objects.filter(pk=post.get("problem_region") or None).first(),
         subject_body=Body.objects.filter(pk=post.get("subject_body") or None).first(),
         ids=[v for k, v in post.items() if k.endswith("-id_number")],
+        law_related=bool(post.get("law_related")),
+        petition_type=post.get("petition_type") or None,
     )
     for route in suggestion.get("routes") or []:
         route["label"] = ROUTE_ACTION_LABELS.get(route.get("action"), "")
