@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -20,10 +19,8 @@ urlpatterns = [
     path("hall/", include("xinfang.reception.urls")),
     path("resolution/", include("xinfang.resolution.urls")),
     path("documents/", include("xinfang.documents.urls")),
+    path("search/", include("xinfang.search.urls")),
     path("", include("xinfang.workspace.urls")),
 ]
-
-if settings.DEBUG:  # pragma: no cover
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL, not even in DEBUG: only through the permission-checked
+# download (workspace case_attachment), so a case's visibility guards its files (issue #9).

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
+from xinfang.api.idempotency import KEY_PATTERN, idempotency_key_of, idempotent
 from xinfang.api.selectors import CaseDetail, case_detail, case_list_filtered, intake_suggestion
 from xinfang.api.serializers import (
     ActionIn,
@@ -24,6 +25,7 @@ from xinfang.api.serializers import (
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.workflow import table_rows
+from xinfang.orgs.models import Role
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 ACTING_BODY = OpenApiParameter(
@@ -32,6 +34,14 @@ ACTING_BODY = OpenApiParameter(
     OpenApiParameter.HEADER,
     required=False,
     description="代表的机关代码（属于多个机关时必填）",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    pattern=KEY_PATTERN,
+    description="客户端生成的唯一键（1至100个可见ASCII字符）：以同一键重试时返回首次的答复，不会重复登记",
 )
 
 
@@ -49,7 +59,9 @@ class CaseListCreate(GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
-        filters = CaseFilterIn(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty query value as "not given", which the schema
+        # (format: date) does not allow; "" is refused as the schema says, except where it lists "".
+        filters = CaseFilterIn(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         page = self.paginate_queryset(case_list_filtered(actor=actor, filters=filters.validated_data))
         return self.get_paginated_response(CaseListOut(page, many=True).data)
@@ -57,11 +69,17 @@ class CaseListCreate(GenericAPIView):
     @extend_schema(
         summary="登记信访事项",
         request=RegisterIn,
-        parameters=[ACTING_BODY],
-        responses={201: RegisterOut, **ERRORS},
+        parameters=[ACTING_BODY, IDEMPOTENCY_KEY],
+        responses={201: RegisterOut, 422: ErrorOut, **ERRORS},
     )
     def post(self, request: Request) -> Response:
         actor = api_actor(request)
+        key = idempotency_key_of(request)
+        if key is None:
+            return self._register(request, actor)
+        return idempotent(request, scope="case_register", key=key, run=lambda: self._register(request, actor))
+
+    def _register(self, request: Request, actor) -> Response:
         data = RegisterIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
@@ -117,6 +135,7 @@ class IntakeSuggestView(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         actor = api_actor(request)
+        actor.require_role(Role.REGISTRAR)  # the role before the input: a refused caller learns nothing
         data = SuggestIn(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(intake_suggestion(actor=actor, **data.validated_data))
@@ -159,6 +178,7 @@ class CaseActionView(GenericAPIView):
 
 
 class WorkflowView(GenericAPIView):
+    pagination_class = None  # the whole table, one list
     @extend_schema(
         summary="办理流程表（状态 × 操作 → 新状态）",
         responses={

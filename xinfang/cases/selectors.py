@@ -310,3 +310,26 @@ def person_lookup_for_intake(*, actor: Actor, id_number: str = "", phone: str = 
         has_address=bool(person.address),
         visible_cases=visible,
     )
+
+
+# ------------------------------------------------------------------------------------------ attachments
+
+
+def attachment_get_for_actor(*, actor: Actor, case_pk: int, attachment_pk: int):
+    """One attachment of a case the actor may see, or NotFound; the download is logged on the case. Files
+    are served only through this (never straight from media), so the case's visibility guards its files."""
+    from xinfang.cases.models import Attachment
+
+    case = case_get_for_actor(actor=actor, pk=case_pk, log_read=False)
+    attachment = Attachment.objects.filter(case=case, pk=attachment_pk).first()
+    if attachment is None:
+        raise NotFound()
+    event_record(
+        actor=actor.user,
+        actor_label=actor.label,
+        body=actor.body,
+        obj=case,
+        action="attachment_download",
+        new={"attachment": attachment.pk, "name": attachment.name},
+    )
+    return attachment

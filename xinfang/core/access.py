@@ -23,15 +23,53 @@ class Rule:
     # Staff roles that may open it (xinfang.orgs.models.Role values); empty: any role at the acting body.
     roles: frozenset[str] = field(default_factory=frozenset)
     # What it shows: "case" (one case, read through case_get_for_actor: 404 unless visible), "person" (one
-    # petitioner's file), "body" (lists of the acting body's own work, read through the selectors), "none".
+    # petitioner's file), "body" (lists of the acting body's own work, read through the selectors; with an
+    # object_kwarg, the id of a body that must lie under the acting one), "ledger_item" (an item of the acting
+    # body's own daily ledger), "none".
     scope: str = "body"
-    # The URL keyword argument that names the object, for "case"/"person" scopes ("pk", "number", …).
+    # The URL keyword argument that names the object, for "case"/"person"/"ledger_item" scopes ("pk",
+    # "number", …); an int converter takes the object's pk, a str converter the case's 编号.
     object_kwarg: str | None = None
     note: str = ""
+    # True where the URL's purpose is to show personal data unmasked to the roles it names (a logged reveal,
+    # a notice addressed to the petitioner); everywhere else the matrix fails on a whole ID number or phone.
+    personal_data: bool = False
 
 
-def rule(who: str, *roles: str, scope: str = "body", object_kwarg: str | None = None, note: str = "") -> Rule:
-    return Rule(who=who, roles=frozenset(roles), scope=scope, object_kwarg=object_kwarg, note=note)
+def rule(
+    who: str,
+    *roles: str,
+    scope: str = "body",
+    object_kwarg: str | None = None,
+    note: str = "",
+    personal_data: bool = False,
+) -> Rule:
+    return Rule(
+        who=who,
+        roles=frozenset(roles),
+        scope=scope,
+        object_kwarg=object_kwarg,
+        note=note,
+        personal_data=personal_data,
+    )
+
+
+# Django's own URLs (no app of ours to hold them). "admin:*" covers every admin URL: the admin site checks
+# is_staff and the model permissions itself.
+RULES = {
+    "admin:*": rule("admin", scope="none", note="Django admin: staff users with model permissions"),
+    "set_language": rule("public", scope="none", note="language switcher (a cookie, nothing read)"),
+}
+
+
+def rule_for(name: str, rules: dict[str, Rule] | None = None) -> Rule | None:
+    """The rule of one URL name: its own, else its namespace's wildcard ("admin:*")."""
+    rules = all_rules() if rules is None else rules
+    if name in rules:
+        return rules[name]
+    if ":" in name:
+        return rules.get(name.rsplit(":", 1)[0] + ":*")
+    return None
 
 
 def all_rules() -> dict[str, Rule]:

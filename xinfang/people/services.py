@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 
 from xinfang.core.errors import ValidationFailed
-from xinfang.people.models import Person, PersonKind
+from xinfang.core.events import event_record
+from xinfang.people.models import Person, PersonKind, mask_email, mask_phone
 from xinfang.people.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 
 
@@ -34,9 +35,15 @@ def person_get_or_create(
     address: str = "",
     kind: str = PersonKind.PERSON,
     email: str = "",
+    update_contact: bool = True,
+    actor=None,
 ) -> Person:
     """The one record for this person: by ID number first, else by name + phone; updates contact details
-    the petitioner gives anew (a new phone, a new address) without losing the record."""
+    the petitioner gives anew (a new phone, a new address) without losing the record — unless
+    `update_contact` is False: what arrives with an ID number from someone nobody has identified (the
+    portal) never changes the file, so knowing an ID number does not redirect a petitioner's messages
+    (issue #9; the portal changes contact details with the case's 查询码: portal_contact_change). Every change
+    is logged, masked."""
     id_number = normalize_id_number(id_number)
     phone = normalize_phone(phone)
     name = (name or "").strip()
@@ -55,8 +62,10 @@ def person_get_or_create(
             kind=kind, name=name, id_number=id_number or None, phone=phone, address=address, email=email
         )
     changed = []
+    old = {}
     for field, value in (("phone", phone), ("address", address), ("email", email)):
-        if value and getattr(person, field) != value:
+        if update_contact and value and getattr(person, field) != value:
+            old[field] = getattr(person, field)
             setattr(person, field, value)
             changed.append(field)
     if id_number and not person.id_number:
@@ -64,4 +73,27 @@ def person_get_or_create(
         changed.append("id_number")
     if changed:
         person.save(update_fields=[*changed, "updated_at"])
+        if old:
+            contact_change_record(person=person, old=old, actor=actor, reason="登记时信访人提供新的联系方式")
     return person
+
+
+def _masked(field: str, value: str) -> str:
+    from xinfang.people.masking import mask_address
+
+    return {"phone": mask_phone, "email": mask_email, "address": mask_address}[field](value or "")
+
+
+def contact_change_record(*, person: Person, old: dict[str, str], actor=None, reason: str = "") -> None:
+    """The event of a change of contact details: which fields, old and new masked (the log is not a second
+    copy of the personal data)."""
+    event_record(
+        actor=getattr(actor, "user", None),
+        actor_label=getattr(actor, "label", "") or "系统",
+        body=getattr(actor, "body", None),
+        obj=person,
+        action="contact_change",
+        old={f: _masked(f, v) for f, v in old.items()},
+        new={f: _masked(f, getattr(person, f)) for f in old},
+        reason=reason,
+    )

@@ -9,14 +9,14 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.cases.models import ALLOWED_ATTACHMENT_EXTENSIONS, MAX_ATTACHMENT_BYTES, PetitionType
+from xinfang.cases.attachments import MAX_ATTACHMENTS, AttachmentsField, attachment_problem  # noqa: F401
+from xinfang.cases.models import PetitionType
 from xinfang.cases.querycode import ALPHABET, LENGTH, normalize
 from xinfang.evaluation.models import Satisfaction
 from xinfang.orgs.models import Region, RegionLevel
 from xinfang.people.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 from xinfang.portal.humancheck import HONEYPOT_FIELD
 
-MAX_ATTACHMENTS = 5
 REQUEST_MAX = 5000  # the registration service's own limit
 FACTS_MAX = 20000
 REASON_MAX = 2000
@@ -54,92 +54,11 @@ def shown_choices(choices) -> list:
     return [(value, _(label)) for value, label in choices]
 
 
-# File signatures ("magic bytes"): a file must look like what its name says. Extensions not listed here
-# are refused outright; office documents are checked for their container format (OLE2 or ZIP).
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP = b"PK\x03\x04"
-
-
-def _looks_like(ext: str, head: bytes) -> bool:
-    if ext == "pdf":
-        return head.startswith(b"%PDF-")
-    if ext in ("jpg", "jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if ext == "png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if ext in ("doc", "xls"):
-        return head.startswith(OLE2)
-    if ext in ("docx", "xlsx"):
-        return head.startswith(ZIP)
-    if ext == "mp4":
-        return head[4:8] == b"ftyp"
-    if ext == "mp3":
-        return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
-    if ext == "txt":
-        if b"\x00" in head:
-            return False
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                head.decode(encoding)
-                return True
-            except UnicodeDecodeError:
-                continue
-        # A multi-byte character may be cut at the end of the sample.
-        try:
-            head[:-3].decode("utf-8")
-            return True
-        except UnicodeDecodeError:
-            return False
-    return False
-
-
 def attachment_check(f) -> None:
-    name = f.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    allowed = "、".join(ALLOWED_ATTACHMENT_EXTENSIONS)
-    if ext not in ALLOWED_ATTACHMENT_EXTENSIONS:
-        raise ValidationError(
-            gettext("附件“%(name)s”的类型不支持，只能上传：%(allowed)s。")
-            % {"name": name[:60], "allowed": allowed}
-        )
-    if len(name) > 200:
-        raise ValidationError(gettext("附件文件名过长（不超过200个字），请改名后再上传。"))
-    if f.size == 0:
-        raise ValidationError(gettext("附件“%(name)s”是空文件。") % {"name": name[:60]})
-    if f.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(
-            gettext("附件“%(name)s”超过%(mb)sMB，请压缩后再上传。")
-            % {"name": name[:60], "mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}
-        )
-    f.seek(0)
-    head = f.read(512)
-    f.seek(0)
-    if not _looks_like(ext, head):
-        raise ValidationError(
-            gettext("附件“%(name)s”的内容与文件类型（.%(ext)s）不符，请上传真实的文件。")
-            % {"name": name[:60], "ext": ext}
-        )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_ATTACHMENT_EXTENSIONS)}),
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(gettext("附件最多%(n)s个。") % {"n": MAX_ATTACHMENTS})
-        for f in files:
-            attachment_check(f)
-        return list(files)
+    """The one attachment policy (xinfang/cases/attachments.py), as a form error next to the field."""
+    problem = attachment_problem(f)
+    if problem is not None:
+        raise ValidationError(problem[1])
 
 
 def region_choices() -> list:
@@ -336,3 +255,37 @@ class AppealForm(forms.Form):
             "max_length": _too_long(_("请求理由"), REASON_MAX),
         },
     )
+
+
+class ContactForm(forms.Form):
+    """New contact details for the petitioner of the case unlocked with its 编号 and 查询码 (nothing else
+    identifies them on the portal: an ID number alone changes nothing). Fields left empty stay as they are."""
+
+    phone = forms.CharField(
+        label=_("新的手机号码"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    address = forms.CharField(label=_("新的通信地址"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("新的电子邮箱"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": _("电子邮箱格式不正确。")},
+    )
+
+    def clean_phone(self) -> str:
+        value = normalize_phone(self.cleaned_data["phone"])
+        if value:
+            try:
+                validate_phone(value)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages[0]) from None
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(k) or "").strip() for k in ("phone", "address", "email")):
+            raise ValidationError(gettext("请至少填写一项新的联系方式。"))
+        return data

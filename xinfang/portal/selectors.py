@@ -143,3 +143,27 @@ def portal_case_view(*, case_id: int) -> PortalCaseView:
         last_evaluation_unsatisfied=bool(evaluations and evaluations[-1].result == "unsatisfied"),
         timeline=timeline,
     )
+
+
+def portal_case_for_session(*, case_id: int) -> Case:
+    """The case unlocked in this portal session (its pk is put there only by portal_case_unlock)."""
+    return Case.objects.select_related("registering_body").get(pk=case_id)
+
+
+@dataclass(frozen=True)
+class PortalPetitioner:
+    name: str
+    phone_masked: str
+    email_masked: str
+    has_address: bool
+
+
+def portal_petitioner_of(*, case: Case) -> PortalPetitioner | None:
+    """What the portal shows of the contact details on file: masked, even to the one who holds the code."""
+    link = case.petitioners.select_related("person").order_by("-is_representative", "order", "id").first()
+    if link is None:
+        return None
+    p = link.person
+    return PortalPetitioner(
+        name=p.name, phone_masked=p.phone_masked, email_masked=p.email_masked, has_address=bool(p.address)
+    )

@@ -149,3 +149,56 @@ def portal_appeal(*, case: Case, action: str, reason: str) -> Case:
     if action not in ("request_review", "request_rereview"):
         raise ApplicationError(gettext("未知的请求。"), code="unknown_action")
     return case_act(case=case, actor=PETITIONER, action=action, reason=reason)
+
+
+def portal_contact_change(*, case: Case, phone: str = "", address: str = "", email: str = ""):
+    """The petitioner of a case unlocked with its 编号 and 查询码 changes their contact details (issue #9):
+    the only way the portal changes a person's file. The change is logged (masked), and the old phone and
+    e-mail are told, so that a change nobody asked for is noticed by the person it concerns."""
+    from xinfang.core.notify import sms_send
+    from xinfang.people.models import Person
+    from xinfang.people.services import contact_change_record
+
+    link = case.petitioners.order_by("-is_representative", "order", "id").first()
+    if link is None:
+        raise ValidationFailed(gettext("该事项没有登记信访人，无法变更联系方式。"), code="no_petitioner")
+    new = {"phone": (phone or "").strip(), "address": (address or "").strip(), "email": (email or "").strip()}
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=link.person_id)
+        old = {f: getattr(person, f) for f, v in new.items() if v and getattr(person, f) != v}
+        if not old:
+            raise ValidationFailed(gettext("填写的联系方式与原来的相同。"), code="contact_unchanged")
+        for field in old:
+            setattr(person, field, new[field])
+        person.full_clean(exclude=["id_number", "name", "kind"])
+        person.save(update_fields=[*old, "updated_at"])
+        contact_change_record(
+            person=person,
+            old=old,
+            actor=PETITIONER,
+            reason=f"信访人凭编号和查询码变更联系方式（事项{case.number}）",
+        )
+        event_record(
+            actor=None,
+            actor_label="信访人（网上查询）",
+            body=None,
+            obj=case,
+            action="contact_change",
+            new={"person": person.pk, "fields": sorted(old)},
+        )
+        body_name = case.registering_body.name if case.registering_body_id else ""
+        text = gettext(
+            "【信访】您在信访事项%(number)s中登记的联系方式已变更。如非本人操作，请尽快与%(body)s联系。"
+        ) % {"number": case.number, "body": body_name}
+        old_phone, old_email = person_old_contact(old, person)
+        transaction.on_commit(lambda: sms_send(phone=old_phone, text=text))
+        if old_email:
+            transaction.on_commit(
+                lambda: email_send(to=[old_email], subject=gettext("【信访】联系方式变更提醒"), text=text)
+            )
+    return person
+
+
+def person_old_contact(old: dict[str, str], person) -> tuple[str, str]:
+    """The phone and e-mail to tell: the old ones where they changed, else the ones still on file."""
+    return old.get("phone", person.phone), old.get("email", person.email)

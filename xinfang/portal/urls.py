@@ -11,5 +11,6 @@ urlpatterns = [
     path("track/case/", views.case, name="case"),
     path("track/evaluate/", views.evaluate, name="evaluate"),
     path("track/appeal/", views.appeal, name="appeal"),
+    path("track/contact/", views.contact, name="contact"),
     path("track/leave/", views.leave, name="leave"),
 ]

@@ -14,22 +14,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from xinfang.cases.models import Case, PetitionType
+from xinfang.cases.models import PetitionType
 from xinfang.core.errors import ApplicationError, RateLimited
 from xinfang.portal import humancheck, ratelimit
 from xinfang.portal.forms import (
     MAX_ATTACHMENTS,
     PETITION_TYPE_HELP,
     AppealForm,
+    ContactForm,
     EvaluateForm,
     SubmitForm,
     TrackForm,
 )
-from xinfang.portal.selectors import portal_case_view
+from xinfang.portal.selectors import portal_case_for_session, portal_case_view, portal_petitioner_of
 from xinfang.portal.services import (
     PetitionInput,
     portal_appeal,
     portal_case_unlock,
+    portal_contact_change,
     portal_evaluate,
     portal_submit,
 )
@@ -198,7 +200,7 @@ def evaluate(request: HttpRequest) -> HttpResponse:
         return redirect("portal:case")
     try:
         evaluation = portal_evaluate(
-            case=Case.objects.get(pk=case_id),
+            case=portal_case_for_session(case_id=case_id),
             result=form.cleaned_data["result"],
             comment=form.cleaned_data["comment"],
         )
@@ -224,7 +226,7 @@ def appeal(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("portal:case") + "#appeal")
     try:
         updated = portal_appeal(
-            case=Case.objects.get(pk=case_id), action=action, reason=form.cleaned_data["reason"]
+            case=portal_case_for_session(case_id=case_id), action=action, reason=form.cleaned_data["reason"]
         )
     except ApplicationError as exc:  # a closed window's message names its closing date (the services')
         messages.error(request, exc.message)
@@ -235,6 +237,31 @@ def appeal(request: HttpRequest) -> HttpResponse:
             done = _("您的复核请求已提交，由%(body)s办理。")
         messages.success(request, done % {"body": updated.current_body.name})
     return redirect(reverse("portal:case") + "#appeal")
+
+
+@never_cache
+def contact(request: HttpRequest) -> HttpResponse:
+    """Change the petitioner's contact details, for the case unlocked in this session only (issue #9)."""
+    case_id = _session_case_id(request)
+    if case_id is None:
+        messages.info(request, _("请先输入编号和查询码。"))
+        return redirect("portal:track")
+    case = portal_case_for_session(case_id=case_id)
+    form = ContactForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            portal_contact_change(case=case, **form.cleaned_data)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("联系方式已变更，原联系方式将收到变更提醒。"))
+            return redirect("portal:case")
+    person = portal_petitioner_of(case=case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "portal/contact.html", {"form": form, "error": error, "person": person}, status=status
+    )
 
 
 @require_POST

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.cases.attachments import AttachmentsField
 from xinfang.cases.models import Category, Channel, Outcome, PetitionType, Route, State
 from xinfang.cases.services.register import MAX_REPRESENTATIVES
 from xinfang.cases.workflow import OPEN_STATES, Transition

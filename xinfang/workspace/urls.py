@@ -13,5 +13,6 @@ urlpatterns = [
     path("cases/<int:pk>/act/<slug:action>/", views.case_act_view, name="case_act"),
     path("cases/<int:pk>/reveal/<int:person_pk>/<slug:field>/", views.case_reveal, name="case_reveal"),
     path("cases/<int:pk>/evaluate/", views.case_evaluate, name="case_evaluate"),
+    path("cases/<int:pk>/attachments/<int:attachment_pk>/", views.case_attachment, name="case_attachment"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
 ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +18,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from xinfang.cases.attachments import attachment_content_type
 from xinfang.cases.models import Case, PetitionType, State
 from xinfang.cases.selectors import (
     allowed_actions,
+    attachment_get_for_actor,
     case_get_for_actor,
     case_is_visible,
     case_list_visible,
@@ -649,6 +651,27 @@ def case_reveal(request, pk: int, person_pk: int, field: str):
             format_html("<span class='form-error'>{}</span>", exc.message), status=exc.http_status
         )
     return HttpResponse(format_html("<span data-testid='revealed'>{}</span>", value or gettext("（未填写）")))
+
+
+@require_GET
+@actor_required
+def case_attachment(request, pk: int, attachment_pk: int):
+    """An attachment, only through the case's own visibility (files are never served straight from media);
+    always as a download, with the type its checked extension gives and no sniffing by the browser."""
+    try:
+        attachment = attachment_get_for_actor(actor=request.actor, case_pk=pk, attachment_pk=attachment_pk)
+        handle = attachment.file.open("rb")
+    except (NotFound, FileNotFoundError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment_content_type(attachment.name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_POST

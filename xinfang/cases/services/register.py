@@ -15,8 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xinfang.cases.attachments import MAX_ATTACHMENTS, attachment_problem
 from xinfang.cases.models import (
-    MAX_ATTACHMENT_BYTES,
     Attachment,
     Case,
     CasePetitioner,
@@ -93,9 +93,13 @@ def _validate(
         )
     if people_count < max(1, len(petitioners)):
         errors["people_count"] = gettext("涉及人数不能少于填写的信访人数。")
+    # The one attachment policy (content, size, count), whoever registers: staff form, portal or API.
+    if len(attachments) > MAX_ATTACHMENTS:
+        errors["attachments"] = gettext("附件最多%(n)s个。") % {"n": MAX_ATTACHMENTS}
     for f in attachments:
-        if f.size > MAX_ATTACHMENT_BYTES:
-            errors["attachments"] = gettext("附件“%(name)s”超过20MB。") % {"name": f.name}
+        if problem := attachment_problem(f):
+            errors["attachments"] = problem[1]
+            break
     if errors:
         raise ValidationFailed(
             gettext("登记信息有误：%(errors)s") % {"errors": gettext("；").join(errors.values())},
@@ -325,7 +329,14 @@ def case_register(
     with transaction.atomic():
         people = [
             person_get_or_create(
-                name=p.name, id_number=p.id_number, phone=p.phone, address=p.address, email=p.email
+                name=p.name,
+                id_number=p.id_number,
+                phone=p.phone,
+                address=p.address,
+                email=p.email,
+                # staff have the petitioner before them; the portal's submitter is not identified
+                update_contact=not actor.petitioner,
+                actor=actor,
             )
             for p in petitioners
         ]
@@ -455,7 +466,10 @@ def case_register(
                 context={"reason": message, "earlier": earlier},
                 event_id=event.pk,
             )
-        phones = [p.phone for p in people if p.phone]
+        # The receipt (with the 查询码) goes to the phone given with this petition, which for the portal may
+        # not be the file's: the submitter gets their own case's code, the file is left as it was.
+        phones = [p.phone or person.phone for person, p in zip(people, petitioners, strict=True)]
+        phones = [ph for ph in phones if ph]
         number = case.number
         transaction.on_commit(lambda: _send_receipt(phones, number, code))
     return result
