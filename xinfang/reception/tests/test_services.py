@@ -42,7 +42,6 @@ from xinfang.reception.services import (
     hearing_schedule,
     ticket_call_next,
     ticket_issue,
-    ticket_start,
     ticket_transfer,
     visit_record,
 )

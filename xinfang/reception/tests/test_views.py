@@ -1,0 +1,168 @@
+"""The hall's pages through the test client: the desk, the kiosk, the board (public, numbers only), the
+window, the visit form (Art. 20's sixth representative refused), the receipt, lists with bounded queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from xinfang.cases.tests.factories import register, registrar, valid_id
+from xinfang.orgs.models import Region, User
+from xinfang.reception.models import Ticket, TicketStatus, Visit
+from xinfang.reception.services import ticket_call_next, ticket_issue
+from xinfang.reception.tests.factories import hall
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def desk(client, demo_city):
+    services = hall()
+    reg = registrar()
+    client.force_login(reg.user)
+    return {"client": client, "services": services, "actor": reg}
+
+
+def _people(n: int, rep: bool = True) -> dict:
+    data = {"p-TOTAL_FORMS": str(n), "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "20"}
+    for i in range(n):
+        data.update(
+            {
+                f"p-{i}-name": f"代表{i}",
+                f"p-{i}-id_number": valid_id(60 + i),
+                f"p-{i}-phone": f"1370000{i:04d}",
+                f"p-{i}-is_representative": "on" if rep else "",
+            }
+        )
+    return data
+
+
+def test_checkin_issues_a_ticket_and_the_board_shows_numbers_only(desk, django_assert_max_num_queries):
+    c = desk["client"]
+    a = desk["services"]["A"]
+    response = c.post(reverse("reception:checkin"), {"service": a.pk, "party_size": 1})
+    t = Ticket.objects.get()
+    assert response.url == reverse("reception:ticket", kwargs={"pk": t.pk})
+    page = c.get(response.url).content.decode()
+    assert "A001" in page
+    ticket_call_next(actor=desk["actor"], service_day=t.service_day)
+    c.logout()
+    for _ in range(3):
+        ticket_issue(actor=desk["actor"], service=desk["services"]["B"])
+    with django_assert_max_num_queries(6):
+        board = c.get(reverse("reception:board", kwargs={"code": "990101-xinfang"}))
+    html = board.content.decode()
+    assert board.status_code == 200 and "A001" in html and 'hx-trigger="every 3s"' in html
+    with django_assert_max_num_queries(6):
+        panel = c.get(reverse("reception:board_panel", kwargs={"code": "990101-xinfang"})).content.decode()
+    assert "A001" in panel and "等候 3 人" in panel
+    assert c.get(reverse("reception:board", kwargs={"code": "990102-xinfang"})).status_code == 404
+
+
+def test_the_desk_and_window_pages_and_call_next(desk, django_assert_max_num_queries):
+    c = desk["client"]
+    for _ in range(5):
+        t = ticket_issue(actor=desk["actor"], service=desk["services"]["A"])
+    with django_assert_max_num_queries(14):
+        assert c.get(reverse("reception:desk")).status_code == 200
+    window = reverse("reception:window", kwargs={"pk": t.service_day_id})
+    c.post(reverse("reception:call_next", kwargs={"pk": t.service_day_id}))
+    assert Ticket.objects.get(number=1).status == TicketStatus.CALLED
+    with django_assert_max_num_queries(14):
+        assert "A001" in c.get(window).content.decode()
+    c.post(reverse("reception:ticket_act", kwargs={"pk": Ticket.objects.get(number=1).pk, "action": "start"}))
+    assert Ticket.objects.get(number=1).status == TicketStatus.SERVING
+
+
+def test_kiosk_takes_a_number(desk):
+    c = desk["client"]
+    response = c.post(reverse("reception:kiosk"), {"service": desk["services"]["L"].pk})
+    t = Ticket.objects.get()
+    assert t.from_kiosk and t.code == "L001" and response.url.endswith("?kiosk=1")
+    assert "L001" in c.get(response.url).content.decode()
+    assert "请选择" in c.post(reverse("reception:kiosk"), {"service": "x"}).content.decode()
+
+
+def test_the_visit_form_refuses_a_sixth_representative(desk):
+    c = desk["client"]
+    t = ticket_issue(actor=desk["actor"], service=desk["services"]["A"], party_size=20)
+    url = reverse("reception:visit_for_ticket", kwargs={"pk": t.pk})
+    data = {
+        "is_group": "on",
+        "people_count": "20",
+        "statement": "二十户村民反映征地补偿",
+        "outcome": "consultation",
+        "consultation_kind": "information",
+        **_people(6),
+    }
+    response = c.post(url, data)
+    assert response.status_code == 200 and "第二十条" in response.content.decode()
+    assert not Visit.objects.exists()
+    data.update(_people(5))
+    response = c.post(url, data)
+    assert response.status_code == 302 and Visit.objects.get().people.count() == 5
+
+
+def test_a_visit_opens_a_case_and_the_receipt_shows_number_and_code(desk, django_assert_max_num_queries):
+    c = desk["client"]
+    t = ticket_issue(actor=desk["actor"], service=desk["services"]["A"])
+    data = {
+        "people_count": "1",
+        "statement": "小区8号楼电梯长期故障，物业不维修，请求督促维修",
+        "outcome": "new_case",
+        "petition_type": "appeal",
+        "problem_region": Region.objects.get(code="990101001").pk,
+        "recording_ref": "REC-77",
+        "recording_file": SimpleUploadedFile("rec.mp3", b"ID3-fake-audio", content_type="audio/mpeg"),
+        **_people(1, rep=False),
+    }
+    response = c.post(reverse("reception:visit_for_ticket", kwargs={"pk": t.pk}), data)
+    v = Visit.objects.get()
+    assert response.url == reverse("reception:visit", kwargs={"pk": v.pk})
+    assert v.case.channel == "visit" and v.ticket.status == TicketStatus.DONE
+    receipt = c.get(reverse("reception:receipt", kwargs={"pk": v.pk})).content.decode()
+    assert v.case.number in receipt and "查询码" in receipt
+    download = c.get(reverse("reception:recording", kwargs={"pk": v.pk}))
+    assert b"".join(download.streaming_content) == b"ID3-fake-audio"
+    with django_assert_max_num_queries(12):
+        assert v.case.number in c.get(reverse("reception:visits")).content.decode()
+
+    # Another hall sees none of it; an agency officer is not let into the hall.
+    other = registrar("990102-xinfang")
+    c.force_login(other.user)
+    assert c.get(reverse("reception:visit", kwargs={"pk": v.pk})).status_code == 404
+    assert c.get(reverse("reception:recording", kwargs={"pk": v.pk})).status_code == 404
+    c.force_login(User.objects.get(username="chengban_dc"))
+    assert c.get(reverse("reception:desk")).status_code == 404
+
+
+def test_lists_keep_their_query_count(desk, django_assert_max_num_queries):
+    c = desk["client"]
+    reg = desk["actor"]
+    for seed in range(30, 36):
+        case = register(by=reg, seed=seed).case
+        from xinfang.cases.services import case_act
+
+        case_act(case=case, actor=reg, action="tell", told_where="区法院", reason="诉讼事项")
+    with django_assert_max_num_queries(14):
+        page = c.get(reverse("reception:archive")).content.decode()
+    assert page.count('name="retention"') >= 6
+    from xinfang.cases.models import Case
+
+    for case in Case.objects.filter(state="told"):
+        c.post(
+            reverse("reception:archive_case", kwargs={"case_pk": case.pk}),
+            {"retention": "10y", "version": case.version},
+        )
+    with django_assert_max_num_queries(14):
+        page = c.get(reverse("reception:archive")).content.decode()
+    assert page.count("<td>990101-xinfang-档-") == 6
+    with django_assert_max_num_queries(10):
+        assert c.get(reverse("reception:hearings")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert c.get(reverse("reception:hearings_public")).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert c.get(reverse("reception:duty")).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert c.get(reverse("reception:figures")).status_code == 200
