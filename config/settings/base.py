@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "xinfang.documents",
     "xinfang.reception",
     "xinfang.resolution",
+    "xinfang.search",
     "xinfang.analytics",
     "xinfang.portal",
     "xinfang.workspace",

@@ -1,0 +1,123 @@
+"""One search over every case the actor may see — open, closed, transferred out — read through the one
+read path (`case_list_visible`), by number, name, phone or the words of the request, with filters and a sort."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+
+from xinfang.cases.models import Case
+from xinfang.cases.selectors import case_list_visible
+from xinfang.deadlines.lights import yellow_days_setting
+from xinfang.deadlines.models import Clock
+from xinfang.deadlines.selectors import LAPSING_WINDOWS
+from xinfang.orgs.acting import Actor
+from xinfang.search.models import SavedView
+from xinfang.search.tokens import query_tokens
+
+SORTS = {
+    "newest": ("-registered_at", "-pk"),
+    "oldest": ("registered_at", "pk"),
+    "due": (F("due_on").asc(nulls_last=True), "-registered_at", "-pk"),
+    "number": ("number",),
+}
+LIGHTS = ("red", "yellow", "green")
+_PHONE = re.compile(r"^1\d{10}$")
+_NUMBER = re.compile(r"^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$")
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    state: list[str] = field(default_factory=list)
+    light: str = ""
+    body: int | None = None  # the body that holds the case now
+    category: int | None = None
+    petition_type: str = ""
+    registered_from: date | None = None
+    registered_to: date | None = None
+    sort: str = "newest"
+
+
+def fulltext_ids(words: str) -> RawSQL | None:
+    """The cases whose indexed words contain every token of `words` (a subquery of case ids)."""
+    toks = query_tokens(words)
+    if not toks:
+        return None
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            "SELECT case_id FROM search_casetext WHERE to_tsvector('simple', tokens) @@ plainto_tsquery('simple', %s)",
+            [" ".join(toks)],
+        )
+    # FTS5: each token quoted (a phrase of one token), all of them required
+    match = " ".join('"' + t.replace('"', '""') + '"' for t in toks)
+    return RawSQL("SELECT rowid FROM search_casefts WHERE search_casefts MATCH %s", [match])
+
+
+def _term_q(term: str) -> Q:
+    from xinfang.people.validators import normalize_phone
+
+    term = term.strip()
+    compact = re.sub(r"[\s\-]", "", term)
+    q = Q(pk__in=Case.objects.filter(number__iexact=term).values("pk")) if _NUMBER.match(term) else Q()
+    phone = normalize_phone(compact)
+    if _PHONE.match(phone):
+        return q | Q(pk__in=Case.objects.filter(petitioners__person__phone=phone).values("pk"))
+    q |= Q(pk__in=Case.objects.filter(petitioners__person__name=term).values("pk"))
+    ids = fulltext_ids(term)
+    if ids is not None:
+        q |= Q(pk__in=ids)
+    return q
+
+
+def case_search(*, actor: Actor, filters: SearchFilters) -> QuerySet[Case]:
+    """Every visible case matching the filters, with `due_on` (the nearest open clock somebody owes on it,
+    for the light and the sort). Light as everywhere: red on the due day or after, yellow within
+    XINFANG_YELLOW_DAYS, green beyond (deadlines.lights)."""
+    nearest = (
+        Clock.objects.filter(case=OuterRef("pk"), is_open=True, paused_since__isnull=True)
+        .exclude(kind__in=LAPSING_WINDOWS)
+        .order_by("due_on", "id")
+    )
+    qs = case_list_visible(actor=actor)
+    if filters.q.strip():
+        qs = qs.filter(_term_q(filters.q))
+    if filters.state:
+        qs = qs.filter(state__in=filters.state)
+    if filters.body:
+        qs = qs.filter(current_body_id=filters.body)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.petition_type:
+        qs = qs.filter(petition_type=filters.petition_type)
+    if filters.registered_from:
+        qs = qs.filter(registered_at__date__gte=filters.registered_from)
+    if filters.registered_to:
+        qs = qs.filter(registered_at__date__lte=filters.registered_to)
+    qs = qs.annotate(due_on=Subquery(nearest.values("due_on")[:1]))
+    if filters.light in LIGHTS:
+        from django.utils import timezone
+
+        from xinfang.deadlines.calendar import local_date
+
+        today = local_date(timezone.now())
+        yellow_until = today + timedelta(days=yellow_days_setting())
+        qs = qs.filter(
+            {
+                "red": Q(due_on__lte=today),
+                "yellow": Q(due_on__gt=today, due_on__lte=yellow_until),
+                "green": Q(due_on__gt=yellow_until),
+            }[filters.light]
+        )
+    return qs.select_related("category", "current_body", "problem_region").order_by(
+        *SORTS.get(filters.sort, SORTS["newest"])
+    )
+
+
+def saved_views_for(*, actor: Actor) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(user=actor.user)
