@@ -198,7 +198,10 @@ XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", defau
 XINFANG_HOME_PANELS: list[str] = []
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
-XINFANG_DEMO_LOADERS: list[str] = []
+XINFANG_DEMO_LOADERS: list[str] = [
+    # last: it indexes for search whatever the loaders before it wrote in bulk
+    "xinfang.search.demo.demo_load",
+]
 # From this many cases on, `xinfang generate` drops indexes and tally triggers for the load (SQLite; restored
 # after, or by `xinfang doctor --repair` after a kill).
 XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)
