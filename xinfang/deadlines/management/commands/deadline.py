@@ -50,8 +50,13 @@ class Command(BaseCommand):
         working = effective_working(options["working"])
         try:
             calendar = WorkCalendar.from_db()
-        except DatabaseError as exc:
-            raise CommandError(f"无法读取管理员录入的节假日安排（是否已执行 migrate？）：{exc}") from exc
+        except DatabaseError:
+            # A fresh install (no migrate yet) still counts by the State Council schedules; only the days an
+            # administrator entered are missing, and the note says so (issue #16).
+            calendar = WorkCalendar(entered=[], complete_years=[])
+            self.stderr.write(
+                "注意：数据库尚未初始化（未执行 migrate），仅按国务院节假日安排计算，未含管理员录入的安排。"
+            )
         try:
             result = compute_due(
                 start=options["start"],
