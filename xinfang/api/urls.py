@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from xinfang.api import views
+from xinfang.reception import api as reception_api
 
 app_name = "api"
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("cases/<str:number>/actions/<str:action>/", views.CaseActionView.as_view(), name="case-action"),
     path("intake/suggest/", views.IntakeSuggestView.as_view(), name="intake-suggest"),
     path("workflow/", views.WorkflowView.as_view(), name="workflow"),
+    *reception_api.urlpatterns,
 ]
