@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.cases.attachments import AttachmentsField
 from xinfang.cases.models import Category, Channel, Outcome, PetitionType, Route, State
+from xinfang.cases.services.actions import TARGET_KINDS
 from xinfang.cases.services.register import MAX_REPRESENTATIVES
 from xinfang.cases.workflow import OPEN_STATES, Transition
+from xinfang.core.periods import period
 from xinfang.evaluation.models import Satisfaction
-from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
+from xinfang.orgs.models import Body, Region, RegionLevel
 from xinfang.people.services import person_validate
 
 
@@ -196,7 +198,7 @@ def target_bodies(actor) -> list[Body]:
     return list(
         Body.objects.filter(
             region__path__startswith=region_path,
-            kind__in=[BodyKind.AGENCY, BodyKind.POLITICS_LAW, BodyKind.DISCIPLINE],
+            kind__in=TARGET_KINDS,  # the service checks the same (cases/services/actions.py)
             is_active=True,
         )
         .exclude(pk=actor.body.pk)
@@ -255,7 +257,8 @@ class ActionForm(forms.Form):
             label = _("反馈期限") if name == "due_date" else _("听证日期")
             return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
         if name == "days":
-            return forms.IntegerField(label=_("延长天数"), min_value=1, max_value=30, initial=30)
+            most = period("extension_max").current_days()
+            return forms.IntegerField(label=_("延长天数"), min_value=1, max_value=most, initial=most)
         return None
 
     def inputs(self) -> dict:

@@ -184,10 +184,40 @@ def _confidential_target_check(case: Case, target: Body) -> None:
         )
 
 
+# Who may receive a case by 转送 / 交办 / 协办 (Art. 22–23): bodies with authority to handle it — not a 信访部门
+# or a government as such — active, at the sender's own level or below, within its area.
+TARGET_KINDS = (BodyKind.AGENCY, BodyKind.POLITICS_LAW, BodyKind.DISCIPLINE)
+
+
+def transfer_target_problem(actor: Actor, target: Body) -> tuple[str, str] | None:
+    """(code, message) if this body may not receive a case from the actor's body, else None. The one check
+    behind the staff form's choices, the API and every other caller of case_act."""
+    if not target.is_active:
+        return "target_inactive", gettext("%(body)s已停用，不能转送、交办。") % {"body": target.name}
+    if target.kind not in TARGET_KINDS:
+        return "target_not_authority", gettext(
+            "%(body)s不是有权处理的机关，不能转送、交办；不属于有权处理机关职权范围的，应当告知信访人"
+            "（《信访工作条例》第二十二条）。"
+        ) % {"body": target.name}
+    if not target.region.path.startswith(actor.body.region.path):
+        return "target_out_of_area", gettext(
+            "%(body)s不在本机关所在地区及下级范围内，不能转送、交办；应当告知信访人向有权处理的机关提出"
+            "（《信访工作条例》第二十二条）。"
+        ) % {"body": target.name}
+    return None
+
+
+def _target_check(actor: Actor, target: Body, field: str = "target_body") -> None:
+    if (problem := transfer_target_problem(actor, target)) is not None:
+        code, message = problem
+        raise ValidationFailed(message, code=code, extra={field: message})
+
+
 def _route_check(case: Case, actor: Actor, target: Body) -> None:
     """The legally required routes (Art. 22): 涉法涉诉 letters to the same-level 政法部门; 检举控告 to 纪检监察."""
     if target.pk == actor.body.pk:
         raise ValidationFailed(gettext("不能转送给本机关。"), code="target_is_self")
+    _target_check(actor, target)
     _confidential_target_check(case, target)
     if case.law_related and target.kind != BodyKind.POLITICS_LAW:
         raise ValidationFailed(
@@ -206,6 +236,7 @@ def _transfer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     _route_check(case, actor, target)
     co_bodies = list(inputs.get("co_bodies") or [])
     for b in co_bodies:
+        _target_check(actor, b, "co_bodies")
         _confidential_target_check(case, b)
     case.sender_body = actor.body
     case.handling_body = target
