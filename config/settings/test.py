@@ -17,6 +17,9 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 DEBUG = False
+# The workflow tests written before the head's sign-off act as officers on 答复 etc.; xinfang/documents' tests
+# switch it on (the production default) and test the draft → approval path.
+XINFANG_SIGN_OFF_REQUIRED = False
 # Serve static files straight from the apps (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -92,6 +92,10 @@ class Transition:
     # the service and by allowed_actions alike, so no button is offered that the service would refuse.
     guards: tuple[str, ...] = ()
     style: str = ""  # "primary" / "danger" for the UI
+    # 签发: the decision is issued only when the body's 负责人 approves it (Art. 34 for 延期; the body's own
+    # practice for 意见书 and 不予/不再受理). A handler's action becomes a draft (xinfang/documents); the state,
+    # the clocks and the notice change on approval. Off with XINFANG_SIGN_OFF_REQUIRED=False.
+    sign_off: bool = False
 
     @property
     def source_values(self) -> set[str]:
@@ -252,6 +256,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=("reason",),
         reason_required=True,
         style="danger",
+        sign_off=True,
     ),
     _t(
         action="refuse_again",
@@ -265,6 +270,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=("reason",),
         reason_required=True,
         style="danger",
+        sign_off=True,
     ),
     # —— handling ——
     _t(
@@ -278,6 +284,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=("days", "reason"),
         reason_required=True,
         guards=("route_six", "not_extended"),
+        sign_off=True,
     ),
     _t(
         action="hearing_start",
@@ -335,6 +342,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=("outcome", "text"),
         style="primary",
         guards=("no_hearing_running",),
+        sign_off=True,
     ),
     # —— 复查 and 复核 (Art. 35, 36) ——
     _t(
@@ -364,6 +372,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         notice=NoticeKind.REVIEW_OPINION,
         fields=("outcome", "text"),
         style="primary",
+        sign_off=True,
     ),
     _t(
         action="request_rereview",
@@ -392,6 +401,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         fields=("outcome", "text"),
         style="primary",
         guards=("no_hearing_running",),
+        sign_off=True,
     ),
     # —— closing ——
     _t(
@@ -476,6 +486,7 @@ class TableRow:
     legal_basis: str = ""
     fields: list[str] = field(default_factory=list)
     guards: list[str] = field(default_factory=list)
+    sign_off: bool = False
 
 
 def table_rows() -> list[TableRow]:
@@ -496,6 +507,7 @@ def table_rows() -> list[TableRow]:
             legal_basis=t.legal_basis,
             fields=list(t.fields),
             guards=list(t.guards),
+            sign_off=t.sign_off,
         )
         for t in TRANSITIONS
     ]

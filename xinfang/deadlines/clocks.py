@@ -127,3 +127,20 @@ def clock_move_body(*, case, kinds, body) -> None:
 
 def evaluation_window_days() -> int:
     return settings.XINFANG_EVALUATION_WINDOW_DAYS
+
+
+def clock_restart(*, case, kinds, start: date, calendar: WorkCalendar | None = None) -> list[Clock]:
+    """Count an open clock from another start day: a petitioner's window runs from the day they received
+    the written answer (条例 Art. 35, 36 "自收到书面答复之日起"), which the service record (送达) gives —
+    the clock was started on the day of issue and is moved here when the receipt is recorded."""
+    moved = []
+    cal = None
+    for clock in Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True):
+        if clock.started_on == start:
+            continue
+        cal = cal or _calendar(calendar)
+        clock.started_on = start
+        _recompute(clock, cal)
+        clock.save()
+        moved.append(clock)
+    return moved

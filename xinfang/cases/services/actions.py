@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -53,7 +54,7 @@ from xinfang.deadlines.clocks import (
 )
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Body, BodyKind
+from xinfang.orgs.models import Body, BodyKind, Role
 from xinfang.orgs.selectors import body_superior
 
 APPEAL_OUTCOMES = {Outcome.SUPPORT, Outcome.EXPLAIN, Outcome.NOT_SUPPORT, Outcome.PERFORMED}
@@ -638,9 +639,15 @@ def case_act(
     action: str,
     expected_version: int | None = None,
     reason: str = "",
+    _signed: bool = False,
     **inputs: Any,
 ) -> Case:
-    """Apply one action of the transition table to a case, or refuse and change nothing."""
+    """Apply one action of the transition table to a case, or refuse and change nothing.
+
+    An action the table marks ``sign_off`` taken by anyone but the body's 负责人 is not applied: it is run
+    and rolled back (so every check and the notice's wording are those of the real thing), then kept as a
+    draft for the head (``SIGN_OFF_DRAFTERS``, filled by xinfang.documents). The returned case is unchanged
+    and carries the draft as ``case.draft``. The head's approval runs the action again, as the head."""
     transition = BY_ACTION.get(action)
     if transition is None:
         raise ValidationFailed(gettext("未知的操作：%(action)s") % {"action": action}, code="unknown_action")
@@ -663,6 +670,9 @@ def case_act(
                 extra={"version": locked.version, "state": locked.state},
             )
         check_allowed(locked, actor, transition)
+        if not _signed and _needs_sign_off(transition, actor):
+            locked.draft = _sign_off_draft(locked, actor, transition, expected_version, reason, inputs)
+            return locked
         now = timezone.now()
         today = local_date(now)
         old = _snapshot(locked)
@@ -698,6 +708,53 @@ def case_act(
             )
         transaction.on_commit(lambda: _notify_petitioners(locked.pk, transition))
     return locked
+
+
+# Called with (case=, actor=, action=, inputs=, reason=, preview=) -> a draft; registered by a higher app
+# (xinfang.documents) at start-up, so cases does not import it. Empty: sign-off actions are refused to handlers.
+SIGN_OFF_DRAFTERS: list[Callable[..., Any]] = []
+
+
+class _DryRun(Exception):
+    def __init__(self, preview: str):
+        self.preview = preview
+
+
+def _needs_sign_off(transition: Transition, actor: Actor) -> bool:
+    return (
+        transition.sign_off
+        and not actor.petitioner
+        and settings.XINFANG_SIGN_OFF_REQUIRED
+        and not actor.has_role(Role.AGENCY_HEAD)
+    )
+
+
+def _sign_off_draft(
+    case: Case, actor: Actor, transition: Transition, expected_version: int | None, reason: str, inputs: dict
+) -> Any:
+    if not SIGN_OFF_DRAFTERS:
+        raise PermissionDenied(
+            gettext("“%(action)s”须经本机关负责人批准后出具。") % {"action": gettext(transition.label)},
+            code="sign_off_required",
+        )
+    try:
+        with transaction.atomic():
+            case_act(
+                case=case.pk,
+                actor=actor,
+                action=transition.action,
+                expected_version=expected_version,
+                reason=reason,
+                _signed=True,
+                **inputs,
+            )
+            notice = case.notices.order_by("-id").first() if transition.notice else None
+            raise _DryRun(notice.text if notice else "")
+    except _DryRun as dry:
+        preview = dry.preview
+    return SIGN_OFF_DRAFTERS[0](
+        case=case, actor=actor, action=transition.action, inputs=inputs, reason=reason, preview=preview
+    )
 
 
 def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: date) -> None:
