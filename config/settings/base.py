@@ -45,8 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "django_htmx",
     "js_lib_htmx",
     "xinfang.core",
@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xinfang.core.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xinfang.core.middleware.ApplicationErrorMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +132,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
 PASSWORD_HASHERS = [
+# django-axes counts failed staff logins in the database, so every worker and every server sees the same
+# count (docs/security.md, "Edges, audit, backup").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("XINFANG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("XINFANG_LOGIN_COOLOFF_HOURS", default=0.25)
+# One account, from wherever the guesses come (等保: limit failed logins per account).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -158,7 +175,10 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("XINFANG_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://xinfang")}
+# Counters that limit guessing (the portal's 查询码 lockout, API throttles) live in this cache, so it must be
+# one store for all workers: by default a folder next to the data (every worker of one machine shares it);
+# several servers set CACHE_URL=rediscache://… (docs/deploy.md).
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="xinfang@localhost")
@@ -171,9 +191,45 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# HTTPS (docs/deploy.md). Off by default so the laptop demo works on http://127.0.0.1; XINFANG_HTTPS=1 turns
+# every part on at once, and each can still be set on its own.
+XINFANG_HTTPS = env.bool("XINFANG_HTTPS", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=XINFANG_HTTPS)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=XINFANG_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=XINFANG_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if XINFANG_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=XINFANG_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and only then: a client could send
+# the header itself to a server it reaches directly).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("XINFANG_BEHIND_PROXY", default=False) else None
+)
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts only from our own static files or inline blocks that carry
+# the request's nonce (`<script nonce="{{ request.csp_nonce }}">`); no inline event handlers, no eval.
+# Styles allow inline attributes (the templates and ECharts set them; CSS cannot run code).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "xinfang.api.auth.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -182,12 +238,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "xinfang.api.errors.exception_handler",
 }
+    # JSON only (the schema says so too); nesting and NUL characters refused before any serializer runs.
+    "DEFAULT_PARSER_CLASSES": ["xinfang.api.parsers.SafeJSONParser"],
+    # Per token (or per user for a session, per address without either), counted in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": ["xinfang.api.throttles.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("XINFANG_API_RATE", default="300/min")},
 SPECTACULAR_SETTINGS = {
     "TITLE": "xinfang API",
     "DESCRIPTION": "信访事项依法办理系统 REST API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "xinfang.api.schema.postprocess",
+    ],
 
 # Local rules an administrator may change per deployment (DOMAIN: [configurable]).
 XINFANG_COUNT_WORKING_DAYS_ONLY = env.bool("XINFANG_COUNT_WORKING_DAYS_ONLY", default=False)
@@ -228,4 +293,7 @@ LOGGING = {
 
 # The figures' covering clock index carries INCLUDE columns for PostgreSQL's index-only scans; SQLite keeps
 # the key columns and ignores the rest, which is what we want there, so its warning is not news.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# axes.W006 wants the address among the lockout parameters; we lock the account itself (AXES_LOCKOUT_PARAMETERS),
+# which no change of address, browser or cookie gets around, and an office behind one NAT address is not
+# locked out by one colleague's typos.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "axes.W006"]

@@ -11,9 +11,9 @@ from django.db.models import Q
 from tqdm import tqdm
 
 from xinfang.analytics.annual import annual_report_write
-from xinfang.analytics.figures import Period, Side, figures_for, scope_body_ids
+from xinfang.analytics.figures import Period, Side, cases_in_scope, figures_for
 from xinfang.analytics.ledger import figures_export, ledger_export, ledger_import
-from xinfang.cases.models import Case
+from xinfang.core.exports import export_record
 from xinfang.orgs.acting import actor_for
 from xinfang.orgs.models import Body, Membership, Role
 
@@ -111,16 +111,26 @@ class Command(BaseCommand):
     def _ledger(self, opts) -> None:
         body = body_lookup(opts["body"])
         period = Period(_date(opts["start"]), _date(opts["end"]))
-        ids = scope_body_ids(body, with_under=True)
-        qs = Case.objects.filter(
-            Q(registering_body_id__in=ids) | Q(handling_body_id__in=ids),
-            registered_at__gte=period.start_at,
-            registered_at__lt=period.end_before,
-        )
+        # The figures scope of that body (never a 检举控告 about it); whole personal data, for the operator
+        # who runs the server, and logged as an export like any download (issue #9).
+        qs = cases_in_scope(body=body, period=period, with_under=True)
         if opts["backlog"]:
             qs = qs.filter(is_backlog=True)
         tmp = ledger_export(qs)
         shutil.move(tmp, opts["output"])
+        export_record(
+            actor=None,
+            kind="ledger_command",
+            scope={
+                "body": body.code,
+                "start": str(period.start),
+                "end": str(period.end),
+                "backlog": bool(opts["backlog"]),
+            },
+            rows=qs.count(),
+            personal_data="unmasked",
+            reason=f"命令行导出到 {opts['output']}",
+        )
         self.stdout.write(f"已写入 {opts['output']}")
 
     def _import_ledger(self, opts) -> None:
