@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from xinfang.cases.models import Case, Category, Channel, Outcome, PetitionType, Route, State
@@ -11,25 +14,55 @@ from xinfang.orgs.models import Body, Region
 
 # ------------------------------------------------------------------------------------------------ inputs
 
+# Bounds for numbers and dates a client sends, so that none reaches the database or date arithmetic out of
+# range (a 500 before): the database's integer, and dates no 信访 matter can have.
+MAX_INT = 2**31 - 1
+DATE_BOUNDS = [MinValueValidator(date(1949, 10, 1)), MaxValueValidator(date(2199, 12, 31))]
+
+
+def BoundedDateField(**kwargs) -> serializers.DateField:
+    return serializers.DateField(validators=DATE_BOUNDS, **kwargs)
+
+
+# JSON has types: a number where the schema says string (or "1" where it says integer) is refused, not
+# quietly converted, so the API does what its OpenAPI schema says.
+class CharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
 
 class PetitionerIn(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    is_representative = serializers.BooleanField(required=False, default=False)
+    name = CharField(max_length=100)
+    id_number = CharField(max_length=18, required=False, allow_blank=True, default="")
+    phone = CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = CharField(max_length=200, required=False, allow_blank=True, default="")
+    is_representative = BooleanField(required=False, default=False)
 
 
 class FlagsIn(serializers.Serializer):
-    law_related = serializers.BooleanField(required=False, default=False)
-    skipped_levels = serializers.BooleanField(required=False, default=False)
-    is_group = serializers.BooleanField(required=False, default=False)
-    is_backlog = serializers.BooleanField(required=False, default=False)
-    leader_in_charge = serializers.BooleanField(required=False, default=False)
-    reached_higher = serializers.BooleanField(required=False, default=False)
-    cross_boundary = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, default=list
-    )
+    law_related = BooleanField(required=False, default=False)
+    skipped_levels = BooleanField(required=False, default=False)
+    is_group = BooleanField(required=False, default=False)
+    is_backlog = BooleanField(required=False, default=False)
+    leader_in_charge = BooleanField(required=False, default=False)
+    reached_higher = BooleanField(required=False, default=False)
+    cross_boundary = serializers.ListField(child=CharField(max_length=40), required=False, default=list)
 
 
 class RegisterIn(serializers.Serializer):
@@ -39,30 +72,30 @@ class RegisterIn(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.all(), required=False, allow_null=True
     )
-    request = serializers.CharField(max_length=5000)
-    facts = serializers.CharField(required=False, allow_blank=True, default="")
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    subject_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    request = CharField(min_length=1, max_length=5000)
+    facts = CharField(required=False, allow_blank=True, default="")
+    title = CharField(max_length=200, required=False, allow_blank=True, default="")
+    subject_text = CharField(max_length=200, required=False, allow_blank=True, default="")
     subject_body = serializers.SlugRelatedField(
         slug_field="code", queryset=Body.objects.all(), required=False, allow_null=True
     )
-    anonymous = serializers.BooleanField(required=False, default=False)
-    people_count = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    anonymous = BooleanField(required=False, default=False)
+    people_count = IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
     petitioners = PetitionerIn(many=True, required=False, default=list)
     flags = FlagsIn(required=False)
-    force_new = serializers.BooleanField(required=False, default=False)
-    force_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    force_new = BooleanField(required=False, default=False)
+    force_reason = CharField(required=False, allow_blank=True, default="")
 
 
 class SuggestPersonIn(serializers.Serializer):
-    id_number = serializers.CharField(max_length=18, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    id_number = CharField(max_length=18, required=False, allow_blank=True, default="")
+    phone = CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
 class SuggestIn(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    request = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    facts = serializers.CharField(required=False, allow_blank=True, default="")
+    title = CharField(max_length=200, required=False, allow_blank=True, default="")
+    request = CharField(max_length=5000, required=False, allow_blank=True, default="")
+    facts = CharField(required=False, allow_blank=True, default="")
     problem_region = serializers.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
     )
@@ -80,32 +113,33 @@ class SuggestIn(serializers.Serializer):
 class ActionIn(serializers.Serializer):
     """The union of every action's fields; which ones an action needs is in its `fields` (see /workflow/)."""
 
-    expected_version = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_version = IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
+    reason = CharField(required=False, allow_blank=True, default="")
     target_body = serializers.SlugRelatedField(
         slug_field="code", queryset=Body.objects.all(), required=False, allow_null=True
     )
     co_bodies = serializers.SlugRelatedField(
         slug_field="code", queryset=Body.objects.all(), many=True, required=False
     )
-    due_date = serializers.DateField(required=False, allow_null=True)
-    told_where = serializers.CharField(required=False, allow_blank=True)
+    due_date = BoundedDateField(required=False, allow_null=True)
+    told_where = CharField(required=False, allow_blank=True)
     route = serializers.ChoiceField(choices=Route.choices, required=False, allow_blank=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False, allow_blank=True)
-    text = serializers.CharField(required=False, allow_blank=True)
-    days = serializers.IntegerField(required=False, allow_null=True)
-    hearing_date = serializers.DateField(required=False, allow_null=True)
+    text = CharField(required=False, allow_blank=True)
+    days = IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
+    hearing_date = BoundedDateField(required=False, allow_null=True)
 
 
 class CaseFilterIn(serializers.Serializer):
-    state = serializers.ChoiceField(choices=State.choices, required=False)
-    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
-    petition_type = serializers.ChoiceField(choices=PetitionType.choices, required=False)
-    category = serializers.CharField(required=False, help_text="内容分类代码")
-    region = serializers.CharField(required=False, help_text="问题属地区划代码（含下级）")
-    registered_from = serializers.DateField(required=False)
-    registered_to = serializers.DateField(required=False)
-    q = serializers.CharField(required=False, help_text="编号、标题或诉求中的文字")
+    # An empty value means "any" (a form's blank select), so the schema lists "" among the choices.
+    state = serializers.ChoiceField(choices=State.choices, required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
+    petition_type = serializers.ChoiceField(choices=PetitionType.choices, required=False, allow_blank=True)
+    category = CharField(required=False, help_text="内容分类代码")
+    region = CharField(required=False, help_text="问题属地区划代码（含下级）")
+    registered_from = BoundedDateField(required=False)
+    registered_to = BoundedDateField(required=False)
+    q = CharField(required=False, help_text="编号、标题或诉求中的文字")
 
 
 # ----------------------------------------------------------------------------------------------- outputs

@@ -179,6 +179,7 @@ class CaseActionView(GenericAPIView):
 
 class WorkflowView(GenericAPIView):
     pagination_class = None  # the whole table, one list
+
     @extend_schema(
         summary="办理流程表（状态 × 操作 → 新状态）",
         responses={

@@ -5,14 +5,17 @@ from xinfang.orgs.models import User
 
 
 class Command(BaseCommand):
-    help = "为接口账号签发访问令牌（Authorization: Token <key>）"
+    help = "为接口账号签发访问令牌（Authorization: Token <key>）。令牌只显示这一次，系统只保存其摘要。"
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--rotate", action="store_true", help="作废旧令牌并签发新令牌")
+        parser.add_argument("--rotate", action="store_true", help="作废该账号的其他令牌")
+        parser.add_argument("--label", default="", help="用途（如对接的系统名称）")
 
-    def handle(self, *args, username: str, rotate: bool, **options):
+    def handle(self, *args, username: str, rotate: bool, label: str, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"没有用户 {username}")
-        self.stdout.write(api_token_issue(user=user, rotate=rotate))
+        key = api_token_issue(user=user, rotate=rotate, label=label)
+        self.stderr.write("令牌只显示这一次，请立即妥善保存：")
+        self.stdout.write(key)
