@@ -146,13 +146,16 @@ class HearingForm(forms.Form):
     participants = forms.CharField(
         label=_("参加人（每行：身份|姓名|单位）"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("身份：听证员、律师、信访人或代表、有关机关、其他"),
+        help_text=_("身份：听证员、律师、信访人或代表、有关机关、其他"),  # or the codes hearing_officer …
     )
 
     def clean_participants(self):
         from xinfang.reception.services import ParticipantInput
 
-        by_label = {label: value for value, label in ParticipantRole.choices}
+        # The Chinese label or the role's code (hearing_officer, lawyer, …): either names the role.
+        by_label = {label: value for value, label in ParticipantRole.choices} | {
+            v: v for v in ParticipantRole.values
+        }
         out = []
         for line in self.cleaned_data["participants"].splitlines():
             parts = [p.strip() for p in line.split("|")]
