@@ -3,6 +3,7 @@ the cases services and never change a case any other way."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 from xinfang.cases.models import Case, Channel
 from xinfang.cases.querycode import query_code_check, query_code_hash
 from xinfang.cases.services import PetitionerInput, RegistrationResult, case_act, case_register
+from xinfang.cases.services.numbering import case_number_normalize
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from xinfang.core.events import event_record
@@ -110,6 +112,17 @@ def portal_case_unlock(*, number: str, code: str, address: str) -> Case:
     code is refused (otherwise the lockout would still answer the guess)."""
     ratelimit.TRACK_PER_ADDRESS.check(address)
     ratelimit.WRONG_CODE_PER_ADDRESS.check(address)
+    typed, number = number, case_number_normalize(number)
+    code = unicodedata.normalize("NFKC", code or "")  # a full-width 查询码 is the same code
+    if number is None:
+        # Not a 编号 at all (a typo in its shape): said so, and no guess of a code was made, so it does not
+        # count toward the wrong-code lockout (only toward the plain rate limit).
+        ratelimit.TRACK_PER_ADDRESS.hit(address)
+        raise ValidationFailed(
+            gettext("编号格式不正确（如 990101-xinfang-2026-000042），请核对后重新输入。"),
+            code="malformed_number",
+            extra={"number": typed[:60]},
+        )
     number_key = number.upper()
     ratelimit.WRONG_CODE_PER_NUMBER.check(number_key)
     ratelimit.TRACK_PER_ADDRESS.hit(address)
