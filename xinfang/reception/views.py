@@ -147,7 +147,11 @@ def ticket(request, pk):
 @require_GET
 def board(request, code):
     body = _get(selectors.board_body, code=code)
-    return render(request, "reception/board.html", {"today": selectors.hall_today(body=body), "code": code})
+    return render(
+        request,
+        "reception/board.html",
+        {"today": selectors.hall_today(body=body), "code": code, "max_reps": GROUP_VISIT_MAX_REPRESENTATIVES},
+    )
 
 
 @require_GET
