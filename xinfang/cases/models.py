@@ -207,6 +207,15 @@ class Case(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Art. 24 ¶1: the bodies disputed who accepts; their common superior, named here, decides (then cleared).
+    dispute_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="受理争议的决定机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disputes_to_decide",
+    )
     co_bodies = models.ManyToManyField(
         "orgs.Body", verbose_name="协办机关（Art. 24）", blank=True, related_name="co_handled_cases"
     )

@@ -64,6 +64,8 @@ class ActingBody(StrEnum):
     REGISTERING = (
         "registering"  # the 信访部门 that registered it (takes a request on the petitioner's behalf)
     )
+    # the common superior named when the bodies disputed who accepts (Art. 24 ¶1): Case.dispute_body
+    COMMON_SUPERIOR = "common_superior"
 
 
 STAFF_HANDLERS = frozenset({Role.CASE_OFFICER, Role.AGENCY_HEAD})
@@ -165,7 +167,32 @@ TRANSITIONS: tuple[Transition, ...] = (
         reason_required=True,
         guards=("several_bodies",),
     ),
-    # —— the agency signs for it, then within 5 working days may object, within 15 days must tell ——
+    # —— Art. 24 ¶1: when the bodies involved cannot agree who accepts, their common superior decides ——
+    _t(
+        action="dispute_acceptance",
+        label=gettext_noop("受理有争议，报共同上级决定"),
+        sources={S.TRANSFERRED, S.ASSIGNED, S.RECEIVED},
+        target=None,
+        roles=STAFF_HANDLERS,
+        legal_basis="《信访工作条例》第二十四条第一款",
+        fields=("reason",),
+        reason_required=True,
+        guards=("several_bodies", "not_in_dispute"),
+    ),
+    _t(
+        action="decide_lead",
+        label=gettext_noop("决定受理机关（共同上级）"),
+        sources={S.TRANSFERRED, S.ASSIGNED, S.RECEIVED},
+        target=None,
+        roles=frozenset({Role.AGENCY_HEAD, Role.LEADER, Role.REGISTRAR}),
+        acting_body=ActingBody.COMMON_SUPERIOR,
+        legal_basis="《信访工作条例》第二十四条第一款",
+        fields=("target_body", "reason"),
+        reason_required=True,
+        guards=("in_dispute",),
+        style="primary",
+    ),
+    # —— the agency signs for it; within the objection period it may object, within the acceptance one tell ——
     _t(
         action="receive",
         label=gettext_noop("签收"),

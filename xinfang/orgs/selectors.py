@@ -45,3 +45,26 @@ def body_of_kind_for_region(
 
 def memberships_for(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, body__is_active=True).select_related("body", "body__region")
+
+
+def bodies_common_superior(bodies: list[Body]) -> Body | None:
+    """Art. 24 ¶1: the common level above several bodies — for departments of one region, that region's
+    people's government (the level that directs them all); for bodies of several regions, the government
+    of the nearest region above them all. None when there is none (then the joint meeting coordinates)."""
+    bodies = [b for b in bodies if b is not None]
+    if not bodies:
+        return None
+    paths = [b.region.path for b in bodies]
+    common = paths[0]
+    for p in paths[1:]:
+        while not p.startswith(common):
+            common = common.rstrip("/").rsplit("/", 1)[0] + "/"
+            if common == "/":
+                return None
+    region = Region.objects.filter(path=common).first()
+    if region is None:
+        return None
+    government = body_of_kind_for_region(region=region, kind=BodyKind.GOVERNMENT)
+    if government is not None and any(b.pk == government.pk for b in bodies):
+        return body_superior(government)
+    return government

@@ -55,7 +55,7 @@ from xinfang.deadlines.clocks import (
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind, Role
-from xinfang.orgs.selectors import body_superior
+from xinfang.orgs.selectors import bodies_common_superior, body_superior
 
 APPEAL_OUTCOMES = {Outcome.SUPPORT, Outcome.EXPLAIN, Outcome.NOT_SUPPORT, Outcome.PERFORMED}
 SUGGESTION_OUTCOMES = {Outcome.ADOPTED, Outcome.PARTLY_ADOPTED, Outcome.NOT_ADOPTED}
@@ -81,6 +81,8 @@ def acting_body_for(case: Case, transition: Transition) -> Body | None:
         return case.sender_body
     if transition.acting_body == ActingBody.REGISTERING:
         return case.registering_body
+    if transition.acting_body == ActingBody.COMMON_SUPERIOR:
+        return case.dispute_body
     return case.current_body
 
 
@@ -108,6 +110,16 @@ GUARDS: dict[str, Callable[[Case], None]] = {
         not case.in_hearing, gettext("听证尚未结束，请先结束听证。"), "hearing_running"
     ),
     "hearing_running": lambda case: _guard(case.in_hearing, gettext("没有进行中的听证。"), "no_hearing"),
+    "in_dispute": lambda case: _guard(
+        case.dispute_body_id is not None,
+        gettext("没有待决定的受理争议（第二十四条）。"),
+        "no_dispute",
+    ),
+    "not_in_dispute": lambda case: _guard(
+        case.dispute_body_id is None,
+        gettext("受理争议已报共同上级机关，待其决定（第二十四条）。"),
+        "dispute_open",
+    ),
     # The routes of Art. 31 and the mediation of Art. 33 are for 申诉求决类 matters only.
     "appeal": lambda case: _guard(
         case.petition_type == PetitionType.APPEAL,
@@ -307,6 +319,52 @@ def _designate_lead(case: Case, actor: Actor, inputs: dict, today: date) -> Appl
     clock_move_body(case=case, kinds=[k.value for k in ClockKind], body=case.current_body)
     return Applied(
         changes={"handling_body": lead.pk, "previous_lead": previous.pk if previous else None},
+        notice_context={},
+    )
+
+
+def _dispute_acceptance(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    """Art. 24 ¶1: the bodies involved cannot agree who accepts; it goes to their common superior."""
+    involved = [case.handling_body, *case.co_bodies.select_related("region")]
+    superior = bodies_common_superior(involved)
+    if superior is None:
+        raise TransitionNotAllowed(
+            gettext("涉及的机关没有共同的上一级机关，应由共同的信访工作联席会议协调处理（第二十四条）。"),
+            code="no_common_superior",
+        )
+    case.dispute_body = superior
+    return Applied(
+        changes={"dispute_body": superior.pk, "involved": [b.pk for b in involved if b]},
+        notice_context={},
+    )
+
+
+def _decide_lead(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    """The common superior names the accepting body among those involved (Art. 24 ¶1); recorded."""
+    lead: Body = _require(inputs, "target_body", gettext("请选择受理机关。"))
+    involved = {case.handling_body_id, *case.co_bodies.values_list("pk", flat=True)}
+    if lead.pk not in involved:
+        raise ValidationFailed(
+            gettext("受理机关应当是本事项涉及的机关之一。"),
+            code="lead_not_involved",
+            extra={"target_body": gettext("不是本事项涉及的机关")},
+        )
+    previous = case.handling_body
+    if previous is not None and previous.pk != lead.pk:
+        case.co_bodies.remove(lead)
+        case.co_bodies.add(previous)
+        if case.current_body_id == previous.pk:
+            case.current_body = lead
+        case.handling_body = lead
+        clock_move_body(case=case, kinds=[k.value for k in ClockKind], body=case.current_body)
+    decided_by = case.dispute_body_id
+    case.dispute_body = None
+    return Applied(
+        changes={
+            "handling_body": lead.pk,
+            "previous_lead": previous.pk if previous else None,
+            "decided_by": decided_by,
+        },
         notice_context={},
     )
 
@@ -594,6 +652,8 @@ def _archive(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
 HANDLERS: dict[str, Callable[[Case, Actor, dict, date], Applied]] = {
     "transfer": _transfer,
     "designate_lead": _designate_lead,
+    "dispute_acceptance": _dispute_acceptance,
+    "decide_lead": _decide_lead,
     "assign": _assign,
     "tell": _tell,
     "receive": _receive,

@@ -248,3 +248,43 @@ def test_art22_petitioner_cannot_backdate(demo_city):
 
     with pytest.raises(PermissionDenied):
         reg(by=PETITIONER, body=body("990101-xinfang"), seed=54, arrived_at=date.today() - timedelta(days=2))
+
+
+# —— Art. 24 ¶1: a dispute over who accepts goes to the common superior, who decides; recorded ——
+
+
+def test_art24_dispute_over_acceptance_decided_by_common_superior(demo_city):
+    from xinfang.cases.tests.factories import actor
+    from xinfang.orgs.models import Role
+
+    reg = registrar()
+    urban = body("990101-urban_management")
+    case = register(by=reg, seed=61).case
+    case = case_act(case=case, actor=reg, action="transfer", target_body=body(HOUSING), co_bodies=[urban])
+    assert "decide_lead" not in actions_of(case, reg)  # nothing to decide until a body disputes it
+    case = case_act(
+        case=case, actor=officer(), action="dispute_acceptance", reason="主要是占道经营，应由城管受理"
+    )
+    superior = body("990101-government")  # both are departments of 东城区: its government decides
+    assert case.dispute_body == superior
+    with pytest.raises(TransitionNotAllowed):  # not twice
+        case_act(case=case, actor=officer(), action="dispute_acceptance", reason="x")
+    with pytest.raises(PermissionDenied):  # the sender no longer decides it once disputed to the superior
+        case_act(case=case, actor=reg, action="decide_lead", target_body=urban, reason="x")
+    leader = actor("990101-government", Role.LEADER)
+    assert "decide_lead" in actions_of(case, leader)
+    case = case_act(
+        case=case, actor=leader, action="decide_lead", target_body=urban, reason="占道经营属城管职责"
+    )
+    assert case.handling_body == urban and case.current_body == urban and case.dispute_body is None
+    assert set(case.co_bodies.all()) == {body(HOUSING)}
+    event = Event.objects.filter(object_id=str(case.pk), action="decide_lead").get()
+    assert event.new_values["decided_by"] == superior.pk and "第二十四条" in event.legal_basis
+    assert event.reason == "占道经营属城管职责"
+
+
+def test_art24_common_superior_of_bodies_in_two_counties_is_the_city_government(demo_city):
+    from xinfang.orgs.selectors import bodies_common_superior
+
+    assert bodies_common_superior([body(HOUSING), body("990102-housing")]) == body("990100-government")
+    assert bodies_common_superior([body("990100-government"), body("990100-housing")]) is None
