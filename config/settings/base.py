@@ -260,14 +260,18 @@ XINFANG_YELLOW_DAYS = env.int("XINFANG_YELLOW_DAYS", default=3)
 XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", default=30)
 # The home page's to-do panels, one function per feature app: panel(actor) -> {"template": ..., ...} | None.
 # An app adds its own line here (xinfang/workspace/views.py::home_panels).
-XINFANG_HOME_PANELS: list[str] = ["xinfang.reception.home.panel"]
+XINFANG_HOME_PANELS: list[str] = ["xinfang.reception.home.panel", "xinfang.resolution.panels.panel"]
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
 XINFANG_DEMO_LOADERS: list[str] = [
     "xinfang.reception.demo.demo_load",
+    "xinfang.resolution.demo.demo_load",
     # last: it indexes for search whatever the loaders before it wrote in bulk
     "xinfang.search.demo.demo_load",
 ]
+# Local practice: a mediation referral pauses the case's registration/handling clock until it comes back
+# (the law excludes only hearing time, Art. 36; the default keeps the clocks running). xinfang/resolution.
+XINFANG_REFERRAL_PAUSES_CLOCKS = env.bool("XINFANG_REFERRAL_PAUSES_CLOCKS", default=False)
 # From this many cases on, `xinfang generate` drops indexes and tally triggers for the load (SQLite; restored
 # after, or by `xinfang doctor --repair` after a kill).
 XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)

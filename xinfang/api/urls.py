@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from xinfang.api import views
 from xinfang.reception import api as reception_api
+from xinfang.resolution import api as resolution_api
 
 app_name = "api"
 urlpatterns = [
@@ -13,4 +14,5 @@ urlpatterns = [
     path("intake/suggest/", views.IntakeSuggestView.as_view(), name="intake-suggest"),
     path("workflow/", views.WorkflowView.as_view(), name="workflow"),
     *reception_api.urlpatterns,
+    *resolution_api.urlpatterns,
 ]

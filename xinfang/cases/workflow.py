@@ -353,6 +353,21 @@ TRANSITIONS: tuple[Transition, ...] = (
         reason_required=False,
         guards=("appeal", "no_hearing_running"),
     ),
+    # A 信访部门 that refers a dispute at registration to the one-stop centre's mediation (Art. 33, 37):
+    # the agreement is the written result and ends the matter; no 处理意见 was given, so no 复查 window.
+    _t(
+        action="mediate_at_intake",
+        label=gettext_noop("调解/和解达成协议（登记环节）"),
+        sources={S.REGISTERED},
+        target=S.CONCLUDED,
+        roles=REGISTRARS,
+        legal_basis="《信访工作条例》第三十三条、第三十七条",
+        stops={K.REGISTRATION},
+        starts=(ClockStart(K.EVALUATION, None),),
+        notice=NoticeKind.MEDIATION,
+        fields=("text",),
+        guards=("appeal",),
+    ),
     _t(
         action="answer",
         label=gettext_noop("答复（出具处理意见书）"),

@@ -80,6 +80,12 @@ DEMO_LOGINS = [
     DemoLogin("tiaojie", "郑调解", Role.MEDIATOR, _body_code("990100", "justice")),
     DemoLogin("guanli", "冯管理", Role.ADMINISTRATOR, _body_code("990100", "xinfang")),
 ]
+# Logins a feature app's demo loader creates together with the body they act for (a mediation committee's own
+# account, xinfang/resolution/demo.py); listed here so that demo_logins_text prints them with the rest.
+DEMO_LOGINS_LATER = [
+    DemoLogin("tiaojie_rm", "何调解", Role.MEDIATOR, "990100-res-rmtj"),
+]
+
 # One person who works for two bodies and picks one at login.
 DEMO_MULTI = (
     "duogang",
@@ -225,11 +231,12 @@ def demo_city_load() -> dict[str, int]:
 
 
 def demo_logins_text() -> str:
-    bodies = {b.code: b.name for b in Body.objects.filter(code__in=[d.body_code for d in DEMO_LOGINS])}
+    logins = DEMO_LOGINS + DEMO_LOGINS_LATER
+    bodies = {b.code: b.name for b in Body.objects.filter(code__in=[d.body_code for d in logins])}
     lines = [
         f"  {'用户名':<12}{'角色':<16}机关",
     ]
-    for d in DEMO_LOGINS:
+    for d in DEMO_LOGINS + [d for d in DEMO_LOGINS_LATER if d.body_code in bodies]:
         lines.append(f"  {d.username:<14}{Role(d.role).label:<14}{bodies.get(d.body_code, '')}")
     lines.append(
         f"  {DEMO_MULTI[0]:<14}{'登记员+承办人':<14}东城区信访局 / 东城区住房和城乡建设局（登录后选择）"

@@ -564,6 +564,14 @@ def _mediate(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     )
 
 
+def _mediate_at_intake(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
+    """Art. 33 at registration (the one-stop centre): the agreement ends the matter, nothing to review."""
+    text = _require(inputs, "text", gettext("请填写调解（和解）协议的内容。"))
+    case.outcome = Outcome.MEDIATED
+    case.answered_at = case.closed_at = timezone.now()
+    return Applied(changes={"outcome": Outcome.MEDIATED}, notice_context={"text": text})
+
+
 def _window_check(case: Case, kind: ClockKind, what: str, today: date) -> None:
     window = _open_clock(case, kind)
     if window is None or today > window.due_on:
@@ -668,6 +676,7 @@ HANDLERS: dict[str, Callable[[Case, Actor, dict, date], Applied]] = {
     "hearing_start": _hearing_start,
     "hearing_end": _hearing_end,
     "mediate": _mediate,
+    "mediate_at_intake": _mediate_at_intake,
     "answer": _answer,
     "request_review": _request_review,
     "decide_review": _decide_review,

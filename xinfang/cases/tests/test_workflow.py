@@ -115,6 +115,7 @@ ALLOWED = [
     (State.ACCEPTED, "extend", "head", {"days": 30, "reason": "情况复杂"}, State.ACCEPTED),
     (State.ACCEPTED, "hearing_start", "officer", {}, State.ACCEPTED),
     (State.ACCEPTED, "mediate", "officer", {"text": "双方同意维修"}, State.ANSWERED),
+    (State.REGISTERED, "mediate_at_intake", "registrar", {"text": "双方同意维修"}, State.CONCLUDED),
     (State.ACCEPTED, "answer", "officer", {"outcome": Outcome.EXPLAIN, "text": "解释"}, State.ANSWERED),
     (State.ANSWERED, "request_review", "registrar", {"reason": "不服"}, State.REVIEWING),
     (
