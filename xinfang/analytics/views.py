@@ -38,6 +38,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_data(
         body=request.actor.body, year=year, today=today, rank_key=request.GET.get("rank", "")
     )
+    from xinfang.reception.figures import hall_figures_year  # the hall's own figures (issue #13)
+
     return render(
         request,
         "analytics/dashboard.html",
@@ -46,6 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": list(range(today.year, today.year - 5, -1)),
             "definitions": DEFINITIONS.values(),
+            "hall": hall_figures_year(body=request.actor.body, year=year),
             "charts": data.charts(),
             # The charts are an addition: without the vendored file the tables still say everything.
             "echarts": bool(finders.find(ECHARTS)),

@@ -41,6 +41,7 @@ from xinfang.core.events import events_for
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.lights import days_left_text, light_for, yellow_days_setting
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
+from xinfang.documents.views import drafted_message, receipt_offer
 from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
@@ -308,6 +309,7 @@ def _registration_message(request, result) -> None:
                 message=result.message,
             ),
         )
+        messages.info(request, receipt_offer(request, case=case, query_code=result.query_code))
         return
     earlier = result.earlier
     if earlier is not None and not case_is_visible(actor=request.actor, case_id=earlier.pk):
@@ -604,7 +606,7 @@ def case_act_view(request, pk: int, action: str):
     status, error = 400, ""
     if form.is_valid():
         try:
-            case_act(
+            acted = case_act(
                 case=case,
                 actor=actor,
                 action=action,
@@ -622,7 +624,10 @@ def case_act_view(request, pk: int, action: str):
                 if key in form.fields and key != "version":
                     form.add_error(key, message)
         else:
-            messages.success(request, gettext("已%(action)s。") % {"action": gettext(transition.label)})
+            if getattr(acted, "draft", None) is not None:  # a sign-off action: drafted for the head
+                messages.success(request, drafted_message(transition))
+            else:
+                messages.success(request, gettext("已%(action)s。") % {"action": gettext(transition.label)})
             return redirect("case_detail", pk=case.pk)
     case.refresh_from_db()
     context = _case_context(request, case, bound=form, error=error)

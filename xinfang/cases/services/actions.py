@@ -4,7 +4,7 @@ event, notice — all in one transaction, or nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -708,7 +708,7 @@ def case_act(
     action: str,
     expected_version: int | None = None,
     reason: str = "",
-    _signed: bool = False,
+    _drafting: bool = False,
     **inputs: Any,
 ) -> Case:
     """Apply one action of the transition table to a case, or refuse and change nothing.
@@ -738,8 +738,10 @@ def case_act(
                 % {"state": gettext(State(locked.state).label)},
                 extra={"version": locked.version, "state": locked.state},
             )
-        check_allowed(locked, actor, transition)
-        if not _signed and _needs_sign_off(transition, actor):
+        check_allowed(
+            locked, actor, as_drafted(transition, actor) if _drafting else transition_for(transition, actor)
+        )
+        if not _drafting and _needs_sign_off(transition, actor):
             locked.draft = _sign_off_draft(locked, actor, transition, expected_version, reason, inputs)
             return locked
         now = timezone.now()
@@ -798,6 +800,17 @@ def _needs_sign_off(transition: Transition, actor: Actor) -> bool:
     )
 
 
+def as_drafted(transition: Transition, actor: Actor) -> Transition:
+    """A sign-off action as a handler may take it: as a draft, which a case officer may write even where
+    only the head may issue (延期: the officer proposes, the head approves — Art. 34)."""
+    return replace(transition, roles=transition.roles | {Role.CASE_OFFICER})
+
+
+def transition_for(transition: Transition, actor: Actor) -> Transition:
+    """The row as it applies to this actor: its drafting form when the action awaits the head's sign-off."""
+    return as_drafted(transition, actor) if _needs_sign_off(transition, actor) else transition
+
+
 def _sign_off_draft(
     case: Case, actor: Actor, transition: Transition, expected_version: int | None, reason: str, inputs: dict
 ) -> Any:
@@ -814,7 +827,7 @@ def _sign_off_draft(
                 action=transition.action,
                 expected_version=expected_version,
                 reason=reason,
-                _signed=True,
+                _drafting=True,
                 **inputs,
             )
             notice = case.notices.order_by("-id").first() if transition.notice else None

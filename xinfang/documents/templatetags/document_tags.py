@@ -34,3 +34,9 @@ def sentence(value) -> str:
     if not text:
         return ""
     return text if text[-1] in "。！？!?）)”" else text + "。"
+
+
+@register.filter
+def clause(value) -> str:
+    """Free text inside a sentence (因……，): its closing mark dropped, so no 。， follows."""
+    return str(value or "").strip().rstrip("。；;，,：: ")
