@@ -20,6 +20,7 @@ urlpatterns = [
     path("resolution/", include("xinfang.resolution.urls")),
     path("documents/", include("xinfang.documents.urls")),
     path("search/", include("xinfang.search.urls")),
+    path("intake/", include("xinfang.intake.urls")),
     path("", include("xinfang.workspace.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL, not even in DEBUG: only through the permission-checked

@@ -260,7 +260,11 @@ XINFANG_YELLOW_DAYS = env.int("XINFANG_YELLOW_DAYS", default=3)
 XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", default=30)
 # The home page's to-do panels, one function per feature app: panel(actor) -> {"template": ..., ...} | None.
 # An app adds its own line here (xinfang/workspace/views.py::home_panels).
-XINFANG_HOME_PANELS: list[str] = ["xinfang.reception.home.panel", "xinfang.resolution.panels.panel"]
+XINFANG_HOME_PANELS: list[str] = [
+    "xinfang.reception.home.panel",
+    "xinfang.resolution.panels.panel",
+    "xinfang.intake.panels.panel",
+]
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
 XINFANG_DEMO_LOADERS: list[str] = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xinfang.intake.models import RouteRule
+from xinfang.intake.models import AssistTask, ResponsibilityRule, RouteRule
 
 
 @admin.register(RouteRule)
@@ -19,3 +19,26 @@ class RouteRuleAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "target_level", "petition_type")
     list_editable = ("is_active",)
     autocomplete_fields = ()
+
+
+@admin.register(ResponsibilityRule)
+class ResponsibilityRuleAdmin(admin.ModelAdmin):
+    list_display = (
+        "priority",
+        "situation",
+        "category",
+        "lead_place",
+        "assist_places",
+        "sector",
+        "level",
+        "is_active",
+    )
+    list_filter = ("is_active", "situation")
+    list_editable = ("is_active",)
+
+
+@admin.register(AssistTask)
+class AssistTaskAdmin(admin.ModelAdmin):
+    list_display = ("case", "body", "lead_body", "state", "created_at", "done_at")
+    list_filter = ("state",)
+    raw_id_fields = ("case", "body", "lead_body")

@@ -26,6 +26,8 @@ def intake_suggest(
     people=(),
     law_related: bool | None = None,
     petition_type: str | None = None,
+    residence_region: Region | None = None,
+    household_region: Region | None = None,
 ) -> dict[str, Any]:
     """`law_related` / `petition_type`: what the registrar has already set; a legal route they set is
     followed, never contradicted (the text's own guesses are still shown beside it)."""
@@ -77,6 +79,18 @@ def intake_suggest(
             subject_body=subject_body,
         )
         out["routes"] = [r.as_dict() for r in routes]
+        if not any(r.required for r in routes):
+            # 三跨三分离: who leads and who assists, by the responsibility table (never beside a legal route)
+            from xinfang.intake.responsibility import responsibility_propose
+
+            proposal = responsibility_propose(
+                problem_region=problem_region,
+                residence_region=residence_region,
+                household_region=household_region,
+                category=category,
+            )
+            if proposal is not None:
+                out["responsibility"] = proposal.as_dict()
         if people:
             from xinfang.cases.services.register import find_earlier_same_matter
 

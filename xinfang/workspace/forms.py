@@ -110,6 +110,9 @@ class IntakeForm(forms.Form):
     arrived_on = forms.DateField(
         label=_("收到日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # 三跨三分离: where the petitioner lives and where their 户籍 is, when not where the matter arose.
+    residence_region = forms.TypedChoiceField(label=_("经常居住地"), coerce=int, required=False, empty_value=None)
+    household_region = forms.TypedChoiceField(label=_("户籍地"), coerce=int, required=False, empty_value=None)
     # The registrar's choice beside an earlier case of the same matter ("link:12", "new:12", …).
     repeat_decision = forms.CharField(required=False, widget=forms.HiddenInput)
     repeat_reason = forms.CharField(label=_("理由"), required=False, max_length=500)
@@ -118,6 +121,9 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["problem_region"].choices = region_choices()
         self.fields["problem_region"].widget = FastSelect(choices=self.fields["problem_region"].choices)
+        for name in ("residence_region", "household_region"):
+            self.fields[name].choices = self.fields["problem_region"].choices
+            self.fields[name].widget = FastSelect(choices=self.fields["problem_region"].choices)
         if actor is not None and actor.body is not None:
             # Default the 问题属地 to the registrar's own region.
             self.fields["problem_region"].initial = actor.body.region_id

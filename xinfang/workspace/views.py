@@ -154,6 +154,8 @@ def case_new(request):
                     ids=[p.id_number for p in petitioners],
                     law_related=data["law_related"],
                     petition_type=data["petition_type"],
+                    residence_region=Region.objects.filter(pk=data.get("residence_region") or None).first(),
+                    household_region=Region.objects.filter(pk=data.get("household_region") or None).first(),
                 )
                 if intake_suggest_available()
                 else None
@@ -338,6 +340,8 @@ def _suggest(
     ids,
     law_related: bool | None = None,
     petition_type: str | None = None,
+    residence_region: Region | None = None,
+    household_region: Region | None = None,
 ) -> dict:
     """What xinfang.intake suggests for these words and people (known by ID number). The form's panel and
     the registration itself both ask here, so what is recorded is what the server computes, never what
@@ -356,6 +360,8 @@ def _suggest(
         # a legal route the registrar has set is followed, never contradicted
         law_related=law_related or None,
         petition_type=petition_type or None,
+        residence_region=residence_region,
+        household_region=household_region,
     )
 
 
@@ -378,6 +384,8 @@ def intake_suggestions(request):
         ids=[v for k, v in post.items() if k.endswith("-id_number")],
         law_related=bool(post.get("law_related")),
         petition_type=post.get("petition_type") or None,
+        residence_region=Region.objects.filter(pk=post.get("residence_region") or None).first(),
+        household_region=Region.objects.filter(pk=post.get("household_region") or None).first(),
     )
     for route in suggestion.get("routes") or []:
         route["label"] = ROUTE_ACTION_LABELS.get(route.get("action"), "")
