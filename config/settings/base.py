@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "xinfang.orgs.context_processors.acting_body",
+                "xinfang.core.periods.periods_context",
             ],
         },
     }
@@ -254,10 +255,11 @@ SPECTACULAR_SETTINGS = {
         "xinfang.api.schema.postprocess",
     ],
 
-# Local rules an administrator may change per deployment (DOMAIN: [configurable]).
+# Local rules an administrator may change per deployment (docs/domain.md: (setting)).
 XINFANG_COUNT_WORKING_DAYS_ONLY = env.bool("XINFANG_COUNT_WORKING_DAYS_ONLY", default=False)
 XINFANG_YELLOW_DAYS = env.int("XINFANG_YELLOW_DAYS", default=3)
-XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", default=30)
+# None: the default of the periods table (xinfang/core/periods.py, "evaluation").
+XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", default=None)
 # The home page's to-do panels, one function per feature app: panel(actor) -> {"template": ..., ...} | None.
 # An app adds its own line here (xinfang/workspace/views.py::home_panels).
 XINFANG_HOME_PANELS: list[str] = [

@@ -11,6 +11,7 @@ from .base import DATA_DIR, STATIC_ROOT
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+XINFANG_SMS_BACKEND = "xinfang.core.notify.LocmemSmsBackend"  # keeps what it "sends" for the tests to read
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -113,5 +113,10 @@ def annual_report_write(*, body: Body, year: int, output: str | Path) -> AnnualS
         [[f.name, f.numerator, f.denominator, f.text] for f in s.figures],
     )
     doc.add_paragraph("注：分母为0的指标以“—”表示；口径见 docs/figures.md。")
+    from xinfang.reception.figures import hall_figures_year  # the hall's figures (issue #13)
+
+    hall = hall_figures_year(body=body, year=year)
+    doc.add_heading("四、来访接待", level=1)
+    _table(doc, ["项目", "数值"], [[label, value] for label, value in hall.rows()])
     doc.save(str(output))
     return s

@@ -99,7 +99,7 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
 
 
 def lights_now(*, body: Body, today: date) -> list[dict]:
-    """Open clocks of the body and everything under it, by kind and light (DOMAIN §5)."""
+    """Open clocks of the body and everything under it, by kind and light (docs/domain.md §5)."""
     yellow_until = today + timedelta(days=yellow_days_setting())
     # From the clock tally (open clocks by body, kind and due date — exact, see analytics/tally.py): a few
     # rows per body and day instead of every open clock.

@@ -1,4 +1,4 @@
-"""The figures (DOMAIN §8): each defined once here, in the words of docs/figures.md.
+"""The figures (docs/domain.md §8): each defined once here, in the words of docs/figures.md.
 
 A figure is a numerator over a denominator, both counted in the database and never estimated. The rate is
 a Decimal percentage rounded half-up to two decimals; with a denominator of 0 there is no rate ("—"),
@@ -69,14 +69,14 @@ DEFINITIONS: dict[str, Definition] = {
             "timely_registration",
             gettext_noop("及时受理率（信访部门）"),
             Side.XINFANG,
-            gettext_noop("登记期限（第二十二条，15日）内转送、交办或告知的件数"),
+            gettext_noop("登记期限（第二十二条）内转送、交办或告知的件数"),
             gettext_noop("登记期限到期日在统计期内、且已处理或已逾期的件数"),
         ),
         Definition(
             "timely_acceptance",
             gettext_noop("及时受理率（有权处理机关）"),
             Side.HANDLER,
-            gettext_noop("受理告知期限（第二十三条，15日）内书面告知受理或不予受理的件数"),
+            gettext_noop("受理告知期限（第二十三条）内书面告知受理或不予受理的件数"),
             gettext_noop("受理告知期限到期日在统计期内、且已告知或已逾期的件数"),
         ),
         Definition(

@@ -1,4 +1,4 @@
-"""Running counts behind the figures (DOMAIN §8), kept by the database itself.
+"""Running counts behind the figures (docs/domain.md §8), kept by the database itself.
 
 Each row counts source rows that share a key: clocks by (body, kind, due date) and the state they are in,
 evaluations by (judged body, local day, result), registrations by (registering body, local day). Triggers

@@ -5,3 +5,12 @@ class CasesConfig(AppConfig):
     name = "xinfang.cases"
     label = "cases"
     verbose_name = "信访事项"
+
+    def ready(self) -> None:
+        # Hooks the lower deadlines app offers (it does not import cases): a ledger shown to another body
+        # leaves out 检举控告 about the viewer (Art. 30).
+        from xinfang.cases.selectors import confidential_exclusion_q
+        from xinfang.deadlines.selectors import VIEWER_EXCLUSIONS
+
+        if confidential_exclusion_q not in VIEWER_EXCLUSIONS:
+            VIEWER_EXCLUSIONS.append(confidential_exclusion_q)

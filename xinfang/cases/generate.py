@@ -36,6 +36,7 @@ from xinfang.cases.querycode import query_code_hash, query_code_new
 from xinfang.cases.workflow import BY_ACTION, PETITIONER_WINDOWS, ClockKind
 from xinfang.core.maintenance import Disabled, analyze, objects_disabled
 from xinfang.core.models import Event
+from xinfang.core.periods import period
 from xinfang.deadlines.calendar import WorkCalendar, compute_due, effective_working
 from xinfang.deadlines.clocks import evaluation_window_days
 from xinfang.deadlines.models import Clock
@@ -84,7 +85,7 @@ STAGES: dict[str, list[Step]] = {
     "archived": [*HANDLED, ANSWER, (OFF, "conclude", {}, 45), (OFF, "archive", {}, 3)],
     "refused": [(REG, "refuse", {"reason": "不属于信访事项受理范围，已告知通过法定途径解决"}, 2)],
     "diverted": [TRANSFER, RECEIVE, (OFF, "divert", {"route": "1", "reason": "属于诉讼程序解决的事项"}, 3)],
-    "repeat": [],  # a second petition on the same matter, linked to the first (DOMAIN §9)
+    "repeat": [],  # a second petition on the same matter, linked to the first (docs/domain.md §9)
 }
 # Open stages dominate, as in a real queue.
 STAGE_WEIGHTS = {
@@ -646,7 +647,8 @@ class BulkWriter:
             right, clock = "本机关将在延长后的期限内书面答复", ClockKind.HANDLING
         elif action == "answer":
             case["outcome"], case["answered_at"] = inputs["outcome"], at
-            right = f"如对处理意见不服，可以自收到本意见书之日起30日内向{agency.parent.name}请求复查（第三十五条）"
+            days = period("review_request").current_days()
+            right = f"如对处理意见不服，可以自收到本意见书之日起{days}日内向{agency.parent.name}请求复查（第三十五条）"
             clock = ClockKind.REVIEW_REQUEST
         elif action == "request_review":
             case["review_body_id"] = agency.parent.pk
@@ -654,7 +656,9 @@ class BulkWriter:
             case["review_requested_at"] = at
         elif action == "decide_review":
             case["review_outcome"], case["reviewed_at"] = inputs["outcome"], at
-            right = f"如对复查意见不服，可以自收到本意见书之日起30日内向{agency.parent.parent.name}请求复核（第三十六条）"
+            days = period("rereview_request").current_days()
+            superior = agency.parent.parent.name
+            right = f"如对复查意见不服，可以自收到本意见书之日起{days}日内向{superior}请求复核（第三十六条）"
             clock = ClockKind.REREVIEW_REQUEST
         elif action == "request_rereview":
             case["rereview_body_id"] = agency.parent.parent.pk

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from xinfang.core.i18n import shown_choices
 from xinfang.core.models import TimeStampedModel
+from xinfang.core.periods import period
 
 
 class Channel(models.TextChoices):
@@ -145,7 +146,7 @@ class Case(TimeStampedModel):
     anonymous = models.BooleanField("匿名", default=False)
     people_count = models.PositiveIntegerField("涉及人数", default=1, validators=[MinValueValidator(1)])
 
-    # Flags (DOMAIN §2)
+    # Flags (docs/domain.md §2)
     law_related = models.BooleanField("涉法涉诉", default=False)
     skipped_levels = models.BooleanField("越级", default=False)
     is_group = models.BooleanField("集体访", default=False)
@@ -239,7 +240,7 @@ class Case(TimeStampedModel):
         "复核意见", max_length=20, choices=shown_choices(Outcome.choices), blank=True
     )
     extension_days = models.PositiveSmallIntegerField(
-        "延期天数", default=0, validators=[MaxValueValidator(30)]
+        "延期天数", default=0, validators=[MaxValueValidator(period("extension_max").days)]
     )
     in_hearing = models.BooleanField("听证中", default=False)
     assignment_due = models.DateField("交办反馈期限", null=True, blank=True)

@@ -141,14 +141,6 @@ def allowed_actions(*, case: Case, actor: Actor) -> list[Transition]:
     return out
 
 
-def case_petitioner_satisfied(case: Case) -> bool:
-    from xinfang.evaluation.models import Evaluation, Satisfaction
-
-    return Evaluation.objects.filter(
-        case=case, result__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY]
-    ).exists()
-
-
 # ------------------------------------------------------------------------------------------- the queue
 
 QUEUE_FLAGS = (

@@ -14,37 +14,12 @@ from enum import StrEnum
 from django.utils.translation import gettext_noop
 
 from xinfang.cases.models import NoticeKind, PetitionType, State
+from xinfang.core.periods import period
+from xinfang.deadlines.kinds import CLOCK_LABELS, PETITIONER_WINDOWS, ClockKind  # noqa: F401
 from xinfang.orgs.models import Role
 
-
-class ClockKind(StrEnum):
-    REGISTRATION = "registration"  # 登记后15日内转送/交办/告知 (Art. 22)
-    ACCEPTANCE = "acceptance"  # 收到后15日内书面告知受理 (Art. 23)
-    OBJECTION = "objection"  # 5个工作日内提出异议 (Art. 23)
-    ASSIGNMENT = "assignment"  # 交办的反馈期限 (Art. 22(三))
-    HANDLING = "handling"  # 受理之日起60日办结，可延长30日 (Art. 34)
-    REVIEW_REQUEST = "review_request"  # 收到答复30日内可请求复查 (Art. 35) — the petitioner's window
-    REVIEW_DECISION = "review_decision"  # 收到复查请求30日内提出复查意见 (Art. 35)
-    REREVIEW_REQUEST = "rereview_request"  # 收到复查意见30日内可请求复核 (Art. 36)
-    REREVIEW_DECISION = "rereview_decision"  # 30日内提出复核意见，听证时间不计入 (Art. 36)
-    EVALUATION = "evaluation"  # 答复后的满意度评价期 (local practice, configurable)
-
-
-CLOCK_LABELS: dict[str, str] = {
-    ClockKind.REGISTRATION: gettext_noop("登记处理期限"),
-    ClockKind.ACCEPTANCE: gettext_noop("受理告知期限"),
-    ClockKind.OBJECTION: gettext_noop("异议期限"),
-    ClockKind.ASSIGNMENT: gettext_noop("交办反馈期限"),
-    ClockKind.HANDLING: gettext_noop("办理期限"),
-    ClockKind.REVIEW_REQUEST: gettext_noop("复查申请期限"),
-    ClockKind.REVIEW_DECISION: gettext_noop("复查期限"),
-    ClockKind.REREVIEW_REQUEST: gettext_noop("复核申请期限"),
-    ClockKind.REREVIEW_DECISION: gettext_noop("复核期限"),
-    ClockKind.EVALUATION: gettext_noop("评价期限"),
-}
-# The labels are marked with gettext_noop: plain Chinese here, translated where the UI shows them.
-# Windows that belong to the petitioner: they lapse, nobody is late on them.
-PETITIONER_WINDOWS = frozenset({ClockKind.REVIEW_REQUEST, ClockKind.REREVIEW_REQUEST, ClockKind.EVALUATION})
+# ClockKind, CLOCK_LABELS and PETITIONER_WINDOWS belong to the deadlines app (a lower layer, so that it
+# names them without importing cases); re-exported here, where the table uses them.
 
 
 @dataclass(frozen=True)
@@ -56,6 +31,12 @@ class ClockStart:
     # Only for these petition types (None: all). The 复查/复核 windows of Art. 35–36 follow a 信访处理意见
     # on a 申诉求决 matter; a reply to a suggestion (Art. 29) or an accusation (Art. 30) opens none.
     petition_types: frozenset[str] | None = None
+
+
+def _legal(kind: ClockKind, legal_basis: str, **kwargs) -> ClockStart:
+    """A clock whose days and kind of day come from the periods table (xinfang/core/periods.py)."""
+    p = period(kind.value)
+    return ClockStart(kind, p.days, working=p.working, legal_basis=legal_basis, **kwargs)
 
 
 class ActingBody(StrEnum):
@@ -117,7 +98,7 @@ S = State
 K = ClockKind
 
 TRANSITIONS: tuple[Transition, ...] = (
-    # —— 信访部门: register, then within 15 days transfer / assign / tell (Art. 22) ——
+    # —— 信访部门: register, then within the registration period transfer / assign / tell (Art. 22) ——
     _t(
         action="transfer",
         label=gettext_noop("转送"),
@@ -201,8 +182,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         roles=STAFF_HANDLERS | REGISTRARS,
         legal_basis="《信访工作条例》第二十三条",
         starts=(
-            ClockStart(K.ACCEPTANCE, 15, legal_basis="第二十三条第三款"),
-            ClockStart(K.OBJECTION, 5, working=True, legal_basis="第二十三条第三款"),
+            _legal(K.ACCEPTANCE, legal_basis="第二十三条第三款"),
+            _legal(K.OBJECTION, legal_basis="第二十三条第三款"),
         ),
         style="primary",
     ),
@@ -228,7 +209,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         acting_body=ActingBody.SENDER,
         legal_basis="《信访工作条例》第二十三条第三款",
         stops={K.ACCEPTANCE},
-        starts=(ClockStart(K.REGISTRATION, 15, legal_basis="第二十二条"),),
+        starts=(_legal(K.REGISTRATION, legal_basis="第二十二条"),),
         fields=("reason",),
         reason_required=True,
     ),
@@ -253,7 +234,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         roles=STAFF_HANDLERS,
         legal_basis="《信访工作条例》第二十三条、第三十一条",
         stops={K.ACCEPTANCE, K.OBJECTION},
-        starts=(ClockStart(K.HANDLING, 60, legal_basis="第三十四条"),),
+        starts=(_legal(K.HANDLING, legal_basis="第三十四条"),),
         notice=NoticeKind.ACCEPT,
         fields=("route", "reason"),
         style="primary",
@@ -345,7 +326,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         legal_basis="《信访工作条例》第三十三条",
         stops={K.HANDLING, K.ASSIGNMENT},
         starts=(
-            ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条", petition_types=APPEAL_ONLY),
+            _legal(K.REVIEW_REQUEST, "第三十五条", petition_types=APPEAL_ONLY),
             ClockStart(K.EVALUATION, None),
         ),
         notice=NoticeKind.MEDIATION,
@@ -377,7 +358,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         legal_basis="《信访工作条例》第三十二条、第二十九条、第三十四条",
         stops={K.HANDLING, K.ASSIGNMENT},
         starts=(
-            ClockStart(K.REVIEW_REQUEST, 30, legal_basis="第三十五条", petition_types=APPEAL_ONLY),
+            _legal(K.REVIEW_REQUEST, "第三十五条", petition_types=APPEAL_ONLY),
             ClockStart(K.EVALUATION, None),
         ),
         notice=NoticeKind.OPINION,
@@ -397,7 +378,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         legal_basis="《信访工作条例》第三十五条",
         acting_body=ActingBody.REGISTERING,
         stops={K.REVIEW_REQUEST},
-        starts=(ClockStart(K.REVIEW_DECISION, 30, legal_basis="第三十五条"),),
+        starts=(_legal(K.REVIEW_DECISION, legal_basis="第三十五条"),),
         fields=("reason",),
         reason_required=True,
         guards=("reviewable",),
@@ -410,7 +391,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         roles=STAFF_HANDLERS,
         legal_basis="《信访工作条例》第三十五条",
         stops={K.REVIEW_DECISION},
-        starts=(ClockStart(K.REREVIEW_REQUEST, 30, legal_basis="第三十六条"), ClockStart(K.EVALUATION, None)),
+        starts=(_legal(K.REREVIEW_REQUEST, legal_basis="第三十六条"), ClockStart(K.EVALUATION, None)),
         notice=NoticeKind.REVIEW_OPINION,
         fields=("outcome", "text"),
         style="primary",
@@ -426,7 +407,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         legal_basis="《信访工作条例》第三十六条",
         acting_body=ActingBody.REGISTERING,
         stops={K.REREVIEW_REQUEST, K.EVALUATION},
-        starts=(ClockStart(K.REREVIEW_DECISION, 30, legal_basis="第三十六条"),),
+        starts=(_legal(K.REREVIEW_DECISION, legal_basis="第三十六条"),),
         fields=("reason",),
         reason_required=True,
     ),
@@ -646,9 +627,10 @@ class Opening:
     clock: ClockStart
 
 
-# How a case opens at registration, by who registers it: a 信访部门 has 15 days to transfer/assign/tell
-# (Art. 22); any other body a petition is brought to tells within 15 days whether it accepts (Art. 23 ¶2).
+# How a case opens at registration, by who registers it: a 信访部门 transfers/assigns/tells within the
+# registration period (Art. 22); any other body a petition is brought to tells within the acceptance period
+# whether it accepts (Art. 23 ¶2). The days: xinfang/core/periods.py.
 OPENING = {
-    "xinfang": Opening(S.REGISTERED, ClockStart(K.REGISTRATION, 15, legal_basis="第二十二条")),
-    "agency": Opening(S.RECEIVED, ClockStart(K.ACCEPTANCE, 15, legal_basis="第二十三条第二款")),
+    "xinfang": Opening(S.REGISTERED, _legal(K.REGISTRATION, legal_basis="第二十二条")),
+    "agency": Opening(S.RECEIVED, _legal(K.ACCEPTANCE, legal_basis="第二十三条第二款")),
 }

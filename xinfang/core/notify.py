@@ -23,15 +23,24 @@ class SmsMessage:
 
 
 class LoggingSmsBackend:
-    """Writes the message to the log (with the phone masked) instead of sending it."""
-
-    sent: list[SmsMessage] = []
+    """Writes the message to the log (with the phone masked) instead of sending it, and keeps nothing: a
+    message may carry a 查询码, which must not sit in a long-lived process's memory."""
 
     def send(self, message: SmsMessage) -> None:
         masked = message.phone[:3] + "****" + message.phone[-4:] if len(message.phone) >= 7 else "***"
         # The text may carry a 查询码: the log keeps the message's shape, never the code itself.
         log.info("SMS to %s: %s", masked, _QUERY_CODE.sub("查询码***", message.text))
-        LoggingSmsBackend.sent.append(message)
+
+
+class LocmemSmsBackend(LoggingSmsBackend):
+    """For tests (config/settings/test.py), like Django's locmem mail backend: logs as above and keeps each
+    message in `LocmemSmsBackend.sent` for the test to read. Never a production backend."""
+
+    sent: list[SmsMessage] = []
+
+    def send(self, message: SmsMessage) -> None:
+        super().send(message)
+        LocmemSmsBackend.sent.append(message)
 
 
 def sms_send(*, phone: str, text: str) -> None:

@@ -17,6 +17,7 @@ from django.conf import settings
 
 TIAOLI = "《信访工作条例》"
 MEDIATION_LAW = "《中华人民共和国人民调解法》"
+RECONSIDERATION_LAW = "《中华人民共和国行政复议法》"
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,8 @@ class LegalPeriod:
 
     def current_days(self) -> int:
         """The number of days in force: the setting when local practice overrides the default."""
-        if self.setting:
-            return int(getattr(settings, self.setting, self.days))
-        return self.days
+        value = getattr(settings, self.setting, None) if self.setting else None
+        return self.days if value is None else int(value)
 
 
 _ROWS = (
@@ -51,7 +51,7 @@ _ROWS = (
     LegalPeriod("review_decision", 30, False, "收到复查请求之日", "第三十五条", label="复查期限"),
     LegalPeriod("rereview_request", 30, False, "收到复查书面答复之日", "第三十六条", label="复核申请期限"),
     LegalPeriod("rereview_decision", 30, False, "收到复核请求之日", "第三十六条", label="复核期限"),
-    # Local practice (DOMAIN §7): the petitioner's window to evaluate an answer.
+    # Local practice (docs/domain.md "Clocks"): the petitioner's window to evaluate an answer.
     LegalPeriod(
         "evaluation",
         30,
@@ -82,6 +82,17 @@ _ROWS = (
         label="督办回复期限",
         setting="XINFANG_SUPERVISION_REPLY_DAYS",
     ),
+    # Not a 信访 period: the portal tells a petitioner who should apply for 行政复议 instead (Art. 20 of that
+    # law: within 60 days of knowing the decision).
+    LegalPeriod(
+        "administrative_reconsideration",
+        60,
+        False,
+        "知道行政行为之日",
+        "第二十条",
+        law=RECONSIDERATION_LAW,
+        label="行政复议申请期限",
+    ),
 )
 
 PERIODS: dict[str, LegalPeriod] = {p.key: p for p in _ROWS}
@@ -89,6 +100,16 @@ PERIODS: dict[str, LegalPeriod] = {p.key: p for p in _ROWS}
 
 def period(key: str) -> LegalPeriod:
     return PERIODS[key]
+
+
+def period_days() -> dict[str, int]:
+    """The days in force by key, for templates and messages: `{{ periods.handling }}`."""
+    return {key: p.current_days() for key, p in PERIODS.items()}
+
+
+def periods_context(request=None) -> dict[str, dict[str, int]]:
+    """Context processor: every page can say a period (`{{ periods.review_request }}`) without a literal."""
+    return {"periods": period_days()}
 
 
 # Limits that are not periods, each with its article.

@@ -1,6 +1,6 @@
 """Legal deadlines right to the day: calendar-day and working-day periods on China's official calendar.
 
-The rules (DOMAIN §4, 民法典 Art. 201/203, 信访工作条例 Art. 22, 23, 34–36):
+The rules (docs/domain.md §4, 民法典 Art. 201/203, 信访工作条例 Art. 22, 23, 34–36):
 
 * the start day is not counted; counting begins the next day (Art. 201);
 * a calendar-day period whose last day is a 法定休假日 — a weekend or public holiday that is not a 调休
@@ -32,6 +32,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from xinfang.core.periods import period
+
 __all__ = [
     "MAX_EXTENSION_DAYS",
     "PACKAGE_YEARS",
@@ -49,9 +51,9 @@ __all__ = [
 # The legal day is the day in Beijing time, whatever TIME_ZONE a deployment's server runs under.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-# 条例 Art. 34: the handling period may be extended by at most 30 days. The engine accepts any
+# 条例 Art. 34: the cap on extending the handling period, from the periods table. The engine accepts any
 # extension (it also serves other periods); the case workflow enforces this cap.
-MAX_EXTENSION_DAYS = 30
+MAX_EXTENSION_DAYS = period("extension_max").days
 
 _ONE_DAY = timedelta(days=1)
 _WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")

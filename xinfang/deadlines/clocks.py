@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
-
+from xinfang.core.periods import period
 from xinfang.deadlines.calendar import Pause, WorkCalendar, compute_due, effective_working
 from xinfang.deadlines.models import Clock
 
@@ -126,7 +125,7 @@ def clock_move_body(*, case, kinds, body) -> None:
 
 
 def evaluation_window_days() -> int:
-    return settings.XINFANG_EVALUATION_WINDOW_DAYS
+    return period("evaluation").current_days()
 
 
 def clock_restart(*, case, kinds, start: date, calendar: WorkCalendar | None = None) -> list[Clock]:

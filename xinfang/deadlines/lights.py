@@ -1,4 +1,4 @@
-"""Deadline lights (灭红灯, DOMAIN §5): green while there is time, yellow near the end, red on the day."""
+"""Deadline lights (灭红灯, docs/domain.md §5): green while there is time, yellow near the end, red on the day."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads over the legal clocks and the daily ledger (灭红灯, DOMAIN §5).
+"""Reads over the legal clocks and the daily ledger (灭红灯, docs/domain.md §5).
 
 Lights are computed in SQL from date comparisons against `today`, so a body's counts and its first page
 come from the partial (body, due_on) WHERE is_open index, never from a Python loop over its clocks.
@@ -11,6 +11,7 @@ evaluation window is different: it is the bureau's follow-up (回访, 催评) an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -41,6 +42,10 @@ __all__ = [
 # nobody is late, the right is simply gone, so these are no one's red item.
 LAPSING_WINDOWS: frozenset[str] = frozenset({"objection", "review_request", "rereview_request"})
 REQUEST_EXCERPT_CHARS = 60
+# What a viewing body must not see on another body's ledger, as Q filters on the ledger item (`prefix` reaches
+# the case): the cases app registers its 检举控告 exclusion here in CasesConfig.ready — a hook, because cases
+# sits above deadlines and is not imported from here (docs/architecture.md).
+VIEWER_EXCLUSIONS: list[Callable[..., Q]] = []
 # `is_open=True` compiles to a bare `WHERE is_open`: exactly the condition of the partial indexes
 # (body, due_on) and (due_on) WHERE is_open, which both SQLite and PostgreSQL then match, so a body's open
 # clocks come out of the small open-only index already in (due_on, id) order. (Spelled any other way,
@@ -152,9 +157,8 @@ def ledger_items_for_body(*, body, day: date, viewer=None) -> list[LedgerItem]:
     检举控告 about the viewer's body never shows on it (Art. 30, docs/security.md)."""
     qs = LedgerItem.objects.filter(ledger_day__body=body, ledger_day__date=day)
     if viewer is not None:
-        from xinfang.cases.selectors import confidential_exclusion_q
-
-        qs = qs.exclude(confidential_exclusion_q(viewer.body, prefix="clock__case__"))
+        for exclusion in VIEWER_EXCLUSIONS:
+            qs = qs.exclude(exclusion(viewer.body, prefix="clock__case__"))
     return list(
         qs.select_related("clock", "clock__case", "cleared_by", "rolled_over_from__ledger_day")
         .defer("clock__case__request", "clock__case__facts", "clock__counted", "clock__case__suggestion")

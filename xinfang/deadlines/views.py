@@ -11,8 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.cases.workflow import CLOCK_LABELS
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
+from xinfang.deadlines.kinds import CLOCK_LABELS
 from xinfang.deadlines.lights import Light, days_left_text
 from xinfang.deadlines.models import LedgerItem
 from xinfang.deadlines.selectors import (

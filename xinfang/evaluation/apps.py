@@ -5,3 +5,11 @@ class EvaluationConfig(AppConfig):
     name = "xinfang.evaluation"
     label = "evaluation"
     verbose_name = "评价"
+
+    def ready(self) -> None:
+        # The hook the case services offer (cases is a lower app and does not import this one).
+        from xinfang.cases.services.actions import SATISFACTION_CHECKS
+        from xinfang.evaluation.selectors import case_petitioner_satisfied
+
+        if case_petitioner_satisfied not in SATISFACTION_CHECKS:
+            SATISFACTION_CHECKS.append(case_petitioner_satisfied)

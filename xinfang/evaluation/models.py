@@ -1,4 +1,4 @@
-"""The petitioner's satisfaction with each answer (DOMAIN §7)."""
+"""The petitioner's satisfaction with each answer (docs/domain.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Repeat detection, text part (DOMAIN §9): is a new message the same matter as an earlier one?
+"""Repeat detection, text part (docs/domain.md §9): is a new message the same matter as an earlier one?
 
 Texts are normalised (``norm_key``: NFKC, lower case, no whitespace/punctuation) and cut into
 character 3-gram shingles (packed into int64, the same packing as the classifier).

@@ -1,5 +1,5 @@
 """Personal data (ID number, phone, address, e-mail) is masked wherever it is shown or exported, unless a
-role that needs it asks for it with a reason, and that is logged (PIPL; DOMAIN §12; issue #9)."""
+role that needs it asks for it with a reason, and that is logged (PIPL; docs/domain.md §12; issue #9)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What the petitioner sees of their own case: dates, notices, the answer, and the clocks in plain words.
 
-Only what the online rules allow (DOMAIN §12): no officer names, no internal events, no hidden notices."""
+Only what the online rules allow (docs/domain.md §12): no officer names, no internal events, no hidden notices."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from xinfang.cases.services.actions import TARGET_KINDS
 from xinfang.cases.services.register import MAX_REPRESENTATIVES
 from xinfang.cases.workflow import OPEN_STATES, Transition
 from xinfang.core.periods import period
+from xinfang.core.periods import period
 from xinfang.evaluation.models import Satisfaction
 from xinfang.orgs.models import Body, Region, RegionLevel
 from xinfang.people.services import person_validate
@@ -196,6 +197,11 @@ class QueueFilterForm(forms.Form):
         data = dict(self.cleaned_data)
         data["category"] = data["category"].pk if data.get("category") else None
         return data
+
+
+def queue_filters(query) -> dict:
+    """The queue's filters from a query string (the ledger export's, through analytics.views.QUEUE_FILTERS)."""
+    return QueueFilterForm(query or None).filters()
 
 
 def target_bodies(actor) -> list[Body]:

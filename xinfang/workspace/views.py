@@ -163,7 +163,7 @@ def case_new(request):
             candidates = _repeat_candidates_for(actor, data, petitioners, region)
             decision = _repeat_decision(data, candidates)
             if candidates and decision is None:
-                # Nothing is merged silently: the registrar sees the earlier cases and chooses (DOMAIN §9).
+                # Nothing is merged silently: the registrar sees the earlier cases and chooses (docs/domain.md §9).
                 form.add_error("repeat_decision", gettext("发现疑似重复信访，请先选择如何处理。"))
                 return _case_new_page(request, form, formset, [], status=400, candidates=candidates)
             try:

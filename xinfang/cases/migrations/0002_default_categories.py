@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# The shipped default taxonomy (DOMAIN §2, configurable in the admin). The first seven are the classes the
+# The shipped default taxonomy (docs/domain.md §2, configurable in the admin). The first seven are the classes the
 # intake classifier knows; sectors link a category to the usual line of work (orgs.Body.sector).
 DEFAULTS = [
     ("urban_rural", "城乡建设", "housing"),

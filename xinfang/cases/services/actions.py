@@ -41,6 +41,7 @@ from xinfang.core.errors import (
 )
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
+from xinfang.core.periods import period
 from xinfang.deadlines.calendar import MAX_EXTENSION_DAYS, WorkCalendar, local_date
 from xinfang.deadlines.clocks import (
     clock_extend,
@@ -56,6 +57,11 @@ from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind, Role
 from xinfang.orgs.selectors import bodies_common_superior, body_superior
+
+# Whether the petitioner has said they are satisfied with the answer, as (case) -> bool: xinfang.evaluation
+# registers its check here in EvaluationConfig.ready (a hook — evaluation sits above cases, which does not
+# import it). No check registered: nobody has said so, and 办结 waits for the window to run out.
+SATISFACTION_CHECKS: list[Any] = []
 
 APPEAL_OUTCOMES = {Outcome.SUPPORT, Outcome.EXPLAIN, Outcome.NOT_SUPPORT, Outcome.PERFORMED}
 SUGGESTION_OUTCOMES = {Outcome.ADOPTED, Outcome.PARTLY_ADOPTED, Outcome.NOT_ADOPTED}
@@ -380,11 +386,12 @@ def _object(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     window = _open_clock(case, ClockKind.OBJECTION)
     if window is None or today > window.due_on:
         closed = window.due_on if window else None
+        days = period("objection").current_days()
         raise WindowClosed(
-            gettext("异议应当自收到之日起5个工作日内提出（已于%(date)s届满），现已不能提出异议。")
-            % {"date": message_date(closed)}
+            gettext("异议应当自收到之日起%(days)s个工作日内提出（已于%(date)s届满），现已不能提出异议。")
+            % {"days": days, "date": message_date(closed)}
             if closed
-            else gettext("异议应当自收到之日起5个工作日内提出，现已不能提出异议。"),
+            else gettext("异议应当自收到之日起%(days)s个工作日内提出，现已不能提出异议。") % {"days": days},
             extra={"closed_on": closed.isoformat() if closed else None},
         )
     case.current_body = case.sender_body
@@ -478,9 +485,9 @@ def _extend(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
         ) from None
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise ValidationFailed(
-            gettext("延长期限不得超过30日（第三十四条）。"),
+            gettext("延长期限不得超过%(days)s日（第三十四条）。") % {"days": MAX_EXTENSION_DAYS},
             code="extension_too_long",
-            extra={"days": gettext("1至30日")},
+            extra={"days": gettext("1至%(days)s日") % {"days": MAX_EXTENSION_DAYS}},
         )
     clock = clock_extend(case=case, kind=ClockKind.HANDLING, days=days)
     case.extension_days = days
@@ -539,7 +546,8 @@ def _answer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     # Only a 信访处理意见 on a 申诉求决 matter opens 复查 (Art. 35); a reply to a suggestion does not (Art. 29).
     superior = body_superior(case.handling_body) if case.petition_type == PetitionType.APPEAL else None
     right = (
-        f"如对处理意见不服，可以自收到本意见书之日起30日内向{superior.name}请求复查（第三十五条）"
+        f"如对处理意见不服，可以自收到本意见书之日起{period('review_request').current_days()}日内"
+        f"向{superior.name}请求复查（第三十五条）"
         if superior
         else ""
     )
@@ -559,7 +567,10 @@ def _mediate(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     return Applied(
         changes={"outcome": Outcome.MEDIATED},
         notice_context={"text": text},
-        next_right=f"如对处理不服，可以自收到之日起30日内向{superior.name}请求复查" if superior else "",
+        next_right=f"如对处理不服，可以自收到之日起{period('review_request').current_days()}日内"
+        f"向{superior.name}请求复查"
+        if superior
+        else "",
         next_right_clock=ClockKind.REVIEW_REQUEST if superior else None,
     )
 
@@ -577,8 +588,8 @@ def _window_check(case: Case, kind: ClockKind, what: str, today: date) -> None:
     if window is None or today > window.due_on:
         closed = window.due_on if window else None
         raise WindowClosed(
-            gettext("%(what)s应当自收到书面答复之日起30日内提出，期限已于%(date)s届满。")
-            % {"what": what, "date": message_date(closed)}
+            gettext("%(what)s应当自收到书面答复之日起%(days)s日内提出，期限已于%(date)s届满。")
+            % {"what": what, "days": period(kind.value).current_days(), "date": message_date(closed)}
             if closed
             else gettext("已不能%(what)s。") % {"what": what},
             extra={"closed_on": closed.isoformat() if closed else None},
@@ -602,7 +613,8 @@ def _decide_review(case: Case, actor: Actor, inputs: dict, today: date) -> Appli
         changes={"review_outcome": outcome},
         notice_context={"outcome_label": Outcome(outcome).label, "text": inputs.get("text", "")},
         next_right=(
-            f"如对复查意见不服，可以自收到本意见书之日起30日内向{superior.name}请求复核（第三十六条）"
+            f"如对复查意见不服，可以自收到本意见书之日起{period('rereview_request').current_days()}日内"
+            f"向{superior.name}请求复核（第三十六条）"
             if superior
             else ""
         ),
@@ -632,9 +644,8 @@ def _decide_rereview(case: Case, actor: Actor, inputs: dict, today: date) -> App
 def _conclude(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     window_kind = ClockKind.REVIEW_REQUEST if case.state == State.ANSWERED else ClockKind.REREVIEW_REQUEST
     window = _open_clock(case, window_kind)
-    from xinfang.cases.selectors import case_petitioner_satisfied
-
-    if window is not None and today <= window.due_on and not case_petitioner_satisfied(case):
+    satisfied = SATISFACTION_CHECKS
+    if window is not None and today <= window.due_on and not any(check(case) for check in satisfied):
         raise TransitionNotAllowed(
             gettext("信访人请求%(what)s的期限至%(date)s，期满或信访人表示满意后方可办结。")
             % {

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from xinfang.cases.models import Case, Notice, NoticeKind
+from xinfang.core.periods import period_days
 
 
 def notice_issue(
@@ -32,6 +33,7 @@ def notice_issue(
         "next_right": next_right,
         "next_right_deadline": next_right_deadline,
         "today": timezone.localdate(),
+        "periods": period_days(),  # the texts say a period's days from the table, never a literal
         **context,
     }
     text = render_to_string(f"cases/notices/{kind}.txt", ctx).strip()

@@ -143,7 +143,7 @@ def repeat_candidates(
     subject_text: str = "",
     exclude_pk: int | None = None,
 ) -> list[RepeatCandidate]:
-    """The earlier cases that may be the same matter (DOMAIN §9): one petitioner in common (or, for an
+    """The earlier cases that may be the same matter (docs/domain.md §9): one petitioner in common (or, for an
     anonymous report, the same subject), the same 问题属地, and a request that is basically the same — the
     request decides, so the same person's other matters are never candidates. Earliest first."""
     qs = _same_person_cases(

@@ -82,7 +82,7 @@ def test_review_and_rereview_go_up_a_level(demo_city):
 
 
 def test_every_event_names_actor_body_time_and_legal_basis(demo_city):
-    """DOMAIN §3: every transition names its actor, time, reason and legal basis, kept forever."""
+    """docs/domain.md §3: every transition names its actor, time, reason and legal basis, kept forever."""
     reg = registrar()
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
         case = register(by=reg).case

@@ -17,7 +17,7 @@ from xinfang.cases.tests.factories import officer, register, registrar
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import events_for
-from xinfang.core.notify import LoggingSmsBackend
+from xinfang.core.notify import LocmemSmsBackend
 from xinfang.deadlines.lights import Light
 from xinfang.deadlines.models import Clock, LedgerDay, LedgerItem, LedgerNotice
 from xinfang.deadlines.selectors import (
@@ -145,7 +145,7 @@ def test_command_is_idempotent_and_notices_go_once(registered):
     reg, _, clock = registered
     User.objects.filter(pk=reg.user.pk).update(email="dengji@example.cn", phone="13800001111")
     User.objects.filter(username="dengji_dc").update(email="li@example.cn", phone="")
-    sms_before = len(LoggingSmsBackend.sent)
+    sms_before = len(LocmemSmsBackend.sent)
 
     def run() -> str:
         out = StringIO()
@@ -156,11 +156,11 @@ def test_command_is_idempotent_and_notices_go_once(registered):
     assert "新增 1 项" in first and "邮件 2 封，短信 1 条" in first
     assert sorted(m.to[0] for m in mail.outbox) == ["dengji@example.cn", "li@example.cn"]
     assert "黄灯1项" in mail.outbox[0].body and clock.body.name in mail.outbox[0].subject
-    assert LoggingSmsBackend.sent[sms_before:][0].phone == "13800001111"
+    assert LocmemSmsBackend.sent[sms_before:][0].phone == "13800001111"
 
     second = run()
     assert "新增 0 项" in second and "邮件 0 封，短信 0 条" in second
-    assert len(mail.outbox) == 2 and len(LoggingSmsBackend.sent) == sms_before + 1
+    assert len(mail.outbox) == 2 and len(LocmemSmsBackend.sent) == sms_before + 1
     assert LedgerDay.objects.count() == 1 and LedgerItem.objects.count() == 1
     assert LedgerNotice.objects.count() == 3
 

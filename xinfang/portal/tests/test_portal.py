@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xinfang.cases.models import Attachment, Case, Channel, State
 from xinfang.cases.querycode import query_code_check
-from xinfang.core.notify import LoggingSmsBackend
+from xinfang.core.notify import LocmemSmsBackend
 from xinfang.evaluation.models import Evaluation
 from xinfang.orgs.models import Region
 from xinfang.people.models import Person
@@ -36,7 +36,7 @@ def test_guide_names_the_other_doors_and_fits_a_phone(client):
 def test_submit_registers_at_the_county_bureau_and_shows_the_code_once(
     client, demo_city, django_capture_on_commit_callbacks
 ):
-    LoggingSmsBackend.sent.clear()
+    LocmemSmsBackend.sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(client)
     number, code = receipt_of(client, response)
@@ -48,7 +48,7 @@ def test_submit_registers_at_the_county_bureau_and_shows_the_code_once(
     person = case.petitioners.get().person
     assert person.name == "张网民"
     assert person.email == "zhang@example.cn"  # kept in the person's file, beside the phone
-    assert any(code in m.text for m in LoggingSmsBackend.sent)
+    assert any(code in m.text for m in LocmemSmsBackend.sent)
     assert code in mail.outbox[0].body and mail.outbox[0].to == ["zhang@example.cn"]
 
     again = client.get(response["Location"])

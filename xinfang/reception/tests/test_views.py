@@ -166,3 +166,27 @@ def test_lists_keep_their_query_count(desk, django_assert_max_num_queries):
         assert c.get(reverse("reception:duty")).status_code == 200
     with django_assert_max_num_queries(16):
         assert c.get(reverse("reception:figures")).status_code == 200
+
+
+def test_the_dashboard_and_the_annual_report_show_the_hall(desk, tmp_path):
+    from docx import Document
+
+    from xinfang.analytics.annual import annual_report_write
+    from xinfang.cases.services import PetitionerInput
+    from xinfang.reception.services import visit_record
+
+    t = ticket_issue(actor=desk["actor"], service=desk["services"]["L"])
+    visit_record(
+        actor=desk["actor"],
+        ticket=t,
+        people=[PetitionerInput(name="周咨询")],
+        statement="咨询工伤认定",
+        outcome="consultation",
+        consultation_kind="legal",
+    )
+    page = desk["client"].get("/figures/").content.decode()
+    assert 'data-testid="hall"' in page and "最多访一次率" in page
+    out = tmp_path / "annual.docx"
+    annual_report_write(body=desk["actor"].body, year=t.issued_at.year, output=out)
+    text = "\n".join(c.text for table in Document(str(out)).tables for row in table.rows for c in row.cells)
+    assert "咨询（无需登记事项）" in text

@@ -1,5 +1,5 @@
 """Repeats at intake: the registrar sees the earlier case before saving and chooses; nothing is merged
-silently (DOMAIN §9, Art. 36 ¶3); the received date is the form's own field (Art. 22)."""
+silently (docs/domain.md §9, Art. 36 ¶3); the received date is the form's own field (Art. 22)."""
 
 from __future__ import annotations
 

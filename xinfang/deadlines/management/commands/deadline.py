@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--start", type=_iso_date, required=True, help="起算日（当日不计入），YYYY-MM-DD")
         parser.add_argument("--days", type=_non_negative, required=True, help="期间日数，如 15、30、60")
-        parser.add_argument("--working", action="store_true", help="按工作日计算（如5个工作日的异议期）")
+        parser.add_argument("--working", action="store_true", help="按工作日计算（如异议期）")
         parser.add_argument(
             "--extension", type=_non_negative, default=0, help="延长的日数（第三十四条，≤30）"
         )
