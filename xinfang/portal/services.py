@@ -200,14 +200,13 @@ def portal_contact_change(*, case: Case, phone: str = "", address: str = "", ema
             new={"person": person.pk, "fields": sorted(old)},
         )
         body_name = case.registering_body.name if case.registering_body_id else ""
-        text = gettext(
-            "【信访】您在信访事项%(number)s中登记的联系方式已变更。如非本人操作，请尽快与%(body)s联系。"
-        ) % {"number": case.number, "body": body_name}
+        # Sent texts stay Chinese, like the registration receipt (docs/architecture.md, i18n).
+        text = f"【信访】您在信访事项{case.number}中登记的联系方式已变更。如非本人操作，请尽快与{body_name}联系。"
         old_phone, old_email = person_old_contact(old, person)
         transaction.on_commit(lambda: sms_send(phone=old_phone, text=text))
         if old_email:
             transaction.on_commit(
-                lambda: email_send(to=[old_email], subject=gettext("【信访】联系方式变更提醒"), text=text)
+                lambda: email_send(to=[old_email], subject="【信访】联系方式变更提醒", text=text)
             )
     return person
 
