@@ -288,3 +288,42 @@ def test_art24_common_superior_of_bodies_in_two_counties_is_the_city_government(
 
     assert bodies_common_superior([body(HOUSING), body("990102-housing")]) == body("990100-government")
     assert bodies_common_superior([body("990100-government"), body("990100-housing")]) is None
+
+
+# —— Art. 17, 18/26, 25, 32 ——
+
+
+@pytest.mark.parametrize("channel", ["online", "letter", "visit", "phone", "fax", "leader_mailbox"])
+def test_art17_every_channel_registers(demo_city, channel):
+    result = register(seed=70, channel=channel)
+    assert result.case.channel == channel and result.case.state == State.REGISTERED
+
+
+def test_art18_no_feature_tracks_or_blacklists_petitioners():
+    """No model keeps a list of petitioners to watch, stop or punish (Art. 18 ¶4, Art. 46 (六))."""
+    from django.apps import apps
+
+    words = ("blacklist", "watch", "blocked", "banned", "黑名单", "重点人员", "稳控")
+    for model in (m for m in apps.get_models() if m.__module__.startswith("xinfang.")):
+        for f in model._meta.get_fields():
+            text = f"{model._meta.label}.{f.name} {getattr(f, 'verbose_name', '')}".lower()
+            assert not any(w in text for w in words), text
+
+
+def test_art25_group_petition_flagged_at_registration(demo_city, settings):
+    settings.XINFANG_GROUP_VISIT_MIN_PEOPLE = 5
+    assert register(seed=71, people_count=5).case.is_group
+    assert not register(seed=72, people_count=4, request="另一件事：路灯不亮").case.is_group
+
+
+def test_art32_opinion_gives_one_of_three_outcomes_and_its_text(demo_city):
+    case = case_act(case=received(seed=73), actor=officer(), action="accept", route=Route.HANDLE)
+    with pytest.raises(ValidationFailed) as exc:
+        case_act(case=case, actor=officer(), action="answer", outcome=Outcome.ADOPTED, text="x")
+    assert exc.value.code == "invalid_outcome"
+    with pytest.raises(ValidationFailed):
+        case_act(case=case, actor=officer(), action="answer", outcome=Outcome.EXPLAIN, text="")
+    case = case_act(
+        case=case, actor=officer(), action="answer", outcome=Outcome.EXPLAIN, text="请求合理但缺乏依据。"
+    )
+    assert case.outcome == Outcome.EXPLAIN
