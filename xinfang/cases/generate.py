@@ -1040,7 +1040,12 @@ def generate(
         except ImportError:  # a runtime install without the test dependencies
             bulk = True
     if bulk:
-        return generate_bulk(cases=cases, seed=seed, year=year, progress=progress)
+        result = generate_bulk(cases=cases, seed=seed, year=year, progress=progress)
+        # the bulk path writes events by raw SQL, outside the hash chain: chain them now (xinfang/core/audit.py)
+        from xinfang.core.audit import event_chain_seal
+
+        event_chain_seal()
+        return result
     return generate_services(cases=cases, seed=seed, year=year, progress=progress)
 
 

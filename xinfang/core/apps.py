@@ -5,3 +5,14 @@ class CoreConfig(AppConfig):
     name = "xinfang.core"
     label = "core"
     verbose_name = "核心"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
+
+        from xinfang.core import audit
+
+        # the event log's triggers: SQLite's need a function on every connection, and must be put back
+        # after a migration rebuilt the table (xinfang/core/audit.py)
+        connection_created.connect(audit.on_connection_created, dispatch_uid="xinfang.audit.functions")
+        post_migrate.connect(audit.on_post_migrate, sender=self, dispatch_uid="xinfang.audit.triggers")

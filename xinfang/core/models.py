@@ -26,12 +26,24 @@ class EventQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("事件日志只能追加，不能删除。")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        from django.db import transaction
+
+        from xinfang.core.audit import event_chain_link
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            event_chain_link(objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class Event(models.Model):
     """One change (or one read of a case) — who, for which body, when, what, from what to what, why.
 
-    Rows are never updated or deleted: the queryset and the instance refuse, and on PostgreSQL a trigger
-    refuses too (migration 0002), so not even raw SQL from the app can rewrite history.
+    Rows are never updated or deleted: the queryset and the instance refuse, triggers refuse on PostgreSQL
+    and SQLite, and on PostgreSQL the app's own role may be left without the right to (`xinfang audit
+    protect`). Each row is a link in a hash chain (`chain_*`, xinfang/core/audit.py), so an edit or a
+    deletion made around all of that is found by `xinfang audit verify`.
     """
 
     occurred_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -59,6 +71,10 @@ class Event(models.Model):
     new_values = models.JSONField("新值", default=dict, blank=True)
     reason = models.TextField("理由", blank=True)
     legal_basis = models.CharField("依据", max_length=200, blank=True)
+    # The hash chain (xinfang/core/audit.py); empty only for rows a bulk load wrote until they are sealed.
+    chain_seq = models.BigIntegerField("链序号", null=True, blank=True, unique=True, editable=False)
+    chain_prev = models.CharField("前一条散列", max_length=64, blank=True, editable=False)
+    chain_hash = models.CharField("散列", max_length=64, blank=True, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -72,9 +88,15 @@ class Event(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
     def save(self, *args, **kwargs):
+        from django.db import router, transaction
+
+        from xinfang.core.audit import event_chain_link
+
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError("事件日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Event)):
+            event_chain_link([self])
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("事件日志只能追加，不能删除。")

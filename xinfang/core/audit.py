@@ -1,0 +1,323 @@
+"""The event log as evidence: a hash chain over every event, database triggers that refuse to change or
+delete one, and a check that finds a row edited or deleted behind the application's back.
+
+Each event carries `chain_seq` (1, 2, 3, … with no gaps), `chain_prev` (the previous event's hash) and
+`chain_hash` = SHA-256 over its own content and `chain_prev`. Editing a row breaks its hash; deleting one
+leaves a gap in the sequence and a `chain_prev` that points at nothing; reordering breaks the links.
+
+Writers take turns for the chain: on PostgreSQL a transaction-scoped advisory lock is taken before the last
+link is read and held until commit, so two transactions writing events at once never chain to the same
+predecessor (the second waits for the first to commit). SQLite runs one writer at a time already
+(IMMEDIATE transactions, config/settings/base.py).
+
+Rows written in bulk by raw SQL (`xinfang generate`) arrive unchained and are sealed afterwards
+(`event_chain_seal`); the triggers allow exactly that one change to a row — filling in its chain fields,
+its content untouched — and nothing else. What no chain can show is the loss of the newest rows: record
+the head (`xinfang audit head`) somewhere else now and then, and `audit verify --head SEQ:HASH` checks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from django.db import connection, transaction
+
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key for the chain ("xinf").
+CHAIN_LOCK = 0x78696E66
+CONTENT_FIELDS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "body_id",
+    "object_type",
+    "object_id",
+    "action",
+    "old_values",
+    "new_values",
+    "reason",
+    "legal_basis",
+)
+
+
+def _canonical_json(value: Any) -> Any:
+    """JSON as the database gives it back: dict keys as text, tuples as lists, whole floats as integers
+    (PostgreSQL's jsonb prints 1e20 as 100000000000000000000)."""
+    if isinstance(value, dict):
+        return {str(k): _canonical_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_json(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def event_content(values: dict[str, Any]) -> dict[str, Any]:
+    """The hashed part of an event, from its attribute values (an Event's __dict__ or a values() row)."""
+    out: dict[str, Any] = {}
+    for name in CONTENT_FIELDS:
+        value = values[name]
+        if name == "occurred_at":
+            value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        elif name in ("old_values", "new_values"):
+            value = _canonical_json(json.loads(json.dumps(value or {})))
+        elif name in ("actor_id", "body_id"):
+            value = None if value is None else int(value)
+        else:
+            value = "" if value is None else str(value)
+        out[name] = value
+    return out
+
+
+def event_digest(values: dict[str, Any], prev: str) -> str:
+    payload = json.dumps(
+        {"prev": prev, **event_content(values)}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+
+
+def _chain_head() -> tuple[int, str]:
+    from xinfang.core.models import Event
+
+    last = (
+        Event.objects.filter(chain_seq__isnull=False)
+        .order_by("-chain_seq")
+        .values_list("chain_seq", "chain_hash")
+        .first()
+    )
+    return last if last else (0, GENESIS)
+
+
+def event_chain_link(events) -> None:
+    """Give new (unsaved) events their place in the chain. Call inside the transaction that inserts them:
+    the lock is held until it ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("event_chain_link needs the inserting transaction")
+    _lock_chain()
+    seq, prev = _chain_head()
+    for event in events:
+        seq += 1
+        event.chain_seq = seq
+        event.chain_prev = prev
+        event.chain_hash = prev = event_digest(event.__dict__, prev)
+
+
+def event_chain_seal(*, batch: int = 5000) -> int:
+    """Chain the events written without one (bulk loads), oldest first; returns how many."""
+    from xinfang.core.models import Event
+
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            _lock_chain()
+            rows = list(
+                Event.objects.filter(chain_seq__isnull=True)
+                .order_by("occurred_at", "id")
+                .values("id", *CONTENT_FIELDS)[:batch]
+            )
+            if not rows:
+                return sealed
+            seq, prev = _chain_head()
+            updates = []
+            for row in rows:
+                seq += 1
+                digest = event_digest(row, prev)
+                updates.append((seq, prev, digest, row["id"]))
+                prev = digest
+            with connection.cursor() as cur:
+                cur.executemany(
+                    "UPDATE core_event SET chain_seq = %s, chain_prev = %s, chain_hash = %s WHERE id = %s",
+                    updates,
+                )
+            sealed += len(rows)
+
+
+@dataclass
+class ChainReport:
+    checked: int = 0
+    head: tuple[int, str] = (0, GENESIS)
+    unsealed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def event_chain_verify(*, expect_head: tuple[int, str] | None = None, chunk: int = 2000) -> ChainReport:
+    """Walk the chain in order and say every row that was edited, deleted or moved."""
+    from xinfang.core.models import Event
+
+    report = ChainReport()
+    expected_seq, prev = 1, GENESIS
+    rows = (
+        Event.objects.filter(chain_seq__isnull=False)
+        .order_by("chain_seq")
+        .values("id", "chain_seq", "chain_prev", "chain_hash", *CONTENT_FIELDS)
+    )
+    for row in rows.iterator(chunk_size=chunk):
+        seq = row["chain_seq"]
+        if seq != expected_seq:
+            report.problems.append(
+                f"缺失：第 {expected_seq}–{seq - 1} 条事件不见了（在事件 #{row['id']} 之前）"
+                if seq > expected_seq
+                else f"序号重复或倒退：事件 #{row['id']} 的序号为 {seq}"
+            )
+        if row["chain_prev"] != prev:
+            report.problems.append(f"断链：事件 #{row['id']}（序号 {seq}）所指的前一条不是链上的前一条")
+        if event_digest(row, row["chain_prev"]) != row["chain_hash"]:
+            report.problems.append(f"被改动：事件 #{row['id']}（序号 {seq}）的内容与其散列不符")
+        prev, expected_seq = row["chain_hash"], seq + 1
+        report.checked += 1
+    report.head = (expected_seq - 1, prev)
+    report.unsealed = Event.objects.filter(chain_seq__isnull=True).count()
+    if expect_head is not None:
+        seq, digest = expect_head
+        at = Event.objects.filter(chain_seq=seq).values_list("chain_hash", flat=True).first()
+        if at != digest:
+            report.problems.append(f"链头不符：记录的第 {seq} 条事件不在或已被改动（最新的事件被删除？）")
+    return report
+
+
+# ------------------------------------------------------------------------------------ database triggers
+
+# PostgreSQL: refuse UPDATE and DELETE, except sealing an unchained row (its content unchanged).
+PG_TRIGGER = """
+CREATE OR REPLACE FUNCTION core_event_append_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.chain_seq IS NULL AND NEW.chain_seq IS NOT NULL AND NEW.id = OLD.id
+     AND (NEW.occurred_at, NEW.actor_id, NEW.actor_label, NEW.body_id, NEW.object_type, NEW.object_id,
+          NEW.action, NEW.old_values, NEW.new_values, NEW.reason, NEW.legal_basis)
+         IS NOT DISTINCT FROM
+         (OLD.occurred_at, OLD.actor_id, OLD.actor_label, OLD.body_id, OLD.object_type, OLD.object_id,
+          OLD.action, OLD.old_values, OLD.new_values, OLD.reason, OLD.legal_basis) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'core_event is append-only (% refused)', TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS core_event_no_update ON core_event;
+CREATE TRIGGER core_event_no_update BEFORE UPDATE OR DELETE ON core_event
+  FOR EACH ROW EXECUTE FUNCTION core_event_append_only();
+"""
+
+_SAME = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in ("id", *CONTENT_FIELDS))
+# SQLite: the same rule. A DELETE is let through only while Django's `flush` empties every table (tests,
+# xinfang/core/management/commands/flush.py): the connection's xinfang_flushing() says so; a connection
+# without that function (the sqlite3 shell) cannot delete at all.
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS core_event_no_update BEFORE UPDATE ON core_event
+    WHEN NOT (OLD.chain_seq IS NULL AND NEW.chain_seq IS NOT NULL AND {_SAME})
+    BEGIN SELECT RAISE(ABORT, 'core_event is append-only (UPDATE refused)'); END""",
+    """CREATE TRIGGER IF NOT EXISTS core_event_no_delete BEFORE DELETE ON core_event
+    WHEN NOT xinfang_flushing()
+    BEGIN SELECT RAISE(ABORT, 'core_event is append-only (DELETE refused)'); END""",
+]
+
+
+def event_triggers_install(conn) -> None:
+    """Create (or re-create) the append-only triggers; idempotent. Run after every migrate, because SQLite
+    rebuilds a table to alter it and the rebuilt table has no triggers."""
+    tables = conn.introspection.table_names()
+    if "core_event" not in tables:
+        return
+    columns = {c.name for c in conn.introspection.get_table_description(conn.cursor(), "core_event")}
+    if "chain_seq" not in columns:
+        return  # an older schema (mid-migration); the chain migration installs them
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            # Already there (the usual case after a migrate): leave it, so the app role may run migrate
+            # once `audit protect` gave the function and the table to another owner.
+            cur.execute(
+                "SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgname = %s"
+                " AND t.tgrelid = 'core_event'::regclass AND p.prosrc LIKE %s",
+                ["core_event_no_update", "%chain_seq%"],
+            )
+            if cur.fetchone() is None:
+                cur.execute(PG_TRIGGER)
+        elif conn.vendor == "sqlite":
+            for sql in SQLITE_TRIGGERS:
+                cur.execute(sql)
+
+
+# ------------------------------------------------------------------ PostgreSQL: the app role cannot edit
+
+
+def event_table_protect(*, app_role: str, owner_role: str) -> list[str]:
+    """Make `owner_role` (created NOLOGIN if missing) own core_event, and leave `app_role` only SELECT and
+    INSERT on it: no UPDATE, DELETE or TRUNCATE, and no way to drop the trigger (only the owner may). Run
+    as a superuser or the database owner. Returns the statements run."""
+    from psycopg import sql
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("只有 PostgreSQL 支持按角色收回权限；SQLite 依靠触发器和散列链。")
+    ident = sql.Identifier
+    statements = []
+    with connection.cursor() as cur:
+        # ALTER TABLE waits for nothing: deferred foreign-key checks of this transaction run now
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [owner_role])
+        if cur.fetchone() is None:
+            statements.append(sql.SQL("CREATE ROLE {} NOLOGIN").format(ident(owner_role)))
+        statements += [
+            sql.SQL("ALTER TABLE core_event OWNER TO {}").format(ident(owner_role)),
+            sql.SQL("ALTER FUNCTION core_event_append_only() OWNER TO {}").format(ident(owner_role)),
+            sql.SQL("REVOKE ALL ON core_event FROM {}").format(ident(app_role)),
+            sql.SQL("GRANT SELECT, INSERT ON core_event TO {}").format(ident(app_role)),
+        ]
+        cur.execute(
+            "SELECT pg_get_serial_sequence('core_event', 'id')",
+        )
+        seq = cur.fetchone()[0]
+        if seq:
+            statements.append(
+                sql.SQL("GRANT USAGE, SELECT ON SEQUENCE {} TO {}").format(sql.SQL(seq), ident(app_role))
+            )
+        done = []
+        for statement in statements:
+            cur.execute(statement)
+            done.append(statement.as_string(cur.connection))
+    return done
+
+
+# ------------------------------------------------------------------ SQLite: the flush exception, per thread
+
+_flushing = __import__("threading").local()
+
+
+class flushing:
+    """While Django's flush empties every table (tests): the SQLite delete trigger lets rows go."""
+
+    def __enter__(self):
+        _flushing.on = True
+
+    def __exit__(self, *exc):
+        _flushing.on = False
+
+
+def sqlite_functions_register(conn) -> None:
+    if conn.vendor == "sqlite" and conn.connection is not None:
+        conn.connection.create_function("xinfang_flushing", 0, lambda: int(getattr(_flushing, "on", False)))
+
+
+def on_connection_created(sender, connection, **kwargs) -> None:
+    sqlite_functions_register(connection)
+
+
+def on_post_migrate(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    conn = connections[using]
+    conn.ensure_connection()
+    sqlite_functions_register(conn)
+    event_triggers_install(conn)
