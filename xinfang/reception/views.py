@@ -330,10 +330,16 @@ def _visit_form(request, ticket=None):
                 form.add_error(None, exc.message)
             else:
                 if result.registration is not None:
-                    # The 查询码 exists only now (a hash is kept): the receipt shows it while this session lasts.
+                    # The 查询码 exists only now (a hash is kept): the visit receipt prints it once, and so
+                    # does the documents app's 登记回执 (receipt_offer keeps it for that one print).
                     codes = request.session.get(RECEIPT_SESSION, {})
                     codes[str(result.visit.pk)] = result.registration.query_code
                     request.session[RECEIPT_SESSION] = codes
+                    from xinfang.documents.views import receipt_offer
+
+                    receipt_offer(
+                        request, case=result.registration.case, query_code=result.registration.query_code
+                    )
                     messages.success(request, result.registration.message or gettext("已登记为信访事项。"))
                 for w in result.warnings:
                     messages.warning(request, w)
@@ -399,7 +405,10 @@ def receipt(request, pk):
     """The printed receipt (回执) of a visit: what was recorded and, for a new case, its number and 查询码."""
     _require(request, *HALL)
     v = _get(selectors.visit_get, actor=request.actor, pk=pk)
-    code = request.session.get(RECEIPT_SESSION, {}).get(str(v.pk), "")
+    codes = dict(request.session.get(RECEIPT_SESSION) or {})
+    code = codes.pop(str(v.pk), "")  # printed once, like the documents app's 回执
+    if code:
+        request.session[RECEIPT_SESSION] = codes
     return render(request, "reception/receipt.html", {"v": v, "query_code": code})
 
 
@@ -526,11 +535,16 @@ def hearing_new(request):
 def hearing(request, pk):
     _require(request, *HEARING_ROLES)
     h = _get(selectors.hearing_get, actor=request.actor, pk=pk)
+    from xinfang.documents.models import Document  # the 听证通知 as a numbered document (documents app)
+
     return render(
         request,
         "reception/hearing.html",
         {
             "h": h,
+            "notice_document": Document.objects.filter(notice_id=h.notice_id).first()
+            if h.notice_id
+            else None,
             "participants": list(h.participants.all()),
             "conclude_form": ConcludeForm(),
             "cancel_form": CancelForm(),

@@ -312,6 +312,8 @@ def test_a_hearing_is_left_out_of_the_rereview_clock(demo_city):
         assert clock.paused_since == date(2026, 5, 12)
         notice = Notice.objects.get(case=case, kind=NoticeKind.HEARING)
         assert hearing.notice == notice and "市信访局听证室" in notice.text and "2026年5月15日" in notice.text
+        # The documents app numbers the notice as the 听证通知 the petitioner is served.
+        assert notice.document.kind == "hearing" and notice.document.number
         with pytest.raises(TransitionNotAllowed):  # no 复核意见 while the hearing runs
             case_act(case=case, actor=rereviewer, action="decide_rereview", outcome="explain", text="维持")
     with time_machine.travel(datetime(2026, 5, 18, 17, 0, tzinfo=SH), tick=False):

@@ -121,8 +121,11 @@ def test_a_visit_opens_a_case_and_the_receipt_shows_number_and_code(desk, django
     v = Visit.objects.get()
     assert response.url == reverse("reception:visit", kwargs={"pk": v.pk})
     assert v.case.channel == "visit" and v.ticket.status == TicketStatus.DONE
+    detail = c.get(reverse("reception:visit", kwargs={"pk": v.pk})).content.decode()
+    assert reverse("documents:receipt", args=[v.case.pk, "pdf"]) in detail  # the documents app's 登记回执
     receipt = c.get(reverse("reception:receipt", kwargs={"pk": v.pk})).content.decode()
     assert v.case.number in receipt and "查询码" in receipt
+    assert "查询码" not in c.get(reverse("reception:receipt", kwargs={"pk": v.pk})).content.decode()  # once
     download = c.get(reverse("reception:recording", kwargs={"pk": v.pk}))
     assert b"".join(download.streaming_content) == b"ID3-fake-audio"
     with django_assert_max_num_queries(12):
