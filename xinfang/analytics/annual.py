@@ -118,5 +118,11 @@ def annual_report_write(*, body: Body, year: int, output: str | Path) -> AnnualS
     hall = hall_figures_year(body=body, year=year)
     doc.add_heading("四、来访接待", level=1)
     _table(doc, ["项目", "数值"], [[label, value] for label, value in hall.rows()])
+    from xinfang.resolution.figures import COLUMNS, centre_figures  # 多元解纷 (issue #14)
+
+    centre = centre_figures(body=body, year=year)
+    doc.add_heading("五、多元解纷（访、调、裁、审、处）", level=1)
+    rows = [[row.label, *row.values()] for row in [centre.total, *centre.by_organisation]]
+    _table(doc, ["", *[label for _, label in COLUMNS]], rows)
     doc.save(str(output))
     return s

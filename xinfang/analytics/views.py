@@ -40,6 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         body=request.actor.body, year=year, today=today, rank_key=request.GET.get("rank", "")
     )
     from xinfang.reception.figures import hall_figures_year  # the hall's own figures (issue #13)
+    from xinfang.resolution.figures import centre_figures as resolution_figures  # 多元解纷 (issue #14)
 
     return render(
         request,
@@ -50,6 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "years": list(range(today.year, today.year - 5, -1)),
             "definitions": DEFINITIONS.values(),
             "hall": hall_figures_year(body=request.actor.body, year=year),
+            "resolution": resolution_figures(body=request.actor.body, year=year),
             "charts": data.charts(),
             # The charts are an addition: without the vendored file the tables still say everything.
             "echarts": bool(finders.find(ECHARTS)),

@@ -176,7 +176,7 @@ class ReferralListCreate(GenericAPIView):
         summary="移送调解、仲裁、速裁、法律咨询或心理疏导",
         request=ReferralIn,
         parameters=[ACTING_BODY],
-        responses={201: ReferralDetailOut, 422: ErrorOut, **ERRORS},
+        responses={201: ReferralDetailOut, **ERRORS},
     )
     def post(self, request: Request) -> Response:
         actor = _actor(request, *REFERRERS)

@@ -2,7 +2,7 @@
 
 Definitions (docs/resolution.md says the same):
 - 接待群众来访（批次）visits received: cases registered through the 来访 channel by the bodies in scope, by the
-  day they arrived (one registration = one 批次; a group visit is one).
+  day they were registered (one registration = one 批次; a group visit is one).
 - 调解纠纷（起）disputes mediated: mediation referrals (人民/行政/司法调解) concluded in the period, by outcome
   date, whatever the outcome (不予受理 excluded: nothing was mediated); 调解成功 those ending in an agreement;
   调解成功率 = 成功 ÷ 调解纠纷.
@@ -16,10 +16,11 @@ Scope: referrals whose referring body lies under the acting body (bodies_under),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils import timezone
 
 from xinfang.cases.models import Case, Channel
 from xinfang.orgs.models import Body
@@ -80,6 +81,7 @@ class CentreFigures:
     by_month: list[Row] = field(default_factory=list)
     by_organisation: list[Row] = field(default_factory=list)
     by_body: list[Row] = field(default_factory=list)
+    columns: tuple = COLUMNS
 
 
 def _span(year: int) -> tuple[date, date]:
@@ -131,18 +133,14 @@ _OUTCOME_COUNTS = {
 }
 
 
-def _fill(rows: dict, key, values: dict) -> None:
-    row = rows.get(key)
-    if row is None:
-        return
+def _add(row: Row, values: dict) -> None:
     for name, n in values.items():
-        if name in _OUTCOME_COUNTS or name in ("visits", "counselling"):
-            setattr(row, name, getattr(row, name) + (n or 0))
+        setattr(row, name, getattr(row, name) + (n or 0))
 
 
 def centre_figures(*, body: Body, year: int) -> CentreFigures:
-    """Five grouped queries whatever the volume: outcomes and sessions by month, by organisation, by body,
-    and the visits by month and by body."""
+    """Three grouped queries whatever the volume — outcomes, counselling sessions and visits, each grouped by
+    month × organisation × body at once — rolled up here into the three breakdowns and the total."""
     start, end = _span(year)
     scope = referrals_in_scope(body=body)
     closed = closed_in(scope, year)
@@ -152,61 +150,64 @@ def centre_figures(*, body: Body, year: int) -> CentreFigures:
     visits = Case.objects.filter(
         registering_body__in=bodies_under(body).values("pk"),
         channel=Channel.VISIT,
-        arrived_at__date__gte=start,
-        arrived_at__date__lte=end,
+        created_at__gte=datetime.combine(start, time.min, tzinfo=timezone.get_current_timezone()),
+        created_at__lt=datetime.combine(
+            end + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+        ),
     )
-
     months = {m: Row(label=f"{year}年{m}月", key=f"{m}") for m in range(1, 13)}
-    for r in closed.annotate(m=ExtractMonth("outcome_on")).values("m").annotate(**_OUTCOME_COUNTS).order_by():
-        _fill(months, r["m"], r)
-    for r in sessions.annotate(m=ExtractMonth("held_on")).values("m").annotate(n=Sum("attendees")).order_by():
-        _fill(months, r["m"], {"counselling": r["n"]})
-    for r in visits.annotate(m=ExtractMonth("arrived_at")).values("m").annotate(n=Count("id")).order_by():
-        _fill(months, r["m"], {"visits": r["n"]})
+    orgs: dict[int, Row] = {}
+    bodies: dict[int, Row] = {}
 
-    orgs: dict = {}
-    for r in (
-        closed.values("organisation", name=F("organisation__name"))
+    def org_row(pk, name):
+        return orgs.setdefault(pk, Row(label=name, key=str(pk)))
+
+    def body_row(pk, name):
+        return bodies.setdefault(pk, Row(label=name, key=str(pk)))
+
+    outcome_rows = (
+        closed.annotate(m=ExtractMonth("outcome_on"))
+        .values(
+            "m", "organisation", "referring_body", on=F("organisation__name"), bn=F("referring_body__name")
+        )
         .annotate(**_OUTCOME_COUNTS)
-        .order_by("name")
-    ):
-        orgs[r["organisation"]] = Row(label=r["name"], key=str(r["organisation"]))
-        _fill(orgs, r["organisation"], r)
-    for r in (
-        sessions.values("referral__organisation", name=F("referral__organisation__name"))
+        .order_by()
+    )
+    for r in outcome_rows:
+        values = {k: r[k] for k in _OUTCOME_COUNTS}
+        _add(months[r["m"]], values)
+        _add(org_row(r["organisation"], r["on"]), values)
+        _add(body_row(r["referring_body"], r["bn"]), values)
+    session_rows = (
+        sessions.annotate(m=ExtractMonth("held_on"))
+        .values(
+            "m",
+            org=F("referral__organisation"),
+            on=F("referral__organisation__name"),
+            b=F("referral__referring_body"),
+            bn=F("referral__referring_body__name"),
+        )
         .annotate(n=Sum("attendees"))
         .order_by()
-    ):
-        org = r["referral__organisation"]
-        orgs.setdefault(org, Row(label=r["name"], key=str(org)))
-        _fill(orgs, org, {"counselling": r["n"]})
-
-    bodies: dict = {}
-    for r in (
-        closed.values("referring_body", name=F("referring_body__name")).annotate(**_OUTCOME_COUNTS).order_by()
-    ):
-        bodies[r["referring_body"]] = Row(label=r["name"], key=str(r["referring_body"]))
-        _fill(bodies, r["referring_body"], r)
-    for r in (
-        sessions.values("referral__referring_body", name=F("referral__referring_body__name"))
-        .annotate(n=Sum("attendees"))
+    )
+    for r in session_rows:
+        values = {"counselling": r["n"]}
+        _add(months[r["m"]], values)
+        _add(org_row(r["org"], r["on"]), values)
+        _add(body_row(r["b"], r["bn"]), values)
+    visit_rows = (
+        visits.annotate(m=ExtractMonth("created_at"))
+        .values("m", "registering_body", bn=F("registering_body__name"))
+        .annotate(n=Count("id"))
         .order_by()
-    ):
-        b = r["referral__referring_body"]
-        bodies.setdefault(b, Row(label=r["name"], key=str(b)))
-        _fill(bodies, b, {"counselling": r["n"]})
-    for r in (
-        visits.values("registering_body", name=F("registering_body__name")).annotate(n=Count("id")).order_by()
-    ):
-        b = r["registering_body"]
-        bodies.setdefault(b, Row(label=r["name"], key=str(b)))
-        _fill(bodies, b, {"visits": r["n"]})
+    )
+    for r in visit_rows:
+        _add(months[r["m"]], {"visits": r["n"]})
+        _add(body_row(r["registering_body"], r["bn"]), {"visits": r["n"]})
 
     total = Row(label=f"{year}年合计")
     for row in months.values():
-        for name, _ in COLUMNS:
-            if name != "success_rate":
-                setattr(total, name, getattr(total, name) + getattr(row, name))
+        _add(total, {name: getattr(row, name) for name, _ in COLUMNS if name != "success_rate"})
     return CentreFigures(
         body=body,
         year=year,

@@ -60,7 +60,7 @@ def index(request):
     actor = request.actor
     org = selectors.organisation_of(actor)
     filters = {k: request.GET.get(k, "") for k in ("status", "kind", "outcome", "q")}
-    if not any(filters.values()):
+    if "status" not in request.GET:
         filters["status"] = "open"
     qs = selectors.referral_list(actor=actor, filters=filters)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))

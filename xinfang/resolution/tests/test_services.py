@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.test import override_settings
 
-from xinfang.cases.models import Notice, NoticeKind, Outcome as CaseOutcome, PetitionType, Route, State
+from xinfang.cases.models import Notice, NoticeKind, PetitionType, Route, State
+from xinfang.cases.models import Outcome as CaseOutcome
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.cases.tests.factories import officer, registrar
 from xinfang.core.errors import (
@@ -22,7 +23,8 @@ from xinfang.core.models import Event
 from xinfang.deadlines.models import Clock
 from xinfang.resolution import selectors, services
 from xinfang.resolution.confirmation import confirmation_due
-from xinfang.resolution.models import CaseEffect, Consent, NoticeKind as RNotice, Referral, Side, Status
+from xinfang.resolution.models import CaseEffect, Consent, Referral, Side, Status
+from xinfang.resolution.models import NoticeKind as RNotice
 from xinfang.resolution.rules import Outcome, ReferralKind
 from xinfang.resolution.services import PartyInput
 from xinfang.resolution.tests.conftest import (
@@ -145,7 +147,10 @@ def test_agreement_in_handling_answers_the_case_through_the_table(centre):
     case = accepted_case()
     r = refer(centre, case=case, by=officer(HOUSING))
     services.referral_outcome_record(
-        actor=mediator(centre["rmtj"]), referral_id=r.pk, outcome=Outcome.SETTLEMENT_AGREEMENT, text="双方和解。"
+        actor=mediator(centre["rmtj"]),
+        referral_id=r.pk,
+        outcome=Outcome.SETTLEMENT_AGREEMENT,
+        text="双方和解。",
     )
     case.refresh_from_db()
     assert case.state == State.ANSWERED and case.outcome == CaseOutcome.MEDIATED
@@ -176,10 +181,15 @@ def test_arbitration_is_the_legal_route_the_case_is_diverted_to(centre):
     assert r.case_effect == CaseEffect.DIVERTED
     # the award comes later, with its number; the case stays where the law put it
     with pytest.raises(ValidationFailed) as exc:
-        services.referral_outcome_record(actor=mediator(centre["ldzc"]), referral_id=r.pk, outcome=Outcome.AWARD)
+        services.referral_outcome_record(
+            actor=mediator(centre["ldzc"]), referral_id=r.pk, outcome=Outcome.AWARD
+        )
     assert exc.value.code == "reference_missing"
     services.referral_outcome_record(
-        actor=mediator(centre["ldzc"]), referral_id=r.pk, outcome=Outcome.AWARD, reference_number="示劳人仲案字〔2026〕1号"
+        actor=mediator(centre["ldzc"]),
+        referral_id=r.pk,
+        outcome=Outcome.AWARD,
+        reference_number="示劳人仲案字〔2026〕1号",
     )
 
 
@@ -198,7 +208,10 @@ def test_failed_mediation_returns_the_case_with_its_clock_running(centre):
         r = refer(centre, case=case, by=officer(HOUSING))
     with time_machine.travel(date(2026, 3, 12), tick=False):
         services.referral_outcome_record(
-            actor=mediator(centre["rmtj"]), referral_id=r.pk, outcome=Outcome.FAILED, text="被申请人不同意方案"
+            actor=mediator(centre["rmtj"]),
+            referral_id=r.pk,
+            outcome=Outcome.FAILED,
+            text="被申请人不同意方案",
         )
     case.refresh_from_db()
     r.refresh_from_db()
@@ -237,7 +250,10 @@ def test_failed_mediation_resumes_what_the_referral_paused(centre):
     ("effective", "due"),
     [
         (date(2026, 3, 2), date(2026, 4, 1)),  # 30 calendar days, the start day not counted (Art. 201)
-        (date(2025, 9, 1), date(2025, 10, 9)),  # last day 10-01 in the National Day holiday → 10-09 (Art. 203)
+        (
+            date(2025, 9, 1),
+            date(2025, 10, 9),
+        ),  # last day 10-01 in the National Day holiday → 10-09 (Art. 203)
         (date(2026, 1, 1), date(2026, 2, 2)),  # 01-31 is a Saturday → Monday 02-02
     ],
 )
