@@ -1,4 +1,40 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from xinfang.supervision import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.supervision_new, name="new"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/send-back/", views.send_back, name="send_back"),
+    path("<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("<int:pk>/dismiss/", views.dismiss, name="dismiss"),
+    path("<int:pk>/letter/", views.letter, name="letter"),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path("recommendations/<int:pk>/feedback/", views.recommendation_feedback, name="recommendation_feedback"),
+    path("leader-cases/", views.leader_cases, name="leader_cases"),
+    path("leader-cases/new/", views.leader_case_new, name="leader_case_new"),
+    path("leader-cases/<int:pk>/", views.leader_case, name="leader_case"),
+    path("leader-cases/<int:pk>/step/", views.leader_case_step, name="leader_case_step"),
+    path("leader-cases/<int:pk>/note/", views.leader_case_note, name="leader_case_note"),
+    path("leader-cases/<int:pk>/close/", views.leader_case_close, name="leader_case_close"),
+    path("backflows/", views.backflows, name="backflows"),
+    path("backflows/<int:pk>/", views.backflow, name="backflow"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+    path("campaigns/<int:pk>/import/", views.campaign_import, name="campaign_import"),
+    path("campaigns/<int:pk>/rule/", views.campaign_rule, name="campaign_rule"),
+    path("campaigns/<int:pk>/clear/", views.campaign_clear, name="campaign_clear"),
+    path("campaign-cases/<int:pk>/", views.campaign_item, name="campaign_item"),
+    path("receptions/", views.receptions, name="receptions"),
+    path("receptions/<int:pk>/", views.reception, name="reception"),
+    path("reception-days/", views.public_receptions, name="public_receptions"),
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("followups/<int:pk>/done/", views.followup_done, name="followup_done"),
+    path("figures/", views.figures, name="figures"),
+]

@@ -1,0 +1,164 @@
+"""Supervision figures (条例 Art. 41 (二)(三): 督办情况, 建议及采纳情况), per body and period: 督办 by kind and
+rung, replies on time, 包案 化解率, 倒流 count, campaign 清零率. Counts only — no case content — over what the
+acting body issued (or, for a body that is supervised, what it received). A handful of grouped queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q
+
+from xinfang.orgs.models import Body
+from xinfang.supervision.models import (
+    Backflow,
+    CampaignCase,
+    LeaderCase,
+    LeaderCaseStatus,
+    Recommendation,
+    Supervision,
+)
+
+
+def _pct(n: int, d: int) -> float | None:
+    return round(100 * n / d, 1) if d else None
+
+
+@dataclass
+class SupervisionFigures:
+    body: Body
+    start: date
+    end: date
+    by_kind: list[dict] = field(default_factory=list)  # kind name, rung, issued, replied, on_time, closed
+    issued: int = 0
+    replied: int = 0
+    replied_on_time: int = 0
+    by_body: list[dict] = field(default_factory=list)  # supervised body, issued, replied on time
+    recommendations: list[dict] = field(default_factory=list)  # kind, issued, feedback, adopted
+    leader_cases: int = 0
+    leader_cases_closed: int = 0
+    leader_cases_resolved: int = 0
+    raised: int = 0
+    backflows: int = 0
+    campaign_items: int = 0
+    campaign_signed: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _pct(self.replied_on_time, self.replied)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return _pct(self.leader_cases_resolved, self.leader_cases_closed)
+
+    @property
+    def clear_rate(self) -> float | None:
+        return _pct(self.campaign_signed, self.campaign_items)
+
+    def rows(self) -> list[tuple[str, object]]:
+        """The headline figures as (name, value) for the Excel sheet and the annual report."""
+        return [
+            ("督办总数", self.issued),
+            ("已回复", self.replied),
+            ("按期回复", self.replied_on_time),
+            ("按期回复率（%）", self.on_time_rate if self.on_time_rate is not None else "—"),
+            ("领导包案", self.leader_cases),
+            ("其中提级包案", self.raised),
+            ("包案化解率（%）", self.resolution_rate if self.resolution_rate is not None else "—"),
+            ("倒流", self.backflows),
+            ("专项行动事项", self.campaign_items),
+            ("已审核销号", self.campaign_signed),
+            ("清零率（%）", self.clear_rate if self.clear_rate is not None else "—"),
+        ]
+
+
+def supervision_figures(*, body: Body, start: date, end: date) -> SupervisionFigures:
+    """Figures of the 督办 issued by `body` (or addressed to it) with an issue date in [start, end]; 包案 of
+    leaders in its region opened in the period; 倒流 detected in the period on cases registered in its region;
+    campaign items of campaigns it runs (or its own items)."""
+    f = SupervisionFigures(body=body, start=start, end=end)
+    sups = Supervision.objects.filter(Q(issuing_body=body) | Q(body=body), issued_on__range=(start, end))
+    agg = {
+        "issued": Count("pk"),
+        "replied": Count("pk", filter=Q(replied_at__isnull=False)),
+        "on_time": Count("pk", filter=Q(replied_on_time=True)),
+        "closed": Count("pk", filter=Q(status="closed")),
+        "escalated": Count("pk", filter=Q(status="escalated")),
+    }
+    f.by_kind = list(sups.values("kind__name", "kind__rung").annotate(**agg).order_by("kind__rung"))
+    for row in f.by_kind:
+        f.issued += row["issued"]
+        f.replied += row["replied"]
+        f.replied_on_time += row["on_time"]
+        row["rate"] = _pct(row["on_time"], row["replied"])
+    f.by_body = list(
+        sups.filter(issuing_body=body)
+        .values("body__name")
+        .annotate(**agg)
+        .order_by("-issued", "body__name")[:50]
+    )
+    for row in f.by_body:
+        row["rate"] = _pct(row["on_time"], row["replied"])
+    f.recommendations = list(
+        Recommendation.objects.filter(Q(issuing_body=body) | Q(body=body), issued_on__range=(start, end))
+        .values("kind")
+        .annotate(
+            issued=Count("pk"),
+            feedback=Count("pk", filter=Q(feedback_at__isnull=False)),
+            adopted=Count("pk", filter=Q(adoption__in=["adopted", "partly"])),
+        )
+        .order_by("kind")
+    )
+    region = body.region.path
+    lcs = LeaderCase.objects.filter(
+        leader_body__region__path__startswith=region, opened_at__date__range=(start, end)
+    ).aggregate(
+        total=Count("pk"),
+        closed=Count("pk", filter=~Q(status=LeaderCaseStatus.ACTIVE)),
+        resolved=Count("pk", filter=Q(status=LeaderCaseStatus.RESOLVED)),
+        raised=Count("pk", filter=Q(level="raised")),
+    )
+    f.leader_cases, f.leader_cases_closed = lcs["total"], lcs["closed"]
+    f.leader_cases_resolved, f.raised = lcs["resolved"], lcs["raised"]
+    f.backflows = Backflow.objects.filter(
+        case__problem_region__path__startswith=region, detected_at__date__range=(start, end)
+    ).count()
+    items = CampaignCase.objects.filter(Q(campaign__issuing_body=body) | Q(responsible_body=body)).aggregate(
+        total=Count("pk"), signed=Count("pk", filter=Q(signed_off_at__isnull=False))
+    )
+    f.campaign_items, f.campaign_signed = items["total"], items["signed"]
+    return f
+
+
+def figures_sheet(wb, figures: SupervisionFigures) -> None:
+    """Write the figures as a sheet of an openpyxl workbook (the analytics Excel and our own export)."""
+    ws = wb.create_sheet("督查督办")
+    ws.append([f"{figures.body.name} 督查督办统计 {figures.start.isoformat()} 至 {figures.end.isoformat()}"])
+    for name, value in figures.rows():
+        ws.append([name, value])
+    ws.append([])
+    ws.append(["督办方式", "层级", "督办", "已回复", "按期回复", "按期回复率（%）", "已办结", "已升级"])
+    for r in figures.by_kind:
+        ws.append(
+            [
+                r["kind__name"],
+                r["kind__rung"],
+                r["issued"],
+                r["replied"],
+                r["on_time"],
+                r["rate"],
+                r["closed"],
+                r["escalated"],
+            ]
+        )
+    ws.append([])
+    ws.append(["被督办单位", "督办", "已回复", "按期回复", "按期回复率（%）"])
+    for r in figures.by_body:
+        ws.append([r["body__name"], r["issued"], r["replied"], r["on_time"], r["rate"]])
+    ws.append([])
+    ws.append(["建议类别", "提出", "已反馈", "采纳（含部分）"])
+    from xinfang.supervision.models import RecommendationKind
+
+    for r in figures.recommendations:
+        ws.append([RecommendationKind(r["kind"]).label, r["issued"], r["feedback"], r["adopted"]])
+    ws.column_dimensions["A"].width = 28
