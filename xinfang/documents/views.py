@@ -167,7 +167,7 @@ def receipt(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _portal_case_id(request: HttpRequest) -> int | None:
-    from xinfang.portal.views import SESSION_CASE
+    from xinfang.cases.portal_session import SESSION_CASE
 
     value = request.session.get(SESSION_CASE)
     return int(value) if isinstance(value, int) else None
@@ -192,8 +192,8 @@ def portal_notice(request: HttpRequest, notice_pk: int) -> HttpResponse:
 def portal_receipt(request: HttpRequest, token: str) -> HttpResponse:
     """回执 of a web submission, from the submission's own session entry (which holds the 查询码)."""
     from xinfang.cases.models import Case
+    from xinfang.cases.portal_session import SESSION_RECEIPTS
     from xinfang.orgs.acting import PETITIONER
-    from xinfang.portal.views import SESSION_RECEIPTS
 
     entry = (request.session.get(SESSION_RECEIPTS) or {}).get(token)
     if not entry:

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xinfang.cases.models import PetitionType
+from xinfang.cases.portal_session import SESSION_CASE, SESSION_RECEIPTS
 from xinfang.core.errors import ApplicationError, RateLimited
 from xinfang.portal import humancheck, ratelimit
 from xinfang.portal.forms import (
@@ -36,8 +37,7 @@ from xinfang.portal.services import (
     portal_submit,
 )
 
-SESSION_CASE = "portal_case_id"
-SESSION_RECEIPTS = "portal_receipts"
+# SESSION_CASE, SESSION_RECEIPTS: xinfang/cases/portal_session.py (imported above), shared with documents.
 
 
 def home(request: HttpRequest) -> HttpResponse:
