@@ -249,7 +249,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "信访事项依法办理系统 REST API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-}
+    # One name for the cases' 处理意见 choices, whichever field (outcome, review_outcome, rereview_outcome).
+    "ENUM_NAME_OVERRIDES": {"CaseOutcomeEnum": "xinfang.cases.models.Outcome"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "xinfang.api.schema.postprocess",

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from xinfang.core import audit
+        from xinfang.core import audit, checks  # noqa: F401 (checks registers the deploy checks)
 
         # the event log's triggers: SQLite's need a function on every connection, and must be put back
         # after a migration rebuilt the table (xinfang/core/audit.py)

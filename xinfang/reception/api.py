@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -112,6 +113,7 @@ class ArchiveOut(serializers.Serializer):
     archived_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(component_name="HallFiguresOut")  # resolution has a FiguresOut too
 class FiguresOut(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
@@ -174,7 +176,7 @@ class CallNextView(GenericAPIView):
     @extend_schema(
         summary="叫下一号（无人等候时 ticket 为 null）",
         request=CallNextIn,
-        responses={200: serializers.DictField(), **ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     def post(self, request: Request) -> Response:
         actor = _actor(request, *HALL)
