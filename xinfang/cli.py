@@ -79,8 +79,7 @@ def cmd_demo(argv: list[str]) -> int:
 
         for dotted in settings.XINFANG_DEMO_LOADERS:
             print(import_string(dotted)())
-    # the pinned ECharts for /figures/; returns at once when present, gives up after 10 s offline (ADR 0002)
-    _manage("fetch_assets", "--timeout", "10")
+    # ECharts for /figures/ ships in the package (xinfang/analytics/static/vendor/echarts, ADR 0002)
     _manage("collectstatic", "--noinput", "-v", "0")
     url = f"http://{args.host}:{args.port}/"
     print()
@@ -102,8 +101,6 @@ def cmd_serve(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("XINFANG_WORKERS", "3")))
     args = parser.parse_args(argv)
     _django_setup()
-    # the pinned ECharts for /figures/; returns at once when present, gives up after 10 s offline (ADR 0002)
-    _manage("fetch_assets", "--timeout", "10")
     _manage("collectstatic", "--noinput", "-v", "0")
     return _gunicorn(args.bind, args.workers)
 

@@ -3,7 +3,6 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from xinfang.analytics.management.commands.fetch_assets import integrity_ok
 from xinfang.cases.models import PetitionType
 from xinfang.cases.services import case_act
 from xinfang.cases.tests.factories import actor, register, registrar
@@ -126,25 +125,3 @@ def test_ledger_downloads(demo_city, client):
     )
     assert any(r[1] == "东城区信访局" and r[3] == "重复信访率" and r[6] == "0.00%" for r in rows)
 
-
-def test_integrity_check_refuses_other_bytes():
-    assert not integrity_ok(b"not echarts")
-
-
-def test_fetch_assets_offline_gives_up_within_its_timeout_and_is_not_fatal(monkeypatch):
-    import io
-    import urllib.request
-
-    from django.core.management import call_command
-
-    seen = {}
-
-    def unreachable(url, timeout):
-        seen["timeout"] = timeout
-        raise TimeoutError("timed out")
-
-    monkeypatch.setattr(urllib.request, "urlopen", unreachable)
-    err = io.StringIO()
-    call_command("fetch_assets", "--force", "--timeout", "3", stderr=err, stdout=io.StringIO())
-    assert seen["timeout"] == 3.0
-    assert "无法下载 ECharts" in err.getvalue() and "只显示表格" in err.getvalue()
