@@ -81,6 +81,13 @@ def cmd_demo(argv: list[str]) -> int:
             print(import_string(dotted)())
     # ECharts for /figures/ ships in the package (xinfang/analytics/static/vendor/echarts, ADR 0002)
     _manage("collectstatic", "--noinput", "-v", "0")
+    # today's ledger (每日交账), so the demo's ledgers are not empty until the first cron run (idempotent)
+    from django.utils import timezone
+
+    from xinfang.deadlines.services import ledger_build
+
+    stats = ledger_build(day=timezone.localdate())
+    print(f"今日台账：红灯 {stats.red} 项，黄灯 {stats.yellow} 项。")
     url = f"http://{args.host}:{args.port}/"
     print()
     print(f"信访事项依法办理系统（演示）: {url}")

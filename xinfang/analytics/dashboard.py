@@ -24,6 +24,7 @@ from xinfang.analytics.models import ClockTally
 from xinfang.cases.models import Channel, PetitionType
 from xinfang.cases.workflow import CLOCK_LABELS
 from xinfang.deadlines.lights import Light, yellow_days_setting
+from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 
@@ -105,6 +106,8 @@ def lights_now(*, body: Body, today: date) -> list[dict]:
     # rows per body and day instead of every open clock.
     rows = (
         ClockTally.objects.filter(open_count__gt=0, body__in=bodies_under(body))
+        # the ledger's red: duties only, not the rights that lapse (deadlines.selectors.LAPSING_WINDOWS)
+        .exclude(kind__in=LAPSING_WINDOWS)
         .order_by()
         .values("kind")
         .annotate(

@@ -17,6 +17,7 @@ import csv
 import gzip
 import itertools
 import random
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -115,6 +116,34 @@ LABEL_TO_CATEGORY = {
     "卫生计生": "health",
 }
 CHANNELS = ["online"] * 5 + ["letter"] * 2 + ["visit"] * 2 + ["phone", "leader_mailbox"]
+# An open case's last step happened within this many days (drawn evenly): about as long as the clock then
+# running, a tenth more — so most clocks are green, some yellow, about one in eight red, as in a real queue
+# (a case still 已登记 is days old, not months). Closed stages keep the whole span.
+OPEN_AGE_DAYS = {
+    "registered": 16,
+    "received": 16,
+    "accepted": 66,
+    "extended": 60,
+    "answered": 33,
+    "evaluated": 33,
+    "reviewed": 33,
+    "rereviewed": 33,
+    "transferred": 6,
+    "repeat": 13,  # the first petition stays 已登记 until it is sent on
+}
+# The city 信访局 registers a share itself (what reaches the city directly) and sends it down to the county
+# agency (Art. 22(二)): its registrars — the first demo login — have a queue of their own.
+CITY_REGISTRAR = "990100-xinfang"
+CITY_SHARE = 0.2
+# The extract's anonymised places (A市, M2县, A3区) read as the demo city's own.
+_ANON_CITY = re.compile(r"[A-Z]\d*市")
+_ANON_COUNTY = re.compile(r"[A-Z]\d+[县区]|[A-Z][县区](?![A-Za-z])")
+
+
+def _localise(text: str, county_name: str) -> str:
+    from xinfang.orgs.demo import CITY
+
+    return _ANON_COUNTY.sub(county_name, _ANON_CITY.sub(CITY[1], text))
 
 
 @lru_cache(maxsize=1)
@@ -138,6 +167,7 @@ class Plan:
     registered_at: datetime
     steps: list[tuple[datetime, Step]]
     repeat_at: datetime | None = None
+    registrar: str = ""  # the registering 信访局's code ("" → the county's)
 
 
 class Petitioners:
@@ -189,6 +219,10 @@ class Planner:
         # Cumulative weights once: `choices(weights=...)` sums them again on every call.
         self.stage_cum = list(itertools.accumulate(STAGE_WEIGHTS.values()))
         self.county_cum = list(itertools.accumulate(COUNTY_WEIGHTS))
+        self.extra = random.Random(seed * 7919 + 1)  # the city share and open cases' ages
+        from xinfang.orgs.demo import COUNTIES as DEMO_COUNTIES
+
+        self.county_names = {code: name for code, name, _ in DEMO_COUNTIES}
 
     def _when(self, span_days: int) -> datetime:
         end = self.now.date() - timedelta(days=span_days + 1)
@@ -211,6 +245,14 @@ class Planner:
         steps = STAGES[stage]
         span = sum(s[3] for s in steps) + (3 if stage == "repeat" else 0)
         at = self._when(span)
+        if stage in OPEN_AGE_DAYS and not self.year:
+            # recent: the last step `age` days ago (the draw from `_when` stays, so later draws are unchanged)
+            age = self.extra.randint(0, OPEN_AGE_DAYS[stage])
+            at = min(
+                datetime.combine(self.now.date() - timedelta(days=span + age), at.timetz()),
+                self.now - timedelta(days=span, hours=1 + 2 * len(steps)),  # every step in the past
+            )
+        registrar = CITY_REGISTRAR if self.extra.random() < CITY_SHARE else ""
         timed = []
         t = at
         for step in steps:
@@ -223,12 +265,13 @@ class Planner:
             township=f"{county}{rng.randint(1, 5):03d}",
             category=LABEL_TO_CATEGORY.get(label, "other"),
             channel=rng.choice(CHANNELS),
-            title=title[:200],
-            request=detail,
+            title=_localise(title, self.county_names.get(county, ""))[:200],
+            request=_localise(detail, self.county_names.get(county, "")),
             petitioners=[self.people.draw() for _ in range(people)],
             registered_at=at,
             steps=timed,
             repeat_at=at + timedelta(days=3) if stage == "repeat" else None,
+            registrar=registrar,
         )
 
     def plans(self, cases: int) -> Iterator[Plan]:
@@ -271,7 +314,7 @@ class Cast:
     def who(self, plan: Plan, role_key: str) -> Actor:
         agency = self.agency(plan)
         if role_key == REG:
-            return self.actor(f"{plan.county}-xinfang", Role.REGISTRAR)
+            return self.actor(plan.registrar or f"{plan.county}-xinfang", Role.REGISTRAR)
         if role_key == OFF:
             return self.actor(agency.code, Role.CASE_OFFICER)
         if role_key == HEAD:

@@ -40,7 +40,9 @@ __all__ = [
 # cases app, which imports the clock services from here.
 # Rights that lapse — the petitioner's to ask for 复查/复核, the agency's to object (Art. 23): when one runs out
 # nobody is late, the right is simply gone, so these are no one's red item.
-LAPSING_WINDOWS: frozenset[str] = frozenset({"objection", "review_request", "rereview_request"})
+# The petitioner's window to evaluate an answer lapses the same way (issue #16: "red" is one thing — a duty
+# past its day — on the queue, the search, the ledger and the dashboard alike).
+LAPSING_WINDOWS: frozenset[str] = frozenset({"objection", "review_request", "rereview_request", "evaluation"})
 REQUEST_EXCERPT_CHARS = 60
 # What a viewing body must not see on another body's ledger, as Q filters on the ledger item (`prefix` reaches
 # the case): the cases app registers its 检举控告 exclusion here in CasesConfig.ready — a hook, because cases
