@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xinfang.cases.models import Case, Channel
 from xinfang.orgs.models import Body
@@ -34,14 +35,14 @@ ARBITRATED = [Outcome.AWARD, Outcome.ARBITRAL_MEDIATION]
 
 # (key, label) of each column, in order; the drill-down filter each one opens.
 COLUMNS = (
-    ("visits", "接待群众来访（批次）"),
-    ("mediated", "调解纠纷（起）"),
-    ("mediated_ok", "调解成功（起）"),
-    ("success_rate", "调解成功率"),
-    ("tried", "审理诉讼（起）"),
-    ("arbitrated", "仲裁结案（起）"),
-    ("counselling", "心理疏导（人次）"),
-    ("consultations", "法律咨询（人次）"),
+    ("visits", gettext_noop("接待群众来访（批次）")),
+    ("mediated", gettext_noop("调解纠纷（起）")),
+    ("mediated_ok", gettext_noop("调解成功（起）")),
+    ("success_rate", gettext_noop("调解成功率")),
+    ("tried", gettext_noop("审理诉讼（起）")),
+    ("arbitrated", gettext_noop("仲裁结案（起）")),
+    ("counselling", gettext_noop("心理疏导（人次）")),
+    ("consultations", gettext_noop("法律咨询（人次）")),
 )
 DRILL = {
     "mediated": {"kind_in": MEDIATION_KINDS, "outcome_not": [Outcome.NOT_TAKEN]},

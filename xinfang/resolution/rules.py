@@ -174,3 +174,7 @@ def kind_rule(kind: str) -> KindRule:
 
 
 MEDIATION_KINDS = frozenset(k for k, r in KIND_RULES.items() if r.effect == Effect.MEDIATION)
+
+# The transition-table row this app added (xinfang/cases/workflow.py, "mediate_at_intake"): its label is
+# translated in this app's catalog, beside the feature it serves.
+CASE_ACTION_LABELS = (gettext_noop("调解/和解达成协议（登记环节）"),)
