@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import formset_factory
 from django.forms.utils import flatatt
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -18,7 +19,7 @@ from xinfang.cases.workflow import OPEN_STATES, Transition
 from xinfang.core.periods import period
 from xinfang.core.periods import period
 from xinfang.evaluation.models import Satisfaction
-from xinfang.orgs.models import Body, Region, RegionLevel
+from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
 from xinfang.people.services import person_validate
 
 
@@ -112,7 +113,9 @@ class IntakeForm(forms.Form):
         label=_("收到日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     # 三跨三分离: where the petitioner lives and where their 户籍 is, when not where the matter arose.
-    residence_region = forms.TypedChoiceField(label=_("经常居住地"), coerce=int, required=False, empty_value=None)
+    residence_region = forms.TypedChoiceField(
+        label=_("经常居住地"), coerce=int, required=False, empty_value=None
+    )
     household_region = forms.TypedChoiceField(label=_("户籍地"), coerce=int, required=False, empty_value=None)
     # The registrar's choice beside an earlier case of the same matter ("link:12", "new:12", …).
     repeat_decision = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -204,6 +207,75 @@ def queue_filters(query) -> dict:
     return QueueFilterForm(query or None).filters()
 
 
+class _BodyChooserMixin:
+    """The transfer target as a search box over <optgroup>s by level and kind (东城区 · 职能部门/单位 …),
+    instead of one flat list of every body; xinfang/static/xinfang/chooser.js filters as one types."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**self.attrs, **(attrs or {})}
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = {str(v) for v in values if v not in (None, "")}
+        select_id = attrs.get("id") or f"id_{name}"
+        parts = [
+            format_html(
+                '<input type="search" class="chooser-search" data-chooser="{}" placeholder="{}" aria-label="{}">',
+                select_id,
+                gettext("输入机关名称筛选"),
+                gettext("筛选机关"),
+            ),
+            format_html(
+                '<select name="{}" id="{}" size="{}"{}>',
+                name,
+                select_id,
+                attrs.get("size", 8),
+                mark_safe(" multiple") if self.allow_multiple_selected else "",
+            ),
+        ]
+        if not self.allow_multiple_selected:
+            parts.append(format_html('<option value="">{}</option>', gettext("——请选择——")))
+        group = None
+        for body in self.bodies:
+            label = f"{body.region.name} · {gettext(BodyKind(body.kind).label)}"
+            if label != group:
+                if group is not None:
+                    parts.append(mark_safe("</optgroup>"))
+                parts.append(format_html('<optgroup label="{}">', label))
+                group = label
+            parts.append(
+                format_html(
+                    '<option value="{}"{}>{}</option>',
+                    body.pk,
+                    mark_safe(" selected") if str(body.pk) in chosen else "",
+                    body.name,
+                )
+            )
+        if group is not None:
+            parts.append(mark_safe("</optgroup>"))
+        parts.append(mark_safe("</select>"))
+        parts.append(format_html('<script src="{}" defer></script>', static("xinfang/chooser.js")))
+        return mark_safe("".join(parts))
+
+
+class BodyChooser(_BodyChooserMixin, forms.Select):
+    def __init__(self, bodies, attrs=None):
+        super().__init__(attrs)
+        self.bodies = bodies
+
+
+class BodyMultiChooser(_BodyChooserMixin, forms.SelectMultiple):
+    def __init__(self, bodies, attrs=None):
+        super().__init__(attrs)
+        self.bodies = bodies
+
+
+def _chooser_order(bodies: list[Body]) -> list[Body]:
+    """By level (the region: the city, then each county, then its townships) and kind within it."""
+    kinds = [k.value for k in BodyKind]
+    return sorted(
+        bodies, key=lambda b: (b.region.path.count("/"), b.region.path, kinds.index(b.kind), b.code)
+    )
+
+
 def target_bodies(actor) -> list[Body]:
     """Where a case may be sent: the agencies, 政法部门 and 纪检监察 of the acting body's region and below."""
     region_path = actor.body.region.path
@@ -235,16 +307,20 @@ class ActionForm(forms.Form):
     def _field_for(self, name: str, actor) -> forms.Field | None:
         t = self.transition
         if name in ("target_body", "co_bodies"):
-            qs = Body.objects.filter(pk__in=[b.pk for b in target_bodies(actor)]).order_by("path")
+            bodies = _chooser_order(target_bodies(actor))
+            qs = Body.objects.filter(pk__in=[b.pk for b in bodies]).order_by("path")
             if name == "target_body":
                 return forms.ModelChoiceField(
-                    label=_("有权处理机关"), queryset=qs, empty_label=_("——请选择——")
+                    label=_("有权处理机关"),
+                    queryset=qs,
+                    empty_label=_("——请选择——"),
+                    widget=BodyChooser(bodies),
                 )
             return forms.ModelMultipleChoiceField(
                 label=_("协办机关（可多选）"),
                 queryset=qs,
                 required=False,
-                widget=forms.SelectMultiple(attrs={"size": 4}),
+                widget=BodyMultiChooser(bodies, attrs={"size": 4}),
             )
         if name == "route":
             return forms.ChoiceField(
