@@ -74,6 +74,7 @@ class CaseListCreate(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         actor = api_actor(request)
+        actor.require_role(Role.REGISTRAR)  # the role before the input (the service checks it again)
         key = idempotency_key_of(request)
         if key is None:
             return self._register(request, actor)

@@ -229,10 +229,11 @@ def test_suggestions_never_name_an_accusation_about_the_registrar_as_a_repeat(de
     assert earlier.number not in resp.content.decode() and resp.json()["repeats"] == []
 
 
-def test_suggest_api_refuses_a_non_registrar_before_reading_the_input(demo_city):
+def test_the_api_refuses_a_non_registrar_before_reading_the_input(demo_city):
     client = _login(Client(), actor("990101-housing", Role.CASE_OFFICER))
-    resp = client.post("/api/v1/intake/suggest/", {"nonsense": True}, content_type="application/json")
-    assert resp.status_code == 403 and resp.json()["code"] == "role_required"
+    for path in ("/api/v1/intake/suggest/", "/api/v1/cases/"):
+        resp = client.post(path, {"nonsense": True}, content_type="application/json")
+        assert resp.status_code == 403 and resp.json()["code"] == "role_required", path
 
 
 # ---------------------------------------------------------------------------------------- the portal
