@@ -5,6 +5,7 @@ body it accuses)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -199,8 +200,9 @@ def campaign_progress(*, campaign: Campaign, body=None) -> dict:
         "reported": C("pk", filter=~Q(result="")),
         "signed": C("pk", filter=Q(signed_off_at__isnull=False)),
     }
-    batches = list(base.values("batch__number").annotate(**agg).order_by("batch__number"))
-    bodies = list(
+    # rows of values(): plain dicts that get a "rate" below (the stubs type them as closed TypedDicts)
+    batches: list[Any] = list(base.values("batch__number").annotate(**agg).order_by("batch__number"))
+    bodies: list[Any] = list(
         base.values("responsible_body_id", "responsible_body__name")
         .annotate(**agg)
         .order_by("responsible_body__name")
@@ -268,9 +270,13 @@ def reception_public_list(*, today: date | None = None) -> QuerySet[LeaderRecept
 def meeting_list(*, actor: Actor) -> QuerySet[Meeting]:
     if actor.body is None:
         return Meeting.objects.none()
-    return Meeting.objects.filter(body=actor.body).annotate(
-        cases_count=Count("discussed", distinct=True),
-        followups_open=Count("followups", filter=Q(followups__done_at__isnull=True), distinct=True),
+    return (
+        Meeting.objects.filter(body=actor.body)
+        .annotate(
+            cases_count=Count("discussed", distinct=True),
+            followups_open=Count("followups", filter=Q(followups__done_at__isnull=True), distinct=True),
+        )
+        .order_by("-held_on", "-pk")
     )
 
 

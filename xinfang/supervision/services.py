@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -811,10 +811,10 @@ def backflow_raise(
     )
     membership = _leader_membership(leader)
     if previous is not None:
-        from xinfang.orgs.models import LEVEL_ORDER
+        from xinfang.orgs.models import LEVEL_ORDER, RegionLevel
 
-        higher = LEVEL_ORDER.index(membership.body.region.level) < LEVEL_ORDER.index(
-            previous.leader_body.region.level
+        higher = LEVEL_ORDER.index(RegionLevel(membership.body.region.level)) < LEVEL_ORDER.index(
+            RegionLevel(previous.leader_body.region.level)
         )
         if not higher:
             msg = gettext("提级包案须由更高一级的领导包案。")
@@ -1245,9 +1245,7 @@ def reception_schedule_generate(
                 [
                     ReceptionSlot(
                         reception=r,
-                        starts_at=(
-                            timezone.datetime.combine(d, first_slot) + timedelta(minutes=30 * i)
-                        ).time(),
+                        starts_at=(datetime.combine(d, first_slot) + timedelta(minutes=30 * i)).time(),
                     )
                     for i in range(slots)
                 ]
