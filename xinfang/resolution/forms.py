@@ -58,7 +58,9 @@ PartyFormSet = forms.formset_factory(PartyForm, extra=1, max_num=10)
 
 
 class SessionForm(forms.Form):
-    held_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=1, max_value=1440, initial=60)
     attendees = forms.IntegerField(label=_("参加人数"), min_value=1, max_value=500, initial=1)
     note = forms.CharField(label=_("记录"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -71,7 +73,7 @@ class SessionForm(forms.Form):
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("结果"))
     outcome_on = forms.DateField(
-        label=_("结果日期（协议生效日）"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("结果日期（协议生效日）"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     text = forms.CharField(
         label=_("协议内容/结果说明"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -86,7 +88,9 @@ class OutcomeForm(forms.Form):
 
 
 class ConfirmationForm(forms.Form):
-    applied_on = forms.DateField(label=_("申请司法确认日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    applied_on = forms.DateField(
+        label=_("申请司法确认日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
 
 class WithdrawForm(forms.Form):

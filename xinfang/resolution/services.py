@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -169,7 +170,7 @@ def _case_check(*, case: Case, actor: Actor, kind: str) -> str | None:
             code="accusation_not_referred",
         )
     if rule.effect == Effect.MEDIATION:
-        action = CLOSING_ACTION.get(case.state)
+        action = CLOSING_ACTION.get(State(case.state))
         if action is None:
             raise TransitionNotAllowed(
                 gettext("调解在登记或受理后的办理过程中进行（第三十三条）；事项当前状态为“%(state)s”。")
@@ -180,7 +181,7 @@ def _case_check(*, case: Case, actor: Actor, kind: str) -> str | None:
         check_allowed(case, actor, transition(action))
         return None
     if rule.effect == Effect.LEGAL_ROUTE:
-        action = ROUTE_ACTION.get(case.state)
+        action = ROUTE_ACTION.get(State(case.state))
         if action is None:
             raise TransitionNotAllowed(
                 gettext("导入仲裁、诉讼程序须在登记或签收后、受理前进行（第二十二条、第三十一条）。"),
@@ -628,7 +629,7 @@ def referral_outcome_record(
 
 def _close_case_with_agreement(actor: Actor, referral: Referral, case: Case) -> None:
     fresh = Case.objects.only("state").get(pk=case.pk)
-    action = CLOSING_ACTION.get(fresh.state)
+    action = CLOSING_ACTION.get(State(fresh.state))
     label = Outcome(referral.outcome).label
     text = f"{referral.organisation.name}主持调解，{label}（移送编号{referral.number}）：\n{referral.outcome_text}"
     if referral.confirmation_due_on:
@@ -748,7 +749,7 @@ def confirmation_reminders_send(*, today: date | None = None) -> int:
                 f"{referral.confirmation_due_on:%Y年%m月%d日}，如需申请，请双方共同向人民法院提出。"
             )
             org_id, case_id = referral.organisation_id, referral.case_id
-            transaction.on_commit(lambda o=org_id, t=text: _email_organisation(o, "司法确认申请期限提醒", t))
-            transaction.on_commit(lambda c=case_id, t=text: _sms_petitioners(c, t))
+            transaction.on_commit(partial(_email_organisation, org_id, "司法确认申请期限提醒", text))
+            transaction.on_commit(partial(_sms_petitioners, case_id, text))
             sent += 1
     return sent
