@@ -1,5 +1,5 @@
 """The one-stop centre: the directory of receiving organisations, referrals, their parties' consent,
-sessions, outcomes and the written notices the petitioner receives. ADR 0004 says why an organisation is a
+sessions, outcomes and the written notices the petitioner receives. ADR 0011 says why an organisation is a
 model of its own and how its staff log in."""
 
 from __future__ import annotations

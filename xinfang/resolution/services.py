@@ -513,7 +513,7 @@ def session_record(
 
 def _delegate(actor: Actor, referral: Referral, action: str) -> Actor:
     """The organisation's record of the agreement is what ends the case, on behalf of the body that referred
-    it: the case event names the person who recorded it and the body it acted for (ADR 0004)."""
+    it: the case event names the person who recorded it and the body it acted for (ADR 0011)."""
     return Actor(user=actor.user, body=referral.referring_body, roles=frozenset(transition(action).roles))
 
 
