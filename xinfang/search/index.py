@@ -24,7 +24,7 @@ def case_saved(sender, instance, created, update_fields=None, raw=False, **kwarg
         CaseText.objects.create(case_id=instance.pk, tokens=text)
 
 
-def search_reindex(*, batch: int = 2000) -> int:
+def search_reindex(*, batch: int = 2000, rebuild_fts: bool = False) -> int:
     """Rebuild the whole index (after a bulk load, or to repair it). Returns the number of cases indexed."""
     from xinfang.cases.models import Case
 
@@ -39,7 +39,8 @@ def search_reindex(*, batch: int = 2000) -> int:
             CaseText.objects.bulk_create([CaseText(case_id=c.pk, tokens=_text(c)) for c in rows])
         done += len(rows)
         last = rows[-1].pk
-    if connection.vendor == "sqlite":
+    if rebuild_fts and connection.vendor == "sqlite":
+        # the triggers keep the FTS table in step; a full rebuild repairs it if it was ever written around them
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_casefts(search_casefts) VALUES('rebuild')")
     return done

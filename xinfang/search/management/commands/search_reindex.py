@@ -7,5 +7,5 @@ class Command(BaseCommand):
     help = "重建事项全文检索索引（批量导入之后运行）"
 
     def handle(self, *args, **options):
-        n = search_reindex()
+        n = search_reindex(rebuild_fts=True)
         self.stdout.write(f"已重建检索索引：{n}件")
