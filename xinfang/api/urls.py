@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from xinfang.api import views
+from xinfang.documents import api as documents_api
 from xinfang.reception import api as reception_api
 from xinfang.resolution import api as resolution_api
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("workflow/", views.WorkflowView.as_view(), name="workflow"),
     *reception_api.urlpatterns,
     *resolution_api.urlpatterns,
+    *documents_api.urlpatterns,
 ]

@@ -7,13 +7,14 @@ from xinfang.orgs.models import Role
 STAFF_CASE = ("staff", Role.REGISTRAR, Role.CASE_OFFICER, Role.AGENCY_HEAD)
 
 RULES = {
+    # Reading a visible case's documents is like reading the case page (any role at the acting body).
     "documents:download": rule(
-        *STAFF_CASE, scope="case", object_kwarg="pk", note="文书的事项须可见", personal_data=True
+        "staff", scope="case", object_kwarg="pk", note="文书的事项须可见", personal_data=True
     ),
     "documents:service_record": rule(*STAFF_CASE, scope="case", object_kwarg="pk", note="出具机关记录送达"),
-    "documents:case_panel": rule(*STAFF_CASE, scope="case", object_kwarg="pk"),
+    "documents:case_panel": rule("staff", scope="case", object_kwarg="pk"),
     "documents:receipt": rule(
-        *STAFF_CASE, scope="case", object_kwarg="pk", note="以登记机关名义出具回执", personal_data=True
+        "staff", scope="case", object_kwarg="pk", note="以登记机关名义出具回执", personal_data=True
     ),
     "documents:drafts": rule("staff", Role.AGENCY_HEAD, scope="body", note="本机关待签发"),
     "documents:draft_approve": rule(
@@ -27,5 +28,17 @@ RULES = {
     ),
     "documents:portal_receipt": rule(
         "petitioner", scope="none", note="本次网上提交的回执（会话内）", personal_data=True
+    ),
+}
+
+API_CASE = rule(
+    "staff", scope="case", object_kwarg="number", note="经 case_get_for_actor", personal_data=True
+)
+RULES |= {
+    "api:case-documents": API_CASE,
+    "api:case-document-pdf": API_CASE,
+    "api:case-document-docx": API_CASE,
+    "api:case-document-service": rule(
+        *STAFF_CASE, scope="case", object_kwarg="number", note="出具机关记录送达"
     ),
 }

@@ -155,12 +155,12 @@ def _notice_context(notice: Notice, ctx: dict[str, Any]) -> dict[str, Any]:
     if case.route:
         out["route"] = case.route
         out.setdefault("route_label", Route(case.route).label)
-    outcome = {
+    outcome: str | None = {
         NoticeKind.OPINION: case.outcome,
         NoticeKind.MEDIATION: case.outcome,
         NoticeKind.REVIEW_OPINION: case.review_outcome,
         NoticeKind.REREVIEW_OPINION: case.rereview_outcome,
-    }.get(notice.kind)
+    }.get(NoticeKind(notice.kind))
     if outcome:
         out["outcome"] = outcome
         out["outcome_label"] = Outcome(outcome).label
@@ -326,7 +326,7 @@ def _window_from_receipt(document: Document, service: Service) -> list[str]:
     open, so an old document's receipt moves nothing."""
     if not (service.received_on and document.window_kind):
         return []
-    kinds = WINDOWS_FROM_RECEIPT.get(document.window_kind, (document.window_kind,))
+    kinds = WINDOWS_FROM_RECEIPT.get(ClockKind(document.window_kind), (document.window_kind,))
     clocks = clock_restart(case=document.case, kinds=kinds, start=service.received_on)
     return [f"{c.kind}:{c.due_on.isoformat()}" for c in clocks]
 

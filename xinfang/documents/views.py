@@ -13,6 +13,7 @@ from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.documents import selectors, services
 from xinfang.documents.forms import CommentForm, ServiceForm
 from xinfang.orgs.decorators import actor_required
+from xinfang.orgs.models import Role
 
 SESSION_CODES = "documents_receipt_codes"  # case pk → 查询码, put by the registration view, printed once
 
@@ -100,8 +101,12 @@ def service_record(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
 
 @actor_required
 def drafts(request: HttpRequest) -> HttpResponse:
+    from django.core.exceptions import PermissionDenied as Forbidden
+
     from xinfang.cases.workflow import BY_ACTION
 
+    if not request.actor.has_role(Role.AGENCY_HEAD):
+        raise Forbidden
     items = list(selectors.drafts_pending(actor=request.actor))
     for x in items:
         x.action_label = gettext(BY_ACTION[x.action].label) if x.action in BY_ACTION else x.action

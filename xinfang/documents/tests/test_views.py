@@ -1,0 +1,162 @@
+"""The pages and endpoints: the staff case page's documents card and downloads, the head's drafts page and
+approval, the desk receipt, the petitioner's PDF on the portal, and the REST API's files and service."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from xinfang.api.services import api_token_issue
+from xinfang.cases.models import NoticeKind, Outcome, PetitionType
+from xinfang.cases.services import case_act
+from xinfang.cases.tests.factories import head, officer, register, registrar
+from xinfang.documents.models import Document, Draft, DraftStatus
+from xinfang.documents.rendering import MEDIA_TYPES
+from xinfang.documents.tests.conftest import pdf_text, walk
+from xinfang.orgs.models import Body
+
+pytestmark = pytest.mark.django_db
+PDF, DOCX = MEDIA_TYPES["pdf"], MEDIA_TYPES["docx"]
+
+
+def _client(a) -> Client:
+    c = Client()
+    c.force_login(a.user)
+    return c
+
+
+def _api(a) -> APIClient:
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=a.user)}")
+    return c
+
+
+def test_case_page_lists_documents_with_downloads(demo_city, django_assert_max_num_queries):
+    case = walk("answer")
+    c = _client(officer())
+    page = c.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert 'data-testid="documents"' in page and "信访处理意见书" in page and "尚未送达" in page
+    with django_assert_max_num_queries(40):
+        panel = c.get(reverse("documents:case_panel", args=[case.pk]))
+    assert panel.status_code == 200
+    opinion = Document.objects.get(case=case, kind=NoticeKind.OPINION)
+    r = c.get(reverse("documents:download", args=[case.pk, opinion.pk, "pdf"]))
+    assert r.status_code == 200 and r["Content-Type"] == PDF and "信访处理意见书" in pdf_text(r.content)
+    r = c.get(reverse("documents:download", args=[case.pk, opinion.pk, "docx"]))
+    assert r.status_code == 200 and r["Content-Type"] == DOCX
+    other = register(seed=2).case
+    assert c.get(reverse("documents:download", args=[other.pk, opinion.pk, "pdf"])).status_code == 404
+
+
+def test_service_form_records_the_receipt(demo_city):
+    case = walk("answer")
+    opinion = Document.objects.get(case=case, kind=NoticeKind.OPINION)
+    c = _client(officer())
+    url = reverse("documents:service_record", args=[case.pk, opinion.pk])
+    p = f"svc{opinion.pk}-"
+    r = c.post(url, {p + "method": "post", p + "received_on": ""}, follow=True)
+    assert "邮寄送达须填写邮件单号" in r.content.decode()
+    c.post(url, {p + "method": "in_person", p + "received_on": opinion.issued_on.isoformat()})
+    opinion.service.refresh_from_db()
+    assert opinion.service.received_on == opinion.issued_on
+
+
+def test_head_approves_from_the_drafts_page(demo_city, django_assert_max_num_queries):
+    case = walk("accept")
+    drafted = case_act(case=case, actor=officer(), action="answer", outcome=Outcome.SUPPORT, text="已解决。")
+    for seed in (3, 4):  # more drafts: the list's queries do not grow with them
+        other = walk("accept", seed=seed)
+        case_act(case=other, actor=officer(), action="answer", outcome=Outcome.EXPLAIN, text="说明。")
+    boss = _client(head())
+    with django_assert_max_num_queries(12):
+        page = boss.get(reverse("documents:drafts"))
+    assert page.status_code == 200 and case.number in page.content.decode()
+    assert (
+        _client(officer())
+        .post(reverse("documents:draft_approve", args=[case.pk, drafted.draft.pk]))
+        .status_code
+        == 302
+    )
+    assert Draft.objects.get(pk=drafted.draft.pk).status == DraftStatus.PENDING  # an officer cannot approve
+    boss.post(reverse("documents:draft_approve", args=[case.pk, drafted.draft.pk]))
+    assert Draft.objects.get(pk=drafted.draft.pk).status == DraftStatus.APPROVED
+    assert Document.objects.filter(case=case, kind=NoticeKind.OPINION).exists()
+
+
+def test_desk_receipt_prints_the_code_once(demo_city):
+    result = register()
+    c = _client(registrar())
+    session = c.session
+    session["documents_receipt_codes"] = {str(result.case.pk): result.query_code}
+    session.save()
+    url = reverse("documents:receipt", args=[result.case.pk, "pdf"])
+    first = c.get(url)
+    assert first["Content-Type"] == PDF and result.query_code in pdf_text(first.content)
+    assert result.query_code not in pdf_text(c.get(url).content)
+
+
+def test_portal_gives_the_petitioner_their_own_notices(demo_city):
+    case = walk("answer")
+    notice = case.notices.get(kind=NoticeKind.OPINION)
+    c = Client()
+    assert c.get(reverse("documents:portal_notice", args=[notice.pk])).status_code == 404  # no session
+    c.post("/portal/track/", {"number": case.number, "code": case.query_code})
+    page = c.get("/portal/track/case/").content.decode()
+    assert reverse("documents:portal_notice", args=[notice.pk]) in page
+    r = c.get(reverse("documents:portal_notice", args=[notice.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == PDF and "信访处理意见书" in pdf_text(r.content)
+    assert Document.objects.get(notice=notice).service.received_source == "portal"
+    stranger = register(seed=5)
+    other = case_act(
+        case=stranger.case,
+        actor=registrar(),
+        action="transfer",
+        target_body=Body.objects.get(code="990101-housing"),
+    )
+    assert c.get(reverse("documents:portal_notice", args=[other.notices.first().pk])).status_code == 404
+
+
+def test_api_lists_documents_and_serves_both_formats(demo_city):
+    case = walk("answer")
+    c = _api(officer())
+    listed = c.get(f"/api/v1/cases/{case.number}/documents/")
+    assert listed.status_code == 200
+    opinion = next(d for d in listed.json() if d["kind"] == "opinion")
+    assert opinion["number"].endswith("号") and opinion["service"] is None
+    pdf = c.get(opinion["pdf"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == PDF and pdf.content.startswith(b"%PDF")
+    docx = c.get(opinion["docx"])
+    assert docx.status_code == 200 and docx["Content-Type"] == DOCX and docx.content.startswith(b"PK")
+    bad = c.post(
+        f"/api/v1/cases/{case.number}/documents/{opinion['id']}/service/", {"method": "post"}, format="json"
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_service"
+    ok = c.post(
+        f"/api/v1/cases/{case.number}/documents/{opinion['id']}/service/",
+        {"method": "sms", "received_on": opinion["issued_on"]},
+        format="json",
+    )
+    assert ok.status_code == 200 and ok.json()["received_on"] == opinion["issued_on"]
+
+
+def test_accusation_documents_are_404_for_the_accused_body(demo_city):
+    accused = Body.objects.get(code="990101-housing")
+    result = register(
+        petition_type=PetitionType.ACCUSATION, subject_body=accused, request="检举某局工作人员收受好处费"
+    )
+    case = case_act(
+        case=result.case,
+        actor=registrar(),
+        action="transfer",
+        target_body=Body.objects.get(code="990101-discipline"),
+    )
+    doc = Document.objects.get(case=case)
+    insider = officer("990101-housing")
+    assert (
+        _client(insider).get(reverse("documents:download", args=[case.pk, doc.pk, "pdf"])).status_code == 404
+    )
+    assert _client(insider).get(reverse("documents:case_panel", args=[case.pk])).status_code == 404
+    assert _api(insider).get(f"/api/v1/cases/{case.number}/documents/{doc.pk}/pdf/").status_code == 404
+    assert _api(registrar()).get(f"/api/v1/cases/{case.number}/documents/{doc.pk}/pdf/").status_code == 200
