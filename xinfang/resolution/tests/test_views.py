@@ -267,3 +267,54 @@ def _leader(body):
     user, _ = User.objects.get_or_create(username="res-leader")
     Membership.objects.get_or_create(user=user, body=body, role=Role.SUPERVISOR)
     return user, body
+
+
+def test_agreement_prints_as_a_word_document(centre):
+    from docx import Document
+
+    r = services.referral_create(
+        actor=registrar(),
+        kind=ReferralKind.PEOPLES_MEDIATION,
+        organisation=centre["rmtj"],
+        summary="漏水纠纷",
+        parties=both_agree(),
+    )
+    m = mediator(centre["rmtj"])
+    c = login(m)
+    assert c.get(f"/resolution/{r.pk}/agreement.docx").status_code == 404  # no agreement yet
+    services.referral_outcome_record(
+        actor=m, referral_id=r.pk, outcome=Outcome.MEDIATION_AGREEMENT, text="一、维修管道；\n二、赔偿500元。"
+    )
+    resp = c.get(f"/resolution/{r.pk}/agreement.docx")
+    assert resp.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(resp.content)).paragraphs)
+    assert "调解协议书" in text and "赔偿500元" in text and "司法确认" in text
+    assert c.get(f"/resolution/{r.pk}/agreement.xls").status_code == 404
+
+
+def test_a_hall_visit_is_referred_without_a_case(centre):
+    r = services.referral_create(
+        actor=registrar(),
+        kind=ReferralKind.LEGAL_CONSULTATION,
+        organisation=centre["flyz"],
+        summary="咨询劳动合同解除",
+        visit_id=4711,
+        parties=[PartyInput(side="applicant", name="来访人")],
+    )
+    assert r.visit_id == 4711 and r.case_id is None
+    services.referral_outcome_record(
+        actor=mediator(centre["flyz"]), referral_id=r.pk, outcome=Outcome.ADVICE_GIVEN, text="已解答"
+    )
+    f = centre_figures(body=Body.objects.get(code="990101-xinfang"), year=date.today().year)
+    assert f.total.consultations == 1
+
+
+def test_directory_and_detail_pages_in_bounded_queries(centre, referrals, django_assert_max_num_queries):
+    c = login(registrar())
+    with django_assert_max_num_queries(10):
+        assert c.get("/resolution/organisations/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert c.get(f"/resolution/{referrals[1].pk}/").status_code == 200
+    with django_assert_max_num_queries(8):
+        resp = c.get("/resolution/organisations/options/?kind=counselling")
+    assert centre["xl"].name in resp.content.decode() and centre["rmtj"].name not in resp.content.decode()
