@@ -21,7 +21,7 @@ def _check(value, depth: int = 0) -> None:
             raise ValidationFailed(gettext("JSON 嵌套过深。"), code="json_too_deep")
         if isinstance(item, str):
             if "\x00" in item:
-                raise ValidationFailed(gettext("内容中不能含有空字符（\\u0000）。"), code="nul_character")
+                raise ValidationFailed(gettext("内容中不能含有空字符（NUL）。"), code="nul_character")
         elif isinstance(item, dict):
             stack.extend((k, level + 1) for k in item)
             stack.extend((v, level + 1) for v in item.values())

@@ -47,7 +47,7 @@ class BadInputMiddleware:
     def __call__(self, request):
         raw = request.path + "?" + request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in raw or "\x00" in raw:
-            return self._refuse(request, 400, "nul_character", _("内容中不能含有空字符（\\u0000）。"))
+            return self._refuse(request, 400, "nul_character", _("内容中不能含有空字符（NUL）。"))
         if any(len(part) > self.MAX_ID_DIGITS and part.isdigit() for part in request.path.split("/")):
             return self._refuse(request, 404, "not_found", _("未找到该记录，或您无权查看。"))
         return self.get_response(request)
