@@ -18,7 +18,7 @@ from xinfang.core.notify import email_send, sms_send
 from xinfang.deadlines.lights import Light, light_for, yellow_days_setting
 from xinfang.deadlines.models import LedgerDay, LedgerItem, LedgerNotice
 from xinfang.deadlines.selectors import counted_clocks, light_q
-from xinfang.orgs.models import Membership, Role
+from xinfang.orgs.models import Membership, Role, User
 
 log = logging.getLogger("xinfang.deadlines")
 
@@ -165,7 +165,7 @@ def ledger_notify(*, day: date) -> LedgerNoticeStats:
         LedgerNotice.objects.filter(ledger_day__date=day).values_list("ledger_day_id", "user_id", "channel")
     )
     days = list(LedgerDay.objects.filter(date=day).select_related("body"))
-    members: dict[int, dict[int, object]] = defaultdict(dict)
+    members: dict[int, dict[int, User]] = defaultdict(dict)
     for m in Membership.objects.filter(
         body_id__in=[d.body_id for d in days], role__in=NOTIFIED_ROLES, user__is_active=True
     ).select_related("user"):

@@ -29,7 +29,7 @@ STAGE_FOR_STATE = {
 def _stage_of(case: Case) -> str:
     if case.state == State.CONCLUDED:
         return Stage.REVIEW if case.reviewed_at else Stage.ANSWER
-    stage = STAGE_FOR_STATE.get(case.state)
+    stage = STAGE_FOR_STATE.get(State(case.state))
     if stage is None:
         raise TransitionNotAllowed(gettext("该事项尚未答复，暂不能评价。"), code="nothing_to_evaluate")
     return stage

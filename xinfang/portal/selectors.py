@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
@@ -17,8 +18,11 @@ from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.models import Clock
 from xinfang.evaluation.models import Evaluation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # What each open clock means to the petitioner; %(body)s is the body that owes it, %(due)s its last day.
-CLOCK_SENTENCES: dict[str, str] = {
+CLOCK_SENTENCES: dict[str, StrOrPromise] = {
     ClockKind.REGISTRATION: _(
         "%(body)s应当在%(due)s前将您的信访事项转送有权处理的机关，或者告知您向哪里提出"
     ),
@@ -59,7 +63,7 @@ class PlainClock:
 @dataclass
 class Appeal:
     action: str
-    label: str
+    label: StrOrPromise
     due_on: date | None
     open: bool
 

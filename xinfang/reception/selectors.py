@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -89,7 +90,7 @@ def hall_today(*, body: Body, on: date | None = None, recent: int = 6) -> HallTo
     rows = []
     for s in services:
         day = days.get(s.pk)
-        c = counts.get(day.pk, {}) if day else {}
+        c: Any = counts.get(day.pk, {}) if day else {}
         rows.append(
             ServiceRow(
                 service=s,

@@ -457,7 +457,7 @@ def visit_record(
         recording_file=recording_file,
         on=on,
     )
-    result = VisitResult(visit=None)  # type: ignore[arg-type]
+    result = VisitResult(visit=None)
     with transaction.atomic():
         locked_ticket = None
         if ticket is not None:

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction

@@ -4,6 +4,7 @@ event, notice — all in one transaction, or nothing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -509,7 +510,7 @@ def _hearing_end(case: Case, actor: Actor, inputs: dict, today: date) -> Applied
     return Applied(changes={"in_hearing": False}, notice_context={})
 
 
-def _answer_like(case: Case, inputs: dict, *, allowed: set[str], field: str) -> str:
+def _answer_like(case: Case, inputs: dict, *, allowed: AbstractSet[str], field: str) -> str:
     outcome = _require(inputs, "outcome", gettext("请选择处理意见。"))
     if outcome not in allowed:
         # Translators: the separator between the items of a list (处理意见应为：予以支持、解释说明…).
@@ -753,7 +754,8 @@ def case_act(
             locked, actor, as_drafted(transition, actor) if _drafting else transition_for(transition, actor)
         )
         if not _drafting and _needs_sign_off(transition, actor):
-            locked.draft = _sign_off_draft(locked, actor, transition, expected_version, reason, inputs)
+            draft = _sign_off_draft(locked, actor, transition, expected_version, reason, inputs)
+            locked.draft = draft  # type: ignore[attr-defined]  # the caller reads it
             return locked
         now = timezone.now()
         today = local_date(now)
