@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from xinfang.cases.portal_session import SESSION_CASE, SESSION_RECEIPTS
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.documents import selectors, services
 from xinfang.documents.forms import CommentForm, ServiceForm
@@ -172,8 +173,6 @@ def receipt(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _portal_case_id(request: HttpRequest) -> int | None:
-    from xinfang.cases.portal_session import SESSION_CASE
-
     value = request.session.get(SESSION_CASE)
     return int(value) if isinstance(value, int) else None
 
@@ -197,7 +196,6 @@ def portal_notice(request: HttpRequest, notice_pk: int) -> HttpResponse:
 def portal_receipt(request: HttpRequest, token: str) -> HttpResponse:
     """回执 of a web submission, from the submission's own session entry (which holds the 查询码)."""
     from xinfang.cases.models import Case
-    from xinfang.cases.portal_session import SESSION_RECEIPTS
     from xinfang.orgs.acting import PETITIONER
 
     entry = (request.session.get(SESSION_RECEIPTS) or {}).get(token)
