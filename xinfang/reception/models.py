@@ -14,21 +14,16 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_noop
 
 from xinfang.core.i18n import shown_choices
 from xinfang.core.models import TimeStampedModel
 
 
-class PrivateStorage(LazyObject):
-    """Recordings live outside MEDIA_ROOT: no URL serves them; only the permission-checked view reads them."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.DATA_DIR / "private" / "reception", base_url=None)
-
-
-private_storage = PrivateStorage()
+def private_storage() -> FileSystemStorage:
+    """Recordings live outside MEDIA_ROOT: no URL serves them; only the permission-checked view reads them.
+    A callable, so the path follows DATA_DIR at run time and migrations keep a reference, not a path."""
+    return FileSystemStorage(location=settings.DATA_DIR / "private" / "reception", base_url=None)
 
 
 class ServiceKind(models.TextChoices):

@@ -61,6 +61,7 @@ def test_check_ins_at_once_never_share_a_number(demo_city):
 def test_two_officers_calling_next_at_one_window_call_different_numbers(demo_city):
     service = hall()["B"]
     reg = registrar()
-    day = next(ticket_issue(actor=reg, service=service) for _ in range(4)).service_day
+    tickets = [ticket_issue(actor=reg, service=service) for _ in range(4)]
+    day = tickets[0].service_day
     called = _at_once(4, lambda i: ticket_call_next(actor=reg, service_day=day))
     assert sorted(t.code for t in called) == ["B001", "B002", "B003", "B004"]
