@@ -193,3 +193,32 @@ def test_the_dashboard_and_the_annual_report_show_the_hall(desk, tmp_path):
     annual_report_write(body=desk["actor"].body, year=t.issued_at.year, output=out)
     text = "\n".join(c.text for table in Document(str(out)).tables for row in table.rows for c in row.cells)
     assert "咨询（无需登记事项）" in text
+
+
+def test_public_pages_show_no_personal_data(desk):
+    """The board and the published hearings name nobody: after a visit by a named person with an ID number
+    and a phone, neither shows any of them."""
+    c = desk["client"]
+    t = ticket_issue(actor=desk["actor"], service=desk["services"]["A"])
+    ticket_call_next(actor=desk["actor"], service_day=t.service_day)
+    from xinfang.cases.services import PetitionerInput
+    from xinfang.reception.services import visit_record
+
+    visit_record(
+        actor=desk["actor"],
+        ticket=t,
+        statement="反映邻里纠纷",
+        outcome="consultation",
+        consultation_kind="legal",
+        people=[PetitionerInput(name="欧阳保密", id_number=valid_id(77), phone="13911112222")],
+    )
+    c.logout()
+    for url in (
+        reverse("reception:board", kwargs={"code": "990101-xinfang"}),
+        reverse("reception:board_panel", kwargs={"code": "990101-xinfang"}),
+        reverse("reception:hearings_public"),
+        "/api/v1/hall/board/990101-xinfang/",
+    ):
+        body = c.get(url).content.decode()
+        assert "欧阳保密" not in body and valid_id(77) not in body and "13911112222" not in body
+        assert "邻里纠纷" not in body
