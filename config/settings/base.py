@@ -250,7 +250,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # One name for the cases' 处理意见 choices, whichever field (outcome, review_outcome, rereview_outcome).
-    "ENUM_NAME_OVERRIDES": {"CaseOutcomeEnum": "xinfang.cases.models.Outcome"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseOutcomeEnum": "xinfang.cases.models.Outcome",
+        "SupervisionStatusEnum": "xinfang.supervision.models.SupervisionStatus",
+        "RecommendationKindEnum": "xinfang.supervision.models.RecommendationKind",
+        "LeaderStepKindEnum": "xinfang.supervision.models.StepKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "xinfang.api.schema.postprocess",
@@ -265,6 +270,7 @@ XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", defau
 # An app adds its own line here (xinfang/workspace/views.py::home_panels).
 XINFANG_HOME_PANELS: list[str] = [
     "xinfang.reception.home.panel",
+    "xinfang.supervision.panels.panel",
     "xinfang.resolution.panels.panel",
     "xinfang.intake.panels.panel",
 ]
@@ -272,6 +278,7 @@ XINFANG_HOME_PANELS: list[str] = [
 # to print (xinfang/cli.py).
 XINFANG_DEMO_LOADERS: list[str] = [
     "xinfang.reception.demo.demo_load",
+    "xinfang.supervision.demo.demo_load",
     "xinfang.resolution.demo.demo_load",
     # last: it indexes for search whatever the loaders before it wrote in bulk
     "xinfang.search.demo.demo_load",
@@ -285,6 +292,13 @@ XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)
 # 督办 reply period in working days (local practice; xinfang/core/periods.py)
 XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=5)
 # Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
+# Art. 40 建议: days for the body's written feedback; a red light opens a 系统督办 by itself unless switched
+# off; leaders' reception days every N months per level (xinfang/supervision, docs/supervision.md).
+XINFANG_RECOMMENDATION_FEEDBACK_DAYS = env.int("XINFANG_RECOMMENDATION_FEEDBACK_DAYS", default=30)
+XINFANG_SUPERVISION_AUTO_SYSTEM = env.bool("XINFANG_SUPERVISION_AUTO_SYSTEM", default=True)
+XINFANG_LEADER_RECEPTION_EVERY_MONTHS = {"city": 3, "county": 1, "township": 1}
+# Daily jobs run after `ledger_build` builds the day's ledger (each "module.function(day=...) -> str").
+XINFANG_DAILY_JOBS: list[str] = ["xinfang.supervision.jobs.supervision_daily"]
 # 意见书, 不予/不再受理 and 延期 wait for the body head's approval (the transition table's sign_off column).
 XINFANG_DOCUMENT_TEMPLATES_DIR = env.str("XINFANG_DOCUMENT_TEMPLATES_DIR", default="")
 XINFANG_SIGN_OFF_REQUIRED = env.bool("XINFANG_SIGN_OFF_REQUIRED", default=True)

@@ -5,6 +5,7 @@ from xinfang.api import views
 from xinfang.documents import api as documents_api
 from xinfang.reception import api as reception_api
 from xinfang.resolution import api as resolution_api
+from xinfang.supervision import api as supervision_api
 
 app_name = "api"
 urlpatterns = [
@@ -17,4 +18,5 @@ urlpatterns = [
     *reception_api.urlpatterns,
     *resolution_api.urlpatterns,
     *documents_api.urlpatterns,
+    *supervision_api.urlpatterns,
 ]

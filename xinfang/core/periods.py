@@ -82,6 +82,16 @@ _ROWS = (
         label="督办回复期限",
         setting="XINFANG_SUPERVISION_REPLY_DAYS",
     ),
+    # Local practice: the written feedback on an Art. 40 建议 (¶4 requires it, names no period).
+    LegalPeriod(
+        "recommendation_feedback",
+        30,
+        False,
+        "收到建议之日",
+        "第四十条第四款",
+        label="建议采纳情况反馈期限",
+        setting="XINFANG_RECOMMENDATION_FEEDBACK_DAYS",
+    ),
     # Not a 信访 period: the portal tells a petitioner who should apply for 行政复议 instead (Art. 20 of that
     # law: within 60 days of knowing the decision).
     LegalPeriod(

@@ -75,6 +75,7 @@ DEMO_LOGINS = [
     DemoLogin("fuze", "刘局长", Role.AGENCY_HEAD, _body_code("990100", "housing")),
     DemoLogin("fuze_dc", "陈局长", Role.AGENCY_HEAD, _body_code("990101", "housing")),
     DemoLogin("lingdao", "孙副市长", Role.LEADER, _body_code("990100", "government")),
+    DemoLogin("lingdao_dc", "何副区长", Role.LEADER, _body_code("990101", "government")),
     DemoLogin("ducha", "周督查", Role.SUPERVISOR, _body_code("990100", "xinfang")),
     DemoLogin("pingjia", "吴评价", Role.EVALUATOR, _body_code("990100", "xinfang")),
     DemoLogin("tiaojie", "郑调解", Role.MEDIATOR, _body_code("990100", "justice")),

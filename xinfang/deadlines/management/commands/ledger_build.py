@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from xinfang.deadlines.management.commands.deadline import _iso_date
 from xinfang.deadlines.services import ledger_build, ledger_notify
@@ -31,6 +33,10 @@ class Command(BaseCommand):
             f"{day.isoformat()} 台账：{stats.bodies} 个机关，新增 {stats.items_created} 项"
             f"（红灯 {stats.red}，黄灯 {stats.yellow}，结转 {stats.rolled_over}）"
         )
+        # Other apps' daily jobs (settings.XINFANG_DAILY_JOBS: "module.function" taking day=, returning a line),
+        # so one cron entry runs them all without this app importing theirs.
+        for dotted in getattr(settings, "XINFANG_DAILY_JOBS", []):
+            self.stdout.write(import_string(dotted)(day=day))
         if options["no_notify"]:
             return
         sent = ledger_notify(day=day)
