@@ -328,6 +328,10 @@ def _window_from_receipt(document: Document, service: Service) -> list[str]:
         return []
     kinds = WINDOWS_FROM_RECEIPT.get(ClockKind(document.window_kind), (document.window_kind,))
     clocks = clock_restart(case=document.case, kinds=kinds, start=service.received_on)
+    window = next((c for c in clocks if c.kind == document.window_kind), None)
+    if window is not None and document.notice_id:
+        # The notice's stated deadline is the window's, known only now (its words do not change).
+        Notice.objects.filter(pk=document.notice_id).update(next_right_deadline=window.due_on)
     return [f"{c.kind}:{c.due_on.isoformat()}" for c in clocks]
 
 

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from xinfang.cases.models import Case, Notice, NoticeKind
+from xinfang.cases.models import Case, CasePetitioner, Notice, NoticeKind, PetitionType
 from xinfang.core.periods import period_days
+
+# The 信访处理意见书 rests on Art. 32 for a 申诉求决 matter; a 建议意见 is answered under Art. 29 and a
+# 检举控告 under Art. 30 (the table's row names all three, for the event).
+ANSWER_BASIS = {
+    PetitionType.APPEAL: "《信访工作条例》第三十二条、第三十四条",
+    PetitionType.SUGGESTION: "《信访工作条例》第二十九条",
+    PetitionType.ACCUSATION: "《信访工作条例》第三十条、第三十二条",
+}
+WINDOW_NOTICES = {NoticeKind.OPINION, NoticeKind.MEDIATION, NoticeKind.REVIEW_OPINION}
+DOUBLED_MARKS = re.compile(r"([。，；：、])[。，；：、]+")
 
 
 def notice_issue(
@@ -23,7 +34,21 @@ def notice_issue(
     event_id: int | None = None,
 ) -> Notice:
     title = NoticeKind(kind).label
-    petitioners = "、".join(p.person.name for p in case.petitioners.select_related("person")) or "匿名信访人"
+    # A fresh query (a prefetched, stale `case.petitioners` named a named petitioner 匿名信访人); 匿名 only
+    # for a case registered anonymously.
+    names = CasePetitioner.objects.filter(case=case).values_list("person__name", flat=True)
+    petitioners = "、".join(n for n in names if n) or ("匿名信访人" if case.anonymous else "信访人")
+    legal_basis = (
+        ANSWER_BASIS.get(PetitionType(case.petition_type), legal_basis)
+        if kind == NoticeKind.OPINION
+        else legal_basis
+    )
+    if kind in WINDOW_NOTICES:
+        # Art. 35/36 count from the day the petitioner RECEIVED it: unknown until service is recorded
+        # (xinfang/documents sets the date then), so no date computed from the day of issue.
+        next_right_deadline = None
+    if isinstance(context.get("reason"), str):
+        context = {**context, "reason": context["reason"].strip().rstrip("。；;，,：: ")}
     ctx = {
         "case": case,
         "title": title,
@@ -36,7 +61,7 @@ def notice_issue(
         "periods": period_days(),  # the texts say a period's days from the table, never a literal
         **context,
     }
-    text = render_to_string(f"cases/notices/{kind}.txt", ctx).strip()
+    text = DOUBLED_MARKS.sub(r"\1", render_to_string(f"cases/notices/{kind}.txt", ctx).strip())
     notice = Notice.objects.create(
         case=case,
         kind=kind,

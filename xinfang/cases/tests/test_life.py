@@ -45,7 +45,9 @@ def test_whole_life_register_to_archive(demo_city):
     assert kinds == [NoticeKind.TRANSFER, NoticeKind.ACCEPT, NoticeKind.EXTEND, NoticeKind.OPINION]
     opinion = Notice.objects.get(case=case, kind=NoticeKind.OPINION)
     assert "示例市住房和城乡建设局请求复查" in opinion.next_right
-    assert opinion.next_right_deadline == date(2026, 4, 1)
+    # The 复查 window runs from the day the petitioner receives the answer (Art. 35), which only the service
+    # record gives (xinfang/documents): no deadline is stated from the day of issue.
+    assert opinion.next_right_deadline is None
     actions = [e.action for e in events_for(case)]
     assert actions == ["register", "transfer", "receive", "accept", "extend", "answer"]
 

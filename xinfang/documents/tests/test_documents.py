@@ -368,3 +368,35 @@ def test_accusation_documents_never_reach_the_accused_body(demo_city):
     assert case_documents(actor=registrar(), case_id=case.pk)[1]
     with pytest.raises(NotFound):
         case_documents(actor=officer("990101-housing"), case_id=case.pk)
+
+
+# ------------------------------------------------------------------ the notices' own texts (portal, case page)
+
+
+def test_notice_texts_fixed(demo_city):
+    """The errors the issue lists, in the notices' stored texts: internal note shown, doubled punctuation,
+    the deadline said twice, Art. 29 on a 申诉求决 answer, the 复查 deadline from the day of issue, 匿名信访人
+    for a named petitioner."""
+    with time_machine.travel("2026-11-02 10:00 +0800", tick=False):
+        case = walk("answer")
+    texts = {n.kind: n for n in case.notices.all()}
+    assert INTERNAL_NOTE not in texts["transfer"].text
+    assert not any(DOUBLED.search(n.text) for n in texts.values()), [n.text for n in texts.values()]
+    assert texts["extend"].text.count("需要现场勘验") == 1  # the reason ended with 。: printed once, one mark
+    assert (
+        texts["accept"].text.count("日内办结") == 1
+        and "本机关将在办理期限内书面答复" not in texts["accept"].text
+    )
+    opinion = texts["opinion"]
+    assert "第二十九条" not in opinion.legal_basis and "第三十二条" in opinion.legal_basis
+    assert all(n.text.count("测试人1：") == 1 and "匿名" not in n.text for n in texts.values())
+    assert opinion.next_right_deadline is None  # not from the day of issue
+    with time_machine.travel("2026-11-20 10:00 +0800", tick=False):
+        service_record(
+            actor=officer(),
+            document=opinion.document,
+            method=ServiceMethod.IN_PERSON,
+            received_on=date(2026, 11, 9),
+        )
+    opinion.refresh_from_db()
+    assert opinion.next_right_deadline == date(2026, 12, 9)
