@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "SupervisionStatusEnum": "xinfang.supervision.models.SupervisionStatus",
         "RecommendationKindEnum": "xinfang.supervision.models.RecommendationKind",
         "LeaderStepKindEnum": "xinfang.supervision.models.StepKind",
+        "ReferralKindEnum": "xinfang.resolution.rules.ReferralKind.values",
+        "ReferralStatusEnum": "xinfang.resolution.models.Status.values",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
