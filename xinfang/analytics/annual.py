@@ -124,5 +124,8 @@ def annual_report_write(*, body: Body, year: int, output: str | Path) -> AnnualS
     doc.add_heading("五、多元解纷（访、调、裁、审、处）", level=1)
     rows = [[row.label, *row.values()] for row in [centre.total, *centre.by_organisation]]
     _table(doc, ["", *[label for _, label in COLUMNS]], rows)
+    from xinfang.supervision.figures import annual_section  # 督办 and Art. 40 建议 (issue #12)
+
+    annual_section(doc, body=body, year=year, table=_table)
     doc.save(str(output))
     return s

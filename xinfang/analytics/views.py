@@ -42,6 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     from xinfang.reception.figures import hall_figures_year  # the hall's own figures (issue #13)
     from xinfang.resolution.figures import centre_figures as resolution_figures  # 多元解纷 (issue #14)
+    from xinfang.supervision.figures import supervision_figures_year  # 督办, 包案, 倒流, 清零 (issue #12)
 
     return render(
         request,
@@ -55,6 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rising_days": RISING_WINDOW_DAYS,
             "hall": hall_figures_year(body=request.actor.body, year=year),
             "resolution": resolution_figures(body=request.actor.body, year=year),
+            "supervision": supervision_figures_year(body=request.actor.body, year=year),
             "charts": data.charts(),
             # The charts are an addition: without the vendored file the tables still say everything.
             "echarts": bool(finders.find(ECHARTS)),

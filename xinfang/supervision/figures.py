@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from xinfang.orgs.models import Body
 from xinfang.supervision.models import (
@@ -72,7 +73,22 @@ class SupervisionFigures:
         ]
 
 
-def supervision_figures(*, body: Body, start: date, end: date) -> SupervisionFigures:
+def _counts(body: Body, **querysets) -> dict[str, int]:
+    """Several counts in one query: each a scalar subquery on the body's row."""
+    subqueries = {
+        name: Coalesce(
+            Subquery(
+                qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("pk")).values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+        for name, qs in querysets.items()
+    }
+    return Body.objects.filter(pk=body.pk).annotate(**subqueries).values(*querysets).get()
+
+
+def supervision_figures(*, body: Body, start: date, end: date, detail: bool = True) -> SupervisionFigures:
     """Figures of the 督办 issued by `body` (or addressed to it) with an issue date in [start, end]; 包案 of
     leaders in its region opened in the period; 倒流 detected in the period on cases registered in its region;
     campaign items of campaigns it runs (or its own items)."""
@@ -91,6 +107,9 @@ def supervision_figures(*, body: Body, start: date, end: date) -> SupervisionFig
         f.replied += row["replied"]
         f.replied_on_time += row["on_time"]
         row["rate"] = _pct(row["on_time"], row["replied"])
+    if not detail:  # the dashboard's card: the headline figures and the ladder only
+        f.by_body, f.recommendations = [], []
+        return _rest(f, body, start, end)
     f.by_body = list(
         sups.filter(issuing_body=body)
         .values("body__name")
@@ -109,24 +128,32 @@ def supervision_figures(*, body: Body, start: date, end: date) -> SupervisionFig
         )
         .order_by("kind")
     )
+    return _rest(f, body, start, end)
+    return f
+
+
+def _rest(f: SupervisionFigures, body: Body, start: date, end: date) -> SupervisionFigures:
     region = body.region.path
     lcs = LeaderCase.objects.filter(
         leader_body__region__path__startswith=region, opened_at__date__range=(start, end)
-    ).aggregate(
-        total=Count("pk"),
-        closed=Count("pk", filter=~Q(status=LeaderCaseStatus.ACTIVE)),
-        resolved=Count("pk", filter=Q(status=LeaderCaseStatus.RESOLVED)),
-        raised=Count("pk", filter=Q(level="raised")),
     )
-    f.leader_cases, f.leader_cases_closed = lcs["total"], lcs["closed"]
-    f.leader_cases_resolved, f.raised = lcs["resolved"], lcs["raised"]
-    f.backflows = Backflow.objects.filter(
-        case__problem_region__path__startswith=region, detected_at__date__range=(start, end)
-    ).count()
-    items = CampaignCase.objects.filter(Q(campaign__issuing_body=body) | Q(responsible_body=body)).aggregate(
-        total=Count("pk"), signed=Count("pk", filter=Q(signed_off_at__isnull=False))
+    items = CampaignCase.objects.filter(Q(campaign__issuing_body=body) | Q(responsible_body=body))
+    counts = _counts(
+        body,
+        leader_cases=lcs,
+        closed=lcs.exclude(status=LeaderCaseStatus.ACTIVE),
+        resolved=lcs.filter(status=LeaderCaseStatus.RESOLVED),
+        raised=lcs.filter(level="raised"),
+        backflows=Backflow.objects.filter(
+            case__problem_region__path__startswith=region, detected_at__date__range=(start, end)
+        ),
+        campaign_items=items,
+        campaign_signed=items.filter(signed_off_at__isnull=False),
     )
-    f.campaign_items, f.campaign_signed = items["total"], items["signed"]
+    f.leader_cases, f.leader_cases_closed = counts["leader_cases"], counts["closed"]
+    f.leader_cases_resolved, f.raised = counts["resolved"], counts["raised"]
+    f.backflows = counts["backflows"]
+    f.campaign_items, f.campaign_signed = counts["campaign_items"], counts["campaign_signed"]
     return f
 
 
@@ -162,3 +189,36 @@ def figures_sheet(wb, figures: SupervisionFigures) -> None:
     for r in figures.recommendations:
         ws.append([RecommendationKind(r["kind"]).label, r["issued"], r["feedback"], r["adopted"]])
     ws.column_dimensions["A"].width = 28
+
+
+def supervision_figures_year(*, body: Body, year: int, detail: bool = False) -> SupervisionFigures:
+    return supervision_figures(body=body, start=date(year, 1, 1), end=date(year, 12, 31), detail=detail)
+
+
+def annual_section(doc, *, body: Body, year: int, table) -> None:
+    """The annual report's section on 督办 and the Art. 40 建议 and their adoption (Art. 41 (二)(三))."""
+    from xinfang.supervision.models import RecommendationKind
+
+    f = supervision_figures_year(body=body, year=year, detail=True)
+    doc.add_heading("六、督查督办及建议采纳情况", level=1)
+    table(doc, ["项目", "数值"], [[name, value] for name, value in f.rows()])
+    doc.add_heading("督办方式", level=2)
+    table(
+        doc,
+        ["督办方式", "督办", "已回复", "按期回复", "已办结", "已升级"],
+        [
+            [r["kind__name"], r["issued"], r["replied"], r["on_time"], r["closed"], r["escalated"]]
+            for r in f.by_kind
+        ]
+        or [["（无）", 0, 0, 0, 0, 0]],
+    )
+    doc.add_heading("改进工作、完善政策、追究责任的建议及采纳情况", level=2)
+    table(
+        doc,
+        ["建议类别", "提出", "已书面反馈", "采纳（含部分采纳）"],
+        [
+            [RecommendationKind(r["kind"]).label, r["issued"], r["feedback"], r["adopted"]]
+            for r in f.recommendations
+        ]
+        or [["（无）", 0, 0, 0]],
+    )
