@@ -10,9 +10,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinfang.cases.models import Case, Notice
-from xinfang.cases.selectors import allowed_actions, case_filter_exact, case_get_for_actor, case_list_visible
+from xinfang.cases.selectors import (
+    allowed_actions,
+    case_filter_exact,
+    case_get_for_actor,
+    case_history_for,
+    case_list_visible,
+    case_repeat_of_visible,
+)
 from xinfang.cases.workflow import Transition
-from xinfang.core.events import events_for
 from xinfang.core.models import Event
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.models import Clock
@@ -50,6 +56,7 @@ class CaseDetail:
     notices: list[Notice]
     actions: list[Transition]
     today: date
+    repeat_of: str | None = None  # the first case's 编号, if the caller may see it
 
 
 def case_detail(*, actor: Actor, number: str, log_read: bool = True) -> CaseDetail:
@@ -58,10 +65,11 @@ def case_detail(*, actor: Actor, number: str, log_read: bool = True) -> CaseDeta
     return CaseDetail(
         case=case,
         clocks=list(Clock.objects.filter(case=case).select_related("body").order_by("started_on", "id")),
-        events=list(events_for(case).exclude(action="read")),
+        events=case_history_for(actor=actor, case=case),
         notices=list(Notice.objects.filter(case=case).select_related("issued_by")),
         actions=allowed_actions(case=case, actor=actor),
         today=local_date(timezone.now()),
+        repeat_of=getattr(case_repeat_of_visible(actor=actor, case=case), "number", None),
     )
 
 

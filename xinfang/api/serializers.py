@@ -322,7 +322,7 @@ class CaseDetailOut(CaseListOut):
         }
 
     def get_repeat_of(self, case: Case) -> str | None:
-        return case.repeat_of.number if case.repeat_of_id else None
+        return self.context["detail"].repeat_of  # only a first case the caller may see (Art. 30)
 
     def get_clocks(self, case: Case) -> list[dict]:
         return ClockOut(self.context["detail"].clocks, many=True, context=self.context).data

@@ -325,3 +325,48 @@ def attachment_get_for_actor(*, actor: Actor, case_pk: int, attachment_pk: int):
         new={"attachment": attachment.pk, "name": attachment.name},
     )
     return attachment
+
+
+def registration_earlier_for(*, actor: Actor, result) -> tuple[Case | None, str]:
+    """The earlier case a registration was linked to, and the outcome's message, as the registrar may see
+    them: an earlier case outside the actor's read path (a 检举控告 about its body) is neither linked nor
+    named, its 编号 taken out of the message (the stored record keeps it)."""
+    from django.utils.translation import gettext
+
+    earlier = result.earlier
+    if earlier is None or case_is_visible(actor=actor, case_id=earlier.pk):
+        return earlier, result.message
+    return None, (result.message or "").replace(earlier.number, gettext("原事项不在本机关可查范围"))
+
+
+def case_repeat_of_visible(*, actor: Actor, case: Case) -> Case | None:
+    """The first case this one repeats, if the actor may see it (it may be a 检举控告 about the actor's body)."""
+    if not case.repeat_of_id or not case_is_visible(actor=actor, case_id=case.repeat_of_id):
+        return None
+    return case.repeat_of
+
+
+EARLIER_KEYS = ("repeat_of", "candidate", "earlier")
+
+
+def case_history_for(*, actor: Actor, case: Case) -> list:
+    """The case's events (reads left out), oldest first, as the actor may see them: where the case repeats
+    a first case the actor may not see (a 检举控告 about its body), that case's 编号 and id are taken out of
+    the events' values and reasons (the stored log keeps them)."""
+    from django.utils.translation import gettext
+
+    from xinfang.core.events import events_for
+
+    events = list(events_for(case).exclude(action="read").order_by("occurred_at", "id"))
+    if not case.repeat_of_id or case_is_visible(actor=actor, case_id=case.repeat_of_id):
+        return events
+    hidden = Case.objects.filter(pk=case.repeat_of_id).values_list("number", flat=True).first() or ""
+    placeholder = gettext("原事项不在本机关可查范围")
+    for e in events:
+        for values in (e.old_values, e.new_values):
+            for key in EARLIER_KEYS:
+                if isinstance(values, dict) and values.get(key) is not None:
+                    values[key] = None
+        if hidden and hidden in (e.reason or ""):
+            e.reason = e.reason.replace(hidden, placeholder)
+    return events

@@ -24,20 +24,21 @@ from xinfang.cases.selectors import (
     allowed_actions,
     attachment_get_for_actor,
     case_get_for_actor,
-    case_is_visible,
+    case_history_for,
     case_list_visible,
     case_queue,
+    case_repeat_of_visible,
     case_repeats_visible,
     person_cases_visible,
     person_get_for_actor,
     person_lookup_for_intake,
     queue_clock_kinds,
+    registration_earlier_for,
 )
 from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.services.register import repeat_candidates
 from xinfang.cases.workflow import BY_ACTION, CLOCK_LABELS, REGISTRATION_CHOICES
 from xinfang.core.errors import ApplicationError, Conflict, NotFound
-from xinfang.core.events import events_for
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.lights import days_left_text, light_for, yellow_days_setting
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
@@ -298,6 +299,8 @@ def repeat_check(request):
 
 def _registration_message(request, result) -> None:
     case = result.case
+    # an earlier case may be one that is not this body's to see (检举控告 about it, Art. 30): not named
+    earlier, message = registration_earlier_for(actor=request.actor, result=result)
     if result.outcome == "registered":
         messages.success(
             request,
@@ -308,23 +311,25 @@ def _registration_message(request, result) -> None:
                 ),
                 number=case.number,
                 code=result.query_code,
-                message=result.message,
+                message=message,
             ),
         )
         messages.info(request, receipt_offer(request, case=case, query_code=result.query_code))
         return
-    earlier = result.earlier
-    if earlier is not None and not case_is_visible(actor=request.actor, case_id=earlier.pk):
-        earlier = None  # linked as a repeat, but not this body's to see (检举控告 about it, Art. 30)
-    link = reverse("case_detail", args=[earlier.pk]) if earlier else ""
+    if earlier is None:
+        messages.warning(
+            request, format_html(gettext("编号 {number}：{message}"), number=case.number, message=message)
+        )
+        return
+    link = reverse("case_detail", args=[earlier.pk])
     messages.warning(
         request,
         format_html(
             gettext("编号 {number}：{message} <a href='{link}'>查看原事项 {earlier}</a>"),
             number=case.number,
-            message=result.message,
+            message=message,
             link=link,
-            earlier=earlier.number if earlier else "",
+            earlier=earlier.number,
         ),
     )
 
@@ -496,7 +501,7 @@ def _case_context(request, case: Case, *, bound: ActionForm | None = None, error
         c.light_view = _light_view(c.due_on, today) if c.is_open and not c.paused_since else None
         # A right that has run out (异议, 复查/复核 request) is over, not overdue.
         c.lapsed = c.is_open and c.kind in LAPSING_WINDOWS and c.due_on < today
-    events = list(events_for(case).exclude(action="read").order_by("occurred_at", "id"))
+    events = case_history_for(actor=actor, case=case)
     for e in events:
         e.label = EVENT_LABELS.get(e.action, e.action)
     show_evaluation = case.state in EVALUABLE_STATES and actor.has_role(
@@ -513,6 +518,7 @@ def _case_context(request, case: Case, *, bound: ActionForm | None = None, error
         "can_reveal": actor.has_role(*REVEAL_ROLES),
         "flags": [label for name, label in FLAG_FIELDS.items() if getattr(case, name)],
         "repeats": _repeats_of(actor, case),
+        "repeat_of": case_repeat_of_visible(actor=actor, case=case),
         "evaluation_form": (evaluation or EvaluationForm()) if show_evaluation else None,
         "suggestion_rows": _suggestion_rows(case, events),
     }

@@ -415,3 +415,36 @@ def test_a_reveal_records_the_reason_given(demo_city):
     assert Event.objects.get(action="reveal_personal_data").reason == "电话回访"
     leader = _login(Client(), actor("990101-xinfang", Role.LEADER))
     assert leader.post(reverse("case_reveal", args=[case.pk, person.pk, "phone"])).status_code == 403
+
+
+def test_a_repeat_of_an_accusation_about_the_registrar_is_not_named_to_it(demo_city):
+    earlier, w = _earlier_accusation_and_words(27)
+    township = registrar("990101001-xinfang")
+    client = _login(Client(), township)
+    resp = client.post(
+        "/api/v1/cases/",
+        {
+            "channel": "letter",
+            "petition_type": "accusation",
+            "problem_region": "990101001",
+            "request": w["request"],
+            "petitioners": [{"name": "赵六", "id_number": w["id_number"]}],
+        },
+        content_type="application/json",
+    )
+    assert resp.status_code == 201, resp.content
+    body = resp.json()
+    assert body["outcome"] == "repeat_linked"  # the record keeps the link …
+    text = resp.content.decode()
+    # … the registrar is not told
+    assert body["earlier"] is None and earlier.number not in text, text[text.find(earlier.number) - 200 :][
+        :300
+    ]
+    new = Case.objects.get(number=body["number"])
+    assert new.repeat_of_id == earlier.pk
+    assert body["case"]["repeat_of"] is None
+    detail = client.get(f"/api/v1/cases/{new.number}/")
+    assert detail.status_code == 200 and earlier.number not in detail.content.decode()
+    page = client.get(reverse("case_detail", args=[new.pk]))
+    assert page.status_code == 200 and earlier.number not in page.content.decode()
+    assert "原事项不在本机关可查范围" in page.content.decode()
