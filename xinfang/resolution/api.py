@@ -19,7 +19,7 @@ from xinfang.orgs.models import Role
 from xinfang.resolution import selectors, services
 from xinfang.resolution.figures import centre_figures
 from xinfang.resolution.models import Consent, ConsentHow, Side, Status
-from xinfang.resolution.rules import KIND_RULES, Outcome, ReferralKind
+from xinfang.resolution.rules import Outcome, ReferralKind
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 REFERRERS = (Role.REGISTRAR, Role.CASE_OFFICER, Role.AGENCY_HEAD)
@@ -27,6 +27,22 @@ READERS = (*REFERRERS, Role.MEDIATOR, Role.LEADER, Role.SUPERVISOR)
 RECORDERS = (Role.MEDIATOR, *REFERRERS)
 FIGURES = (Role.REGISTRAR, Role.LEADER, Role.SUPERVISOR, Role.AGENCY_HEAD)
 ACTING_BODY = OpenApiParameter("X-Acting-Body", str, OpenApiParameter.HEADER, required=False)
+REFERRAL_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="移送的id")
+
+
+class ReferralFilterIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["open", *Status.values], required=False)
+    kind = serializers.ChoiceField(choices=ReferralKind.values, required=False)
+    outcome = serializers.ChoiceField(choices=Outcome.values, required=False)
+    q = serializers.CharField(required=False, max_length=60)
+
+
+class OrganisationFilterIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ReferralKind.values, required=False)
+
+
+class FiguresIn(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
 
 
 def _actor(request, *roles):
@@ -149,6 +165,14 @@ class FiguresOut(serializers.Serializer):
     by_body = FigureRowOut(many=True)
 
 
+def _pk(value: str) -> int:
+    """The referral id from the path. The route takes any text so that a malformed id gets the API's JSON 404,
+    not the HTML one of the URL resolver (the schema still says integer)."""
+    if not str(value).isdigit() or len(str(value)) > 18:
+        raise NotFound()
+    return int(value)
+
+
 def _detail(actor, pk: int) -> Response:
     referral, side = selectors.referral_get_for_actor(actor=actor, pk=pk)
     return Response(ReferralDetailOut(referral, context={"side": side}).data)
@@ -159,17 +183,14 @@ class ReferralListCreate(GenericAPIView):
 
     @extend_schema(
         summary="移送清单（接收组织的待办，或本机关移送的纠纷）",
-        parameters=[
-            ACTING_BODY,
-            OpenApiParameter("status", str, required=False),
-            OpenApiParameter("kind", str, required=False, enum=ReferralKind.values),
-        ],
+        parameters=[ACTING_BODY, ReferralFilterIn],
         responses={200: ReferralOut(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, *READERS)
-        filters = {k: request.query_params.get(k, "") for k in ("status", "kind", "outcome", "q")}
-        page = self.paginate_queryset(selectors.referral_list(actor=actor, filters=filters))
+        filters = ReferralFilterIn(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(selectors.referral_list(actor=actor, filters=filters.validated_data))
         return self.get_paginated_response(ReferralOut(page, many=True).data)
 
     @extend_schema(
@@ -202,9 +223,13 @@ class ReferralListCreate(GenericAPIView):
 class ReferralDetail(GenericAPIView):
     serializer_class = ReferralDetailOut
 
-    @extend_schema(summary="移送详情", parameters=[ACTING_BODY], responses={200: ReferralDetailOut, **ERRORS})
-    def get(self, request: Request, pk: int) -> Response:
-        return _detail(_actor(request, *READERS), pk)
+    @extend_schema(
+        summary="移送详情",
+        parameters=[ACTING_BODY, REFERRAL_ID],
+        responses={200: ReferralDetailOut, **ERRORS},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        return _detail(_actor(request, *READERS), _pk(pk))
 
 
 class ReferralSessions(GenericAPIView):
@@ -213,11 +238,12 @@ class ReferralSessions(GenericAPIView):
     @extend_schema(
         summary="记录调解、庭审、咨询或疏导",
         request=SessionIn,
-        parameters=[ACTING_BODY],
+        parameters=[ACTING_BODY, REFERRAL_ID],
         responses={201: SessionOut, **ERRORS},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, pk: str) -> Response:
         actor = _actor(request, *RECORDERS)
+        pk = _pk(pk)
         selectors.referral_get_for_actor(actor=actor, pk=pk)
         data = SessionIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -231,11 +257,12 @@ class ReferralOutcome(GenericAPIView):
     @extend_schema(
         summary="记录结果（调解协议、裁决、判决、疏导结束……）",
         request=OutcomeIn,
-        parameters=[ACTING_BODY],
+        parameters=[ACTING_BODY, REFERRAL_ID],
         responses={200: ReferralDetailOut, **ERRORS},
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, pk: str) -> Response:
         actor = _actor(request, *RECORDERS)
+        pk = _pk(pk)
         selectors.referral_get_for_actor(actor=actor, pk=pk)
         data = OutcomeIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -245,15 +272,18 @@ class ReferralOutcome(GenericAPIView):
 
 class Organisations(GenericAPIView):
     serializer_class = OrganisationOut
+    pagination_class = None
 
     @extend_schema(
         summary="解纷组织名录",
-        parameters=[ACTING_BODY, OpenApiParameter("kind", str, required=False, enum=list(KIND_RULES))],
+        parameters=[ACTING_BODY, OrganisationFilterIn],
         responses={200: OrganisationOut(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, *READERS)
-        orgs = selectors.organisations_for(body=actor.body, kind=request.query_params.get("kind"))
+        filters = OrganisationFilterIn(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        orgs = selectors.organisations_for(body=actor.body, kind=filters.validated_data.get("kind"))
         return Response(OrganisationOut(orgs, many=True).data)
 
 
@@ -262,26 +292,23 @@ class Figures(GenericAPIView):
 
     @extend_schema(
         summary="多元解纷统计（按月、组织、机关）",
-        parameters=[ACTING_BODY, OpenApiParameter("year", int, required=False)],
+        parameters=[ACTING_BODY, FiguresIn],
         responses={200: FiguresOut, **ERRORS},
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, *FIGURES)
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError:
-            year = timezone.localdate().year
-        if not 2000 <= year <= 2100:
-            raise NotFound()
+        data = FiguresIn(data=request.query_params.dict())
+        data.is_valid(raise_exception=True)
+        year = data.validated_data.get("year") or timezone.localdate().year
         f = centre_figures(body=actor.body, year=year)
         return Response(FiguresOut(f).data)
 
 
 urlpatterns = [
     path("resolution/referrals/", ReferralListCreate.as_view(), name="resolution-referrals"),
-    path("resolution/referrals/<int:pk>/", ReferralDetail.as_view(), name="resolution-referral"),
-    path("resolution/referrals/<int:pk>/sessions/", ReferralSessions.as_view(), name="resolution-sessions"),
-    path("resolution/referrals/<int:pk>/outcome/", ReferralOutcome.as_view(), name="resolution-outcome"),
+    path("resolution/referrals/<str:pk>/", ReferralDetail.as_view(), name="resolution-referral"),
+    path("resolution/referrals/<str:pk>/sessions/", ReferralSessions.as_view(), name="resolution-sessions"),
+    path("resolution/referrals/<str:pk>/outcome/", ReferralOutcome.as_view(), name="resolution-outcome"),
     path("resolution/organisations/", Organisations.as_view(), name="resolution-organisations"),
     path("resolution/figures/", Figures.as_view(), name="resolution-figures"),
 ]

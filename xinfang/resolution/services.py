@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
