@@ -3,7 +3,7 @@ from `api_actor`, then one selector or service; errors are the ApplicationError 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.urls import path
 from django.utils import timezone
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
 from xinfang.api.serializers import ErrorOut
-from xinfang.core.errors import PermissionDenied
+from xinfang.core.errors import NotFound, PermissionDenied
 from xinfang.orgs.models import Role
 from xinfang.reception import selectors, services
 from xinfang.reception.figures import hall_figures
@@ -74,6 +74,39 @@ class CheckinIn(serializers.Serializer):
 
 class CallNextIn(serializers.Serializer):
     day_id = serializers.IntegerField()
+
+
+class VisitFilterIn(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="接待日期 YYYY-MM-DD")
+    outcome = serializers.ChoiceField(choices=VisitOutcome.values, required=False)
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=60, help_text="姓名、电话或事项编号"
+    )
+
+
+class HearingFilterIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=HearingStatus.values, required=False)
+
+
+class ArchiveFilterIn(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=60, help_text="档号、编号或关键词")
+
+
+class FiguresIn(serializers.Serializer):
+    days = serializers.IntegerField(required=False, min_value=1, max_value=366, default=30)
+
+
+def _query(serializer_class, request) -> dict:
+    # A plain dict (the last value of a repeated name), validated as the schema says: bad input is a 400.
+    data = serializer_class(data=request.query_params.dict())
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _pk(value: str) -> int:
+    if not value.isdigit():
+        raise NotFound()
+    return int(value)
 
 
 class VisitOut(serializers.Serializer):
@@ -191,22 +224,11 @@ class VisitsView(GenericAPIView):
     serializer_class = VisitOut
 
     @extend_schema(
-        summary="接待记录",
-        parameters=[
-            OpenApiParameter("date", date, required=False),
-            OpenApiParameter("outcome", str, enum=VisitOutcome.values, required=False),
-            OpenApiParameter("q", str, required=False, description="姓名、电话或事项编号"),
-        ],
-        responses={200: VisitOut(many=True), **ERRORS},
+        summary="接待记录", parameters=[VisitFilterIn], responses={200: VisitOut(many=True), **ERRORS}
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, *HALL)
-        filters = {"q": request.query_params.get("q", ""), "outcome": request.query_params.get("outcome", "")}
-        if request.query_params.get("date"):
-            try:
-                filters["date"] = date.fromisoformat(request.query_params["date"])
-            except ValueError as exc:
-                raise serializers.ValidationError({"date": "YYYY-MM-DD"}) from exc
+        filters = _query(VisitFilterIn, request)
         page = self.paginate_queryset(selectors.visit_list(actor=actor, filters=filters))
         return self.get_paginated_response(VisitOut(page, many=True).data)
 
@@ -214,10 +236,14 @@ class VisitsView(GenericAPIView):
 class VisitView(GenericAPIView):
     serializer_class = VisitOut
 
-    @extend_schema(summary="一条接待记录", responses={200: VisitOut, **ERRORS})
-    def get(self, request: Request, pk: int) -> Response:
+    @extend_schema(
+        summary="一条接待记录",
+        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+        responses={200: VisitOut, **ERRORS},
+    )
+    def get(self, request: Request, pk: str) -> Response:
         actor = _actor(request, *HALL)
-        return Response(VisitOut(selectors.visit_get(actor=actor, pk=pk)).data)
+        return Response(VisitOut(selectors.visit_get(actor=actor, pk=_pk(pk))).data)
 
 
 class HearingsView(GenericAPIView):
@@ -225,14 +251,13 @@ class HearingsView(GenericAPIView):
 
     @extend_schema(
         summary="本机关的公开听证",
-        parameters=[OpenApiParameter("status", str, enum=HearingStatus.values, required=False)],
+        parameters=[HearingFilterIn],
         responses={200: HearingOut(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, Role.CASE_OFFICER, Role.AGENCY_HEAD, Role.REGISTRAR)
-        status = request.query_params.get("status", "")
-        qs = selectors.hearing_list(actor=actor, status=status if status in HearingStatus.values else "")
-        page = self.paginate_queryset(qs)
+        status = _query(HearingFilterIn, request).get("status", "")
+        page = self.paginate_queryset(selectors.hearing_list(actor=actor, status=status))
         return self.get_paginated_response(HearingOut(page, many=True).data)
 
 
@@ -241,14 +266,13 @@ class ArchiveView(GenericAPIView):
 
     @extend_schema(
         summary="档案查询（可见事项）",
-        parameters=[OpenApiParameter("q", str, required=False, description="档号、编号或关键词")],
+        parameters=[ArchiveFilterIn],
         responses={200: ArchiveOut(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, Role.REGISTRAR, Role.CASE_OFFICER, Role.AGENCY_HEAD)
-        page = self.paginate_queryset(
-            selectors.archive_list(actor=actor, q=request.query_params.get("q", ""))
-        )
+        q = _query(ArchiveFilterIn, request).get("q", "")
+        page = self.paginate_queryset(selectors.archive_list(actor=actor, q=q))
         return self.get_paginated_response(ArchiveOut(page, many=True).data)
 
 
@@ -256,16 +280,11 @@ class FiguresView(GenericAPIView):
     serializer_class = FiguresOut
 
     @extend_schema(
-        summary="大厅统计（最近 days 天）",
-        parameters=[OpenApiParameter("days", int, required=False)],
-        responses={200: FiguresOut, **ERRORS},
+        summary="大厅统计（最近 days 天）", parameters=[FiguresIn], responses={200: FiguresOut, **ERRORS}
     )
     def get(self, request: Request) -> Response:
         actor = _actor(request, Role.REGISTRAR, Role.LEADER, Role.SUPERVISOR, Role.AGENCY_HEAD)
-        try:
-            days = min(max(int(request.query_params.get("days", "30")), 1), 366)
-        except ValueError:
-            days = 30
+        days = _query(FiguresIn, request)["days"]
         today = timezone.localdate()
         f = hall_figures(body=actor.body, start=today - timedelta(days=days - 1), end=today)
         return Response(FiguresOut(f).data)
@@ -273,11 +292,11 @@ class FiguresView(GenericAPIView):
 
 urlpatterns = [
     path("hall/services/", ServicesView.as_view(), name="hall-services"),
-    path("hall/board/<slug:code>/", BoardView.as_view(), name="hall-board"),
+    path("hall/board/<str:code>/", BoardView.as_view(), name="hall-board"),
     path("hall/checkin/", CheckinView.as_view(), name="hall-checkin"),
     path("hall/call-next/", CallNextView.as_view(), name="hall-call-next"),
     path("hall/visits/", VisitsView.as_view(), name="hall-visits"),
-    path("hall/visits/<int:pk>/", VisitView.as_view(), name="hall-visit"),
+    path("hall/visits/<str:pk>/", VisitView.as_view(), name="hall-visit"),
     path("hall/hearings/", HearingsView.as_view(), name="hall-hearings"),
     path("hall/archive/", ArchiveView.as_view(), name="hall-archive"),
     path("hall/figures/", FiguresView.as_view(), name="hall-figures"),
