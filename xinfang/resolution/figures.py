@@ -98,12 +98,25 @@ def closed_in(qs: QuerySet[Referral], year: int) -> QuerySet[Referral]:
     return qs.filter(status=Status.CLOSED, outcome_on__gte=start, outcome_on__lte=end)
 
 
-def drill_down(*, body: Body, year: int, column: str, month: int | None = None) -> QuerySet[Referral]:
-    """The referrals behind one cell (a column, optionally one month)."""
+def drill_down(
+    *,
+    body: Body,
+    year: int,
+    column: str,
+    month: int | None = None,
+    organisation: int | None = None,
+    referring_body: int | None = None,
+) -> QuerySet[Referral]:
+    """The referrals behind one cell: a column, and the row's month, organisation or referring body (always
+    within the acting body's scope: another body's id just finds nothing)."""
     spec = DRILL.get(column)
     if spec is None:
         return Referral.objects.none()
     qs = referrals_in_scope(body=body)
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    if referring_body:
+        qs = qs.filter(referring_body_id=referring_body)
     if column == "counselling":
         start, end = _span(year)
         sessions = Session.objects.filter(held_on__gte=start, held_on__lte=end)

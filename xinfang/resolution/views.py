@@ -337,7 +337,16 @@ def figures_drill(request):
     column = request.GET.get("column", "")
     month = request.GET.get("month", "")
     month_n = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
-    qs = drill_down(body=request.actor.body, year=year, column=column, month=month_n)
+    ids = {k: request.GET.get(k, "") for k in ("organisation", "body")}
+    ids = {k: int(v) if v.isdigit() and len(v) < 12 else None for k, v in ids.items()}
+    qs = drill_down(
+        body=request.actor.body,
+        year=year,
+        column=column,
+        month=month_n,
+        organisation=ids["organisation"],
+        referring_body=ids["body"],
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     labels = dict(COLUMNS)
     return render(

@@ -15,13 +15,14 @@ register = template.Library()
 
 
 @register.simple_tag
-def cell(row, key: str, year: int, month_links: bool = False):
+def cell(row, key: str, year: int, dim: str = ""):
+    """One figure, linked to its referrals; ``dim`` names what the row is (month, organisation, body)."""
     value = row.success_rate if key == "success_rate" else getattr(row, key)
     if key not in DRILL or not value:
         return value
     url = reverse("resolution:figures_drill") + f"?year={year}&column={key}"
-    if month_links and row.key:
-        url += f"&month={row.key}"
+    if dim in ("month", "organisation", "body") and row.key:
+        url += f"&{dim}={row.key}"
     return format_html('<a href="{}">{}</a>', url, value)
 
 

@@ -318,3 +318,15 @@ def test_directory_and_detail_pages_in_bounded_queries(centre, referrals, django
     with django_assert_max_num_queries(8):
         resp = c.get("/resolution/organisations/options/?kind=counselling")
     assert centre["xl"].name in resp.content.decode() and centre["rmtj"].name not in resp.content.decode()
+
+
+def test_drill_down_by_organisation_stays_in_scope(centre, referrals):
+    year = date.today().year
+    c = login(registrar("990100-xinfang"))
+    url = f"/resolution/figures/drill/?column=mediated&year={year}&organisation={centre['rmtj'].pk}"
+    text = c.get(url).content.decode()
+    assert referrals[1].number in text and referrals[3].number in text
+    assert referrals[0].number not in text  # still open, and at another committee
+    # a body outside the acting body's scope finds nothing
+    far = login(registrar("990102-xinfang")).get(url).content.decode()
+    assert referrals[1].number not in far
