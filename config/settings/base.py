@@ -292,11 +292,12 @@ XINFANG_REFERRAL_PAUSES_CLOCKS = env.bool("XINFANG_REFERRAL_PAUSES_CLOCKS", defa
 # after, or by `xinfang doctor --repair` after a kill).
 XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)
 # 督办 reply period in working days (local practice; xinfang/core/periods.py)
-XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=5)
+# None (unset): the periods table's default, so the number lives in one place.
+XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=None)
 # Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
 # Art. 40 建议: days for the body's written feedback; a red light opens a 系统督办 by itself unless switched
 # off; leaders' reception days every N months per level (xinfang/supervision, docs/supervision.md).
-XINFANG_RECOMMENDATION_FEEDBACK_DAYS = env.int("XINFANG_RECOMMENDATION_FEEDBACK_DAYS", default=30)
+XINFANG_RECOMMENDATION_FEEDBACK_DAYS = env.int("XINFANG_RECOMMENDATION_FEEDBACK_DAYS", default=None)
 XINFANG_SUPERVISION_AUTO_SYSTEM = env.bool("XINFANG_SUPERVISION_AUTO_SYSTEM", default=True)
 XINFANG_LEADER_RECEPTION_EVERY_MONTHS = {"city": 3, "county": 1, "township": 1}
 # Daily jobs run after `ledger_build` builds the day's ledger (each "module.function(day=...) -> str").

@@ -87,3 +87,16 @@ def test_a_notice_says_the_period_of_the_table(db):
         {"case": None, "target_body": {"name": "某局"}, "periods": {**period_days(), "acceptance": 16}},
     )
     assert "自收到之日起16日内书面告知" in text
+
+
+def test_the_settings_that_override_a_period_default_to_the_table():
+    """A local-practice period's setting is unset (None) by default, so its default number lives only in the
+    table; an administrator's value, when set, wins (current_days)."""
+    import os
+
+    from django.conf import settings as django_settings
+
+    for p in PERIODS.values():
+        if p.setting and p.setting not in os.environ:
+            assert getattr(django_settings, p.setting, None) is None, p.setting
+            assert p.current_days() == p.days
