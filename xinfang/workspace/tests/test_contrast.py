@@ -42,3 +42,28 @@ def test_transfer_target_is_a_searchable_chooser_grouped_by_level_and_kind(demo_
     assert groups[0].startswith("示例市 · ") and "东城区 · 政法部门" in groups
     assert groups.index("示例市 · 职能部门/单位") < groups.index("东城区 · 职能部门/单位")  # by level
     assert len(groups) == len(set(groups))  # one group per level and kind
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_clocks_table_keeps_its_layout_with_the_beyond_calendar_badge(page, demo_city, shots):
+    from xinfang.cases.models import Category
+    from xinfang.cases.tests.factories import register, registrar
+    from xinfang.deadlines.models import Clock
+    from xinfang.orgs.demo import DEMO_PASSWORD
+
+    Category.objects.get_or_create(code="urban_rural", defaults={"name": "城乡建设"})
+    case = register(by=registrar()).case
+    Clock.objects.filter(case=case).update(beyond_known_calendar=True)  # as every 2027 clock is
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill("dengji_dc")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(page.base_url + "/")
+    page.goto(page.base_url + f"/cases/{case.pk}/")
+    page.get_by_test_id("beyond-calendar").wait_for()
+    table = page.get_by_test_id("clocks")
+    fits = table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    widths = table.evaluate("t => Array.from(t.rows[0].cells).map(c => c.getBoundingClientRect().width)")
+    assert fits and widths[0] >= widths[1] * 1.2 and widths[2] >= 100, widths  # the label column is not squeezed by the badge
+    table.screenshot(path=str(shots / "23-clocks-beyond-calendar.png"))
