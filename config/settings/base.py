@@ -275,6 +275,7 @@ XINFANG_HOME_PANELS: list[str] = [
     "xinfang.supervision.panels.panel",
     "xinfang.resolution.panels.panel",
     "xinfang.intake.panels.panel",
+    "xinfang.documents.panels.panel",
 ]
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).

@@ -187,3 +187,20 @@ def draft_for_actor(*, actor: Actor, case_id: int, pk: int) -> Draft:
     if draft is None:
         raise NotFound()
     return draft
+
+
+def documents_unserved(*, actor: Actor) -> QuerySet[Document]:
+    """Documents the actor's body issued to the petitioner whose receipt is not recorded yet, on cases the
+    actor may see — the to-do that starts the petitioner's windows."""
+    if actor.body is None:
+        return Document.objects.none()
+    visible = case_list_visible(actor=actor).values("pk")
+    return Document.objects.filter(
+        issued_by=actor.body, to_petitioner=True, case__in=visible, service__received_on__isnull=True
+    ).exclude(kind=Document.RECEIPT)
+
+
+def drafts_returned(*, actor: Actor) -> QuerySet[Draft]:
+    if actor.body is None or actor.user is None:
+        return Draft.objects.none()
+    return Draft.objects.filter(body=actor.body, drafted_by=actor.user, status=DraftStatus.RETURNED)

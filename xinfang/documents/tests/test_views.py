@@ -160,3 +160,11 @@ def test_accusation_documents_are_404_for_the_accused_body(demo_city):
     assert _client(insider).get(reverse("documents:case_panel", args=[case.pk])).status_code == 404
     assert _api(insider).get(f"/api/v1/cases/{case.number}/documents/{doc.pk}/pdf/").status_code == 404
     assert _api(registrar()).get(f"/api/v1/cases/{case.number}/documents/{doc.pk}/pdf/").status_code == 200
+
+
+def test_home_shows_drafts_to_sign_and_unserved_documents(demo_city):
+    case = walk("accept")
+    case_act(case=case, actor=officer(), action="answer", outcome=Outcome.SUPPORT, text="已解决。")
+    home = _client(head()).get("/").content.decode()
+    assert 'data-testid="documents-panel"' in home and "待您签发的文书 1 件" in home
+    assert "尚未确认送达的文书" in _client(officer()).get("/").content.decode()
