@@ -326,3 +326,32 @@ def test_closed_referrals_take_no_more_records(centre):
             outcome_on=date.today() + timedelta(days=1),
             text="协议",
         )
+
+
+def test_the_reminder_job_runs_from_the_command_line(centre):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        r = refer(centre)
+        services.referral_outcome_record(
+            actor=mediator(centre["rmtj"]), referral_id=r.pk, outcome=Outcome.MEDIATION_AGREEMENT, text="协议"
+        )
+    out = StringIO()
+    with time_machine.travel(date(2026, 3, 30), tick=False):
+        call_command("resolution_remind", stdout=out)
+    assert "1" in out.getvalue()
+    r.refresh_from_db()
+    assert r.confirmation_reminded_on == date(2026, 3, 30)
+    assert Event.objects.filter(action="confirmation_reminder", object_id=str(r.pk)).count() == 1
+
+
+def test_a_mediator_of_no_organisation_sees_no_referrals(centre):
+    from xinfang.cases.tests.factories import actor
+    from xinfang.orgs.models import Role
+
+    refer(centre)
+    justice = actor("990100-justice", Role.MEDIATOR)  # the demo's 郑调解 at the 司法局
+    assert selectors.organisation_of(justice) is None
+    assert not selectors.referral_list(actor=justice).exists()
