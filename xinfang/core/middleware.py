@@ -35,6 +35,7 @@ class BadInputMiddleware:
 
     - a NUL character in the path or query (PostgreSQL text cannot hold one): 400 `nul_character`
     - a run of more than 18 digits in the path (no id is that long; the database would overflow): 404
+    - under /api/, a path no route matches: the API's JSON 404 instead of the HTML page
     - DataError (a value out of the column's range) and OverflowError (a date past year 9999) raised in a
       view: 400 `invalid_input`, logged as a warning so the cause can still be fixed at its source.
     """
@@ -50,7 +51,15 @@ class BadInputMiddleware:
             return self._refuse(request, 400, "nul_character", _("内容中不能含有空字符（NUL）。"))
         if any(len(part) > self.MAX_ID_DIGITS and part.isdigit() for part in request.path.split("/")):
             return self._refuse(request, 404, "not_found", _("未找到该记录，或您无权查看。"))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            # a path no API route matches: the API's JSON error, not the site's HTML page
+            return self._refuse(request, 404, "not_found", _("未找到该记录，或您无权查看。"))
+        return response
 
     def process_exception(self, request, exception):
         from django.db import DataError
