@@ -283,6 +283,7 @@ XINFANG_DEMO_LOADERS: list[str] = [
     "xinfang.reception.demo.demo_load",
     "xinfang.supervision.demo.demo_load",
     "xinfang.resolution.demo.demo_load",
+    "xinfang.documents.demo.demo_load",
     # last: it indexes for search whatever the loaders before it wrote in bulk
     "xinfang.search.demo.demo_load",
 ]

@@ -85,6 +85,9 @@ DEMO_LOGINS = [
 # account, xinfang/resolution/demo.py); listed here so that demo_logins_text prints them with the rest.
 DEMO_LOGINS_LATER = [
     DemoLogin("tiaojie_rm", "何调解", Role.MEDIATOR, "990100-res-rmtj"),
+    # The 信访局's 负责人, who signs its 不予受理/不再受理 notices (xinfang/documents demo loader).
+    DemoLogin("fuze_xf", "杨主任", Role.AGENCY_HEAD, "990100-xinfang"),
+    DemoLogin("fuze_xf_dc", "林主任", Role.AGENCY_HEAD, "990101-xinfang"),
 ]
 
 # One person who works for two bodies and picks one at login.

@@ -27,7 +27,7 @@ from xinfang.documents.services import (
     service_record,
 )
 from xinfang.documents.tests.conftest import approve, docx_text, pdf_text, walk
-from xinfang.orgs.models import Body, Role
+from xinfang.orgs.models import Body, Role, User
 
 pytestmark = pytest.mark.django_db
 
@@ -400,3 +400,13 @@ def test_notice_texts_fixed(demo_city):
         )
     opinion.refresh_from_db()
     assert opinion.next_right_deadline == date(2026, 12, 9)
+
+
+def test_demo_load_is_idempotent_and_gives_the_xinfang_bureau_a_head(demo_city):
+    from xinfang.documents.demo import demo_load
+    from xinfang.documents.models import Letterhead
+
+    demo_load()
+    demo_load()
+    assert User.objects.get(username="fuze_xf").memberships.get().role == Role.AGENCY_HEAD
+    assert Letterhead.objects.get(body__code="990101-housing").code == "东住建信"
