@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from xinfang.cases.models import Case, PetitionType
+from xinfang.cases.confidentiality import confidential_exclusion_q
+from xinfang.cases.models import Case
 from xinfang.cases.services.actions import check_allowed, transition_for
 from xinfang.cases.workflow import TRANSITIONS, Transition
 from xinfang.core.errors import ApplicationError, NotFound
@@ -45,18 +46,6 @@ def case_filter_exact(qs: QuerySet[Case], filters: dict) -> QuerySet[Case]:
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
     return qs
-
-
-def confidential_exclusion_q(body: Body, *, prefix: str = "") -> Q:
-    """检举控告 about this body (or a body above it in its own line) is never shown to it (Art. 30, 46).
-
-    `prefix` reaches the case through a relation ("clock__case__" for a ledger item). The accused bodies are
-    a subquery on their codes, so the exclusion costs no join on the case table."""
-    ancestors = [p for p in body.path.strip("/").split("/") if p]
-    accused = Body.objects.filter(code__in=ancestors).values("pk")
-    return Q(**{f"{prefix}petition_type": PetitionType.ACCUSATION}) & Q(
-        **{f"{prefix}subject_body_id__in": accused}
-    )
 
 
 def case_visible_q(actor: Actor) -> Q:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xinfang.cases.confidentiality import accusation_hidden_from
 from xinfang.cases.models import (
     DIVERTING_ROUTES,
     Case,
@@ -192,10 +193,8 @@ def _open_clock(case: Case, kind: ClockKind) -> Clock | None:
 
 def _confidential_target_check(case: Case, target: Body) -> None:
     """检举控告 material never goes to the body complained about, nor to a body inside it (Art. 30, 46)."""
-    if case.petition_type != PetitionType.ACCUSATION or case.subject_body_id is None:
-        return
-    subject = case.subject_body
-    if target.pk == subject.pk or target.path.startswith(subject.path):
+    if accusation_hidden_from(case, target):  # the same rule as the read path's (cases/confidentiality.py)
+        subject = case.subject_body
         raise ConfidentialityViolation(
             gettext(
                 "该事项为检举控告类，被反映单位为%(subject)s，不得转送、交由其处理（《信访工作条例》第三十条第三款）。"
