@@ -65,7 +65,10 @@ def test_import_a_batch(world, campaign):
     assert second.number == 2
 
 
-def test_bad_rows_each_named_and_nothing_half_imported(world, campaign):
+@pytest.mark.parametrize("large", [False, True], ids=["per-chunk visibility", "one-pass visibility"])
+def test_bad_rows_each_named_and_nothing_half_imported(world, campaign, monkeypatch, large):
+    if large:
+        monkeypatch.setattr(services, "LARGE_BATCH", 0)
     good = world.held_case()
     accused = world.held_case()
     # 检举控告 about the city 信访局 itself: it may not see it, so it cannot hand it down either
