@@ -132,7 +132,6 @@ DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "orgs.User"
-PASSWORD_HASHERS = [
 # django-axes counts failed staff logins in the database, so every worker and every server sees the same
 # count (docs/security.md, "Edges, audit, backup").
 AUTHENTICATION_BACKENDS = [
@@ -146,6 +145,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
+PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -191,7 +191,6 @@ SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-
 # HTTPS (docs/deploy.md). Off by default so the laptop demo works on http://127.0.0.1; XINFANG_HTTPS=1 turns
 # every part on at once, and each can still be set on its own.
 XINFANG_HTTPS = env.bool("XINFANG_HTTPS", default=False)
@@ -228,6 +227,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "xinfang.api.auth.HashedTokenAuthentication",
@@ -238,12 +238,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "xinfang.api.errors.exception_handler",
-}
     # JSON only (the schema says so too); nesting and NUL characters refused before any serializer runs.
     "DEFAULT_PARSER_CLASSES": ["xinfang.api.parsers.SafeJSONParser"],
     # Per token (or per user for a session, per address without either), counted in the shared cache.
     "DEFAULT_THROTTLE_CLASSES": ["xinfang.api.throttles.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": env.str("XINFANG_API_RATE", default="300/min")},
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "xinfang API",
     "DESCRIPTION": "信访事项依法办理系统 REST API",
@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "xinfang.api.schema.postprocess",
     ],
+}
 
 # Local rules an administrator may change per deployment (docs/domain.md: (setting)).
 XINFANG_COUNT_WORKING_DAYS_ONLY = env.bool("XINFANG_COUNT_WORKING_DAYS_ONLY", default=False)
@@ -271,8 +272,8 @@ XINFANG_EVALUATION_WINDOW_DAYS = env.int("XINFANG_EVALUATION_WINDOW_DAYS", defau
 # The home page's to-do panels, one function per feature app: panel(actor) -> {"template": ..., ...} | None.
 # An app adds its own line here (xinfang/workspace/views.py::home_panels).
 XINFANG_HOME_PANELS: list[str] = [
-    "xinfang.reception.home.panel",
     "xinfang.supervision.panels.panel",
+    "xinfang.reception.home.panel",
     "xinfang.resolution.panels.panel",
     "xinfang.intake.panels.panel",
     "xinfang.documents.panels.panel",
@@ -280,8 +281,8 @@ XINFANG_HOME_PANELS: list[str] = [
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
 XINFANG_DEMO_LOADERS: list[str] = [
-    "xinfang.reception.demo.demo_load",
     "xinfang.supervision.demo.demo_load",
+    "xinfang.reception.demo.demo_load",
     "xinfang.resolution.demo.demo_load",
     "xinfang.documents.demo.demo_load",
     # last: it indexes for search whatever the loaders before it wrote in bulk
@@ -296,7 +297,6 @@ XINFANG_BULK_DROP_FROM = env.int("XINFANG_BULK_DROP_FROM", default=100_000)
 # 督办 reply period in working days (local practice; xinfang/core/periods.py)
 # None (unset): the periods table's default, so the number lives in one place.
 XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", default=None)
-# Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
 # Art. 40 建议: days for the body's written feedback; a red light opens a 系统督办 by itself unless switched
 # off; leaders' reception days every N months per level (xinfang/supervision, docs/supervision.md).
 XINFANG_RECOMMENDATION_FEEDBACK_DAYS = env.int("XINFANG_RECOMMENDATION_FEEDBACK_DAYS", default=None)
@@ -304,6 +304,7 @@ XINFANG_SUPERVISION_AUTO_SYSTEM = env.bool("XINFANG_SUPERVISION_AUTO_SYSTEM", de
 XINFANG_LEADER_RECEPTION_EVERY_MONTHS = {"city": 3, "county": 1, "township": 1}
 # Daily jobs run after `ledger_build` builds the day's ledger (each "module.function(day=...) -> str").
 XINFANG_DAILY_JOBS: list[str] = ["xinfang.supervision.jobs.supervision_daily"]
+# Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
 # 意见书, 不予/不再受理 and 延期 wait for the body head's approval (the transition table's sign_off column).
 XINFANG_DOCUMENT_TEMPLATES_DIR = env.str("XINFANG_DOCUMENT_TEMPLATES_DIR", default="")
 XINFANG_SIGN_OFF_REQUIRED = env.bool("XINFANG_SIGN_OFF_REQUIRED", default=True)
