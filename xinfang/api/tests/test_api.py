@@ -100,7 +100,8 @@ def test_whole_life_through_the_api_alone(demo_city):
         assert [e["action"] for e in data["events"]] == done  # reads are logged but not listed
         assert [n["kind"] for n in data["notices"]] == notices
     opinion = next(n for n in data["notices"] if n["kind"] == "opinion")
-    assert "请求复查" in opinion["next_right"] and opinion["next_right_deadline"] == "2026-04-01"
+    # The 复查 window runs from the petitioner's receipt (Art. 35): no date until service is recorded (issue 15).
+    assert "请求复查" in opinion["next_right"] and opinion["next_right_deadline"] is None
     assert opinion["legal_basis"].startswith("《信访工作条例》")
     assert data["allowed_actions"] == [] and not any(c["is_open"] for c in data["clocks"])
     handling = next(c for c in data["clocks"] if c["kind"] == "handling")
