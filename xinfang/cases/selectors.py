@@ -359,3 +359,13 @@ def case_history_for(*, actor: Actor, case: Case) -> list:
         if hidden and hidden in (e.reason or ""):
             e.reason = e.reason.replace(hidden, placeholder)
     return events
+
+
+def cases_unscoped(*, reason: str) -> QuerySet[Case]:
+    """Every case, with no actor's scope — only for the system's own work whose result no user reads as a
+    case (a search index, a signal handler, a count by body), or where the caller has proved the right some
+    other way (the portal session holding a submission's receipt). `reason` names which, so that each use
+    is visible in review (docs/security.md); a page or export that lists cases uses `cases_visible_to`."""
+    if not (reason or "").strip():
+        raise ValueError("cases_unscoped needs a reason")
+    return Case.objects.all()

@@ -164,9 +164,14 @@ def on_event_saved(sender, instance, created, **kwargs) -> None:
     lead_id = (instance.new_values or {}).get("handling_body")
     if not co or not lead_id:
         return
-    from xinfang.cases.models import Case
+    from xinfang.cases.selectors import cases_unscoped
 
-    case = Case.objects.filter(pk=instance.object_id).only("pk", "suggestion").first()
+    case = (
+        cases_unscoped(reason="协办 tasks after a transfer")
+        .filter(pk=instance.object_id)
+        .only("pk", "suggestion")
+        .first()
+    )
     if case is None:
         return
     rule_id = ((case.suggestion or {}).get("responsibility") or {}).get("rule_id")

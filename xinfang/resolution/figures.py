@@ -23,7 +23,8 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from xinfang.cases.models import Case, Channel
+from xinfang.cases.models import Channel
+from xinfang.cases.selectors import cases_unscoped
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 from xinfang.resolution.models import Referral, Session, Status
@@ -161,7 +162,7 @@ def centre_figures(*, body: Body, year: int) -> CentreFigures:
     sessions = Session.objects.filter(
         referral__in=scope, referral__kind=ReferralKind.COUNSELLING, held_on__gte=start, held_on__lte=end
     )
-    visits = Case.objects.filter(
+    visits = cases_unscoped(reason="visits counted by body").filter(
         registering_body__in=bodies_under(body).values("pk"),
         channel=Channel.VISIT,
         created_at__gte=datetime.combine(start, time.min, tzinfo=timezone.get_current_timezone()),

@@ -26,12 +26,13 @@ def case_saved(sender, instance, created, update_fields=None, raw=False, **kwarg
 
 def search_reindex(*, batch: int = 2000, rebuild_fts: bool = False) -> int:
     """Rebuild the whole index (after a bulk load, or to repair it). Returns the number of cases indexed."""
-    from xinfang.cases.models import Case
+    from xinfang.cases.selectors import cases_unscoped
 
     done = 0
     last = 0
     while True:
-        rows = list(Case.objects.filter(pk__gt=last).order_by("pk").only("pk", *TEXT_FIELDS)[:batch])
+        everything = cases_unscoped(reason="search index rebuild")
+        rows = list(everything.filter(pk__gt=last).order_by("pk").only("pk", *TEXT_FIELDS)[:batch])
         if not rows:
             break
         with transaction.atomic():

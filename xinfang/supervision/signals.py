@@ -22,9 +22,10 @@ def case_registered(sender, instance: Case, created: bool, raw: bool = False, **
     pk = instance.pk
 
     def check() -> None:
+        from xinfang.cases.selectors import cases_unscoped
         from xinfang.supervision.services import backflow_detect
 
-        case = Case.objects.filter(pk=pk).select_related("problem_region").first()
+        case = cases_unscoped(reason="倒流 check").filter(pk=pk).select_related("problem_region").first()
         if case is None:
             return
         try:
