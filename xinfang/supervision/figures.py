@@ -16,9 +16,11 @@ from xinfang.supervision.models import (
     CampaignCase,
     LeaderCase,
     LeaderCaseStatus,
+    ReceivedCase,
     Recommendation,
     Supervision,
 )
+from xinfang.supervision.services import DONE_STATES  # 办结: answered or ended (the 倒流 rule's own set)
 
 
 def _pct(n: int, d: int) -> float | None:
@@ -43,6 +45,8 @@ class SupervisionFigures:
     backflows: int = 0
     campaign_items: int = 0
     campaign_signed: int = 0
+    received: int = 0
+    received_done: int = 0
 
     @property
     def on_time_rate(self) -> float | None:
@@ -70,6 +74,8 @@ class SupervisionFigures:
             ("专项行动事项", self.campaign_items),
             ("已审核销号", self.campaign_signed),
             ("清零率（%）", self.clear_rate if self.clear_rate is not None else "—"),
+            ("领导接访受理事项", self.received),
+            ("其中已办结", self.received_done),
         ]
 
 
@@ -138,6 +144,10 @@ def _rest(f: SupervisionFigures, body: Body, start: date, end: date) -> Supervis
         leader_body__region__path__startswith=region, opened_at__date__range=(start, end)
     )
     items = CampaignCase.objects.filter(Q(campaign__issuing_body=body) | Q(responsible_body=body))
+    # cases received at leaders' reception days, 下访 and 联合接访 in the period, and how many are 办结
+    received = ReceivedCase.objects.filter(
+        reception__leader_body__region__path__startswith=region, reception__date__range=(start, end)
+    )
     counts = _counts(
         body,
         leader_cases=lcs,
@@ -149,7 +159,10 @@ def _rest(f: SupervisionFigures, body: Body, start: date, end: date) -> Supervis
         ),
         campaign_items=items,
         campaign_signed=items.filter(signed_off_at__isnull=False),
+        received=received,
+        received_done=received.filter(case__state__in=list(DONE_STATES)),
     )
+    f.received, f.received_done = counts["received"], counts["received_done"]
     f.leader_cases, f.leader_cases_closed = counts["leader_cases"], counts["closed"]
     f.leader_cases_resolved, f.raised = counts["resolved"], counts["raised"]
     f.backflows = counts["backflows"]

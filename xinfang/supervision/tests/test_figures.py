@@ -43,6 +43,11 @@ def test_figures_count_what_happened(world, tmp_path):
         services.leader_case_close(actor=world.county_leader, leader_case=lc, resolved=resolved, outcome="o")
     services.leader_case_open(actor=world.county_leader, case=world.held_case(), plan="p")  # still active
     services.recommendation_issue(actor=world.supervisor, kind="policy", body=world.housing, text="t")
+    reception = services.reception_record(
+        actor=world.supervisor, kind="down", on=today, place="东华街道", leader=world.county_leader.user
+    )
+    tagged = world.held_case()
+    services.reception_case_tag(actor=world.supervisor, reception=reception, case_number=tagged.number)
 
     f = supervision_figures(body=world.supervisor.body, start=today - timedelta(days=60), end=today)
     assert (f.issued, f.replied, f.replied_on_time, f.on_time_rate) == (2, 2, 1, 50.0)
@@ -57,6 +62,7 @@ def test_figures_count_what_happened(world, tmp_path):
         50.0,
     )
     assert f.backflows == 0 and f.clear_rate is None
+    assert (f.received, f.received_done) == (1, 0)
     assert [r["kind"] for r in f.recommendations] == ["policy"]
     # a body that was supervised sees its own
     own = supervision_figures(body=world.housing, start=today - timedelta(days=60), end=today)
