@@ -1,8 +1,9 @@
 """Small cache-based counters for the public pages: rate limits and lockouts (no extra dependency).
 
 A fixed window per key is enough here: the aim is to make guessing a 查询码 or flooding the registrars'
-queue slow and visible, not to meter traffic precisely. Counters live in Django's cache (per process
-with locmem, shared with Redis/Memcached in production — see docs/adr/0003-portal-human-check.md).
+queue slow and visible, not to meter traffic precisely. Counters live in Django's default cache, which all
+workers share (a file cache in the data folder by default, Redis via CACHE_URL for several servers), so N
+workers allow 5 wrong 查询码, not N × 5 (xinfang/core/tests/test_two_servers.py; ADR 0003 and 0012).
 """
 
 from __future__ import annotations
