@@ -26,9 +26,6 @@ RULES = {
     "documents:portal_notice": rule(
         "petitioner", scope="none", note="本人事项的告知文书", personal_data=True
     ),
-    "documents:portal_receipt": rule(
-        "petitioner", scope="none", note="本次网上提交的回执（会话内）", personal_data=True
-    ),
 }
 
 API_CASE = rule(

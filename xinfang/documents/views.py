@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from xinfang.cases.portal_session import SESSION_CASE, SESSION_RECEIPTS
+from xinfang.cases.portal_session import SESSION_CASE
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.documents import selectors, services
 from xinfang.documents.forms import CommentForm, ServiceForm
@@ -197,21 +197,3 @@ def portal_notice(request: HttpRequest, notice_pk: int) -> HttpResponse:
         raise Http404 from None
     services.document_viewed_by_petitioner(document=document)
     return file_response(*selectors.document_file(document=document, fmt="pdf"))
-
-
-@never_cache
-def portal_receipt(request: HttpRequest, token: str) -> HttpResponse:
-    """回执 of a web submission, from the submission's own session entry (which holds the 查询码)."""
-    from xinfang.cases.selectors import cases_unscoped
-    from xinfang.orgs.acting import PETITIONER
-
-    entry = (request.session.get(SESSION_RECEIPTS) or {}).get(token)
-    if not entry:
-        raise Http404
-    case = cases_unscoped(reason="the session's own receipt").filter(number=entry["number"]).first()
-    if case is None:
-        raise Http404
-    document = services.receipt_issue(case=case, actor=PETITIONER)
-    return file_response(
-        *selectors.document_file(document=document, fmt="pdf", extra={"query_code": entry["code"]})
-    )
