@@ -94,9 +94,15 @@ def _bodies_under(actor):
     )
 
 
+def _top_region_path(actor) -> str:
+    first = actor.body.region.path.strip("/").split("/")[0]
+    return f"/{first}/"
+
+
 def _leaders_near(actor):
     return (
-        Membership.objects.filter(role=Role.LEADER, body__region__path__startswith=actor.body.region.path[:8])
+        # leaders of the whole top-level region (a higher leader for 提级包案 sits above the actor's own level)
+        Membership.objects.filter(role=Role.LEADER, body__region__path__startswith=_top_region_path(actor))
         .select_related("user", "body")
         .order_by("body__region__path", "user__display_name")
     )
