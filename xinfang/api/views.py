@@ -22,7 +22,7 @@ from xinfang.api.serializers import (
     SuggestIn,
     SuggestionOut,
 )
-from xinfang.cases.selectors import case_get_for_actor
+from xinfang.cases.selectors import case_get_for_actor, registration_earlier_for
 from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.workflow import table_rows
 from xinfang.orgs.models import Role
@@ -114,12 +114,13 @@ class CaseListCreate(GenericAPIView):
             suggestion=suggestion,
         )
         detail = case_detail(actor=actor, number=result.case.number, log_read=False)
+        earlier, message = registration_earlier_for(actor=actor, result=result)
         body = {
             "number": result.case.number,
             "query_code": result.query_code,
             "outcome": result.outcome,
-            "message": result.message,
-            "earlier": result.earlier.number if result.earlier else None,
+            "message": message,
+            "earlier": earlier.number if earlier else None,
             "case": _detail_data(detail),
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -402,6 +402,10 @@ def _run_services(cast, planner, result, cases, bar, time_machine, case_act, eva
                 if step[1] == "evaluate":
                     evaluation_record(case=case, actor=who, result=step[2]["result"], comment="电话回访")
                 else:
+                    if BY_ACTION[step[1]].sign_off and not who.has_role(Role.AGENCY_HEAD):
+                        # issued as the body's 负责人 signs it (the draft-and-approve path is the
+                        # documents app's; the generated life records the issued decision)
+                        who = cast.actor(who.body.code, Role.AGENCY_HEAD)
                     case = case_act(case=case.pk, actor=who, action=step[1], **_inputs(cast, plan, step))
         if plan.repeat_at is not None:
             with time_machine.travel(plan.repeat_at, tick=False):

@@ -82,7 +82,7 @@ class ResponsibilityRule(models.Model):
         "cases.Category", verbose_name="内容分类（空为不限）", null=True, blank=True, on_delete=models.CASCADE
     )
     lead_place = models.CharField("牵头地", max_length=10, choices=Place.choices)
-    assist_places = models.JSONField("协办地", default=list, blank=True, help_text="如 [\"residence\"]")
+    assist_places = models.JSONField("协办地", default=list, blank=True, help_text='如 ["residence"]')
     sector = models.CharField(
         "牵头/协办的行业", max_length=40, blank=True, help_text="空：按内容分类的主管行业，无则为当地人民政府"
     )

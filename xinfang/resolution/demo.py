@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.orgs.demo import DEMO_LOGINS_LATER, DEMO_PASSWORD
-from xinfang.orgs.models import Body, BodyKind, Membership, Region, User
+from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
 from xinfang.resolution.models import (
     CaseEffect,
     Consent,
@@ -86,7 +86,7 @@ def _users(orgs: dict[str, Organisation]) -> list[str]:
     names = []
     for login in DEMO_LOGINS_LATER:
         body = Body.objects.filter(code=login.body_code).first()
-        if body is None:
+        if body is None or login.role != Role.MEDIATOR:  # the others are other loaders' (documents: heads)
             continue
         user = User(username=login.username, display_name=login.name)
         user.set_password(DEMO_PASSWORD)

@@ -17,7 +17,6 @@ from xinfang.cases.services.actions import TARGET_KINDS
 from xinfang.cases.services.register import MAX_REPRESENTATIVES
 from xinfang.cases.workflow import OPEN_STATES, Transition
 from xinfang.core.periods import period
-from xinfang.core.periods import period
 from xinfang.evaluation.models import Satisfaction
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
 from xinfang.people.services import person_validate

@@ -124,4 +124,3 @@ def test_ledger_downloads(demo_city, client):
         load_workbook(io.BytesIO(b"".join(resp.streaming_content))).worksheets[0].iter_rows(values_only=True)
     )
     assert any(r[1] == "东城区信访局" and r[3] == "重复信访率" and r[6] == "0.00%" for r in rows)
-

@@ -29,7 +29,9 @@ def test_art31_1_law_related_goes_to_politics_law_only(demo_city):
 
 
 def test_art30_accusation_route_is_not_contradicted_by_a_rule(demo_city):
-    RouteRule.objects.create(target_sector="housing", target_level=TargetLevel.COUNTY, priority=1, note="任意")
+    RouteRule.objects.create(
+        target_sector="housing", target_level=TargetLevel.COUNTY, priority=1, note="任意"
+    )
     routes = _routes(petition_type="accusation")
     assert [r.body.code for r in routes] == ["990101-discipline"]
 

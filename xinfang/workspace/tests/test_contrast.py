@@ -1,9 +1,9 @@
 """Text on the lights is readable: WCAG AA contrast (4.5:1) for the yellow light's text (issue #16)."""
 
 import re
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "xinfang" / "app.css"
 
@@ -65,5 +65,7 @@ def test_browser_clocks_table_keeps_its_layout_with_the_beyond_calendar_badge(pa
     table = page.get_by_test_id("clocks")
     fits = table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
     widths = table.evaluate("t => Array.from(t.rows[0].cells).map(c => c.getBoundingClientRect().width)")
-    assert fits and widths[0] >= widths[1] * 1.2 and widths[2] >= 100, widths  # the label column is not squeezed by the badge
+    assert fits and widths[0] >= widths[1] * 1.2 and widths[2] >= 100, (
+        widths
+    )  # the label column is not squeezed by the badge
     table.screenshot(path=str(shots / "23-clocks-beyond-calendar.png"))
