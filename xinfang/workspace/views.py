@@ -48,6 +48,7 @@ from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
 from xinfang.people.selectors import persons_by_identity, phone_is_shared
+from xinfang.reception.selectors import person_visits
 from xinfang.workspace.forms import (
     FLAG_FIELDS,
     ActionForm,
@@ -734,4 +735,10 @@ def person_detail(request, pk: int):
     for c in cases:
         c.visible_repeat_of = visible.get(c.repeat_of_id)
         c.visible_repeats = [r for r in cases if r.repeat_of_id == c.pk]
-    return render(request, "workspace/person_detail.html", {"person": person, "cases": cases})
+    # 一人一档: the person's visits to this body's hall, beside the cases (a visit's case linked only if visible)
+    visits = list(person_visits(actor=request.actor, person_id=pk))
+    return render(
+        request,
+        "workspace/person_detail.html",
+        {"person": person, "cases": cases, "visits": visits, "visible_case_ids": set(visible)},
+    )

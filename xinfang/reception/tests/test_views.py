@@ -222,3 +222,30 @@ def test_public_pages_show_no_personal_data(desk):
         body = c.get(url).content.decode()
         assert "欧阳保密" not in body and valid_id(77) not in body and "13911112222" not in body
         assert "邻里纠纷" not in body
+
+
+def test_the_persons_file_lists_their_visits_beside_their_cases(desk):
+    """一人一档: the visit is on the person's file in the workspace, with the case it opened."""
+    from xinfang.cases.models import PetitionType
+    from xinfang.cases.services import PetitionerInput
+    from xinfang.reception.models import VisitOutcome
+    from xinfang.reception.services import NewCaseInput, visit_record
+
+    reg = desk["actor"]
+    result = visit_record(
+        actor=reg,
+        ticket=ticket_issue(actor=reg, service=desk["services"]["A"]),
+        people=[PetitionerInput(name="来访人档案", id_number=valid_id(77), phone="13900000077")],
+        statement="小区3号楼地下室常年积水，物业不处理，请求责令整改",
+        outcome=VisitOutcome.NEW_CASE,
+        new_case=NewCaseInput(
+            petition_type=PetitionType.APPEAL,
+            problem_region=Region.objects.get(code="990101001"),
+            request="小区3号楼地下室常年积水，物业不处理，请求责令整改",
+        ),
+    )
+    person = result.visit.people.get().person
+    html = desk["client"].get(reverse("person_detail", args=[person.pk])).content.decode()
+    assert 'data-testid="person-visits"' in html
+    assert reverse("reception:visit", args=[result.visit.pk]) in html
+    assert result.registration.case.number in html
