@@ -27,7 +27,8 @@ def test_scripts_run_and_nothing_is_blocked(page, demo_city):
     page.locator("#add-petitioner").click()
     assert rows.count() == before + 1  # the nonce'd inline script ran
 
-    page.get_by_test_id("language-switcher").locator("select").select_option("en")
-    page.wait_for_load_state("load")
+    # the submit navigates: wait for that navigation, not for the already-loaded page's "load"
+    with page.expect_navigation():
+        page.get_by_test_id("language-switcher").locator("select").select_option("en")
     assert page.locator("html").get_attribute("lang") == "en"  # the switcher's script submitted the form
     assert violations == []
