@@ -4,6 +4,7 @@ their case on the portal and downloads the 意见书 as PDF."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from xinfang.cases.models import NoticeKind, Outcome
 from xinfang.cases.services import case_act
@@ -34,8 +35,7 @@ def test_head_approves_and_petitioner_downloads_the_pdf(page, demo_city, shots):
     assert "责令物业30日内维修屋顶" in draft.inner_text()
     page.screenshot(path=str(shots / "documents-01-draft.png"), full_page=True)
     page.get_by_test_id("draft-approve").click()
-    page.wait_for_load_state()
-    assert "已签发" in page.content()
+    expect(page.locator("body")).to_contain_text("已签发")  # waits for the page the approval leads to
     listed = page.get_by_test_id("document-list").inner_text()
     assert "信访处理意见书" in listed
     page.screenshot(path=str(shots / "documents-02-issued.png"), full_page=True)

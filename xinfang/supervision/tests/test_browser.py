@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from xinfang.orgs.demo import DEMO_PASSWORD
 from xinfang.supervision.tests.conftest import World, ladder_defaults
@@ -88,8 +89,7 @@ def test_letter_supervision_issued_replied_closed_and_a_leader_case(page, demo_c
     form.get_by_label("环节").select_option(label="包掌握情况")
     form.get_by_label("工作情况").fill("已入户走访，掌握诉求和家庭情况。")
     form.get_by_role("button", name="记录环节").click()
-    page.wait_for_load_state()
     row = page.locator('tr[data-step="grasp"]')
-    assert "已入户走访" in row.inner_text()
+    expect(row).to_contain_text("已入户走访")  # waits for the page the form leads to
     assert re.search(r"\d{4}-\d{2}-\d{2}.*\d{4}-\d{2}-\d{2}", row.inner_text())  # planned and done dates
     page.screenshot(path=str(shots / "supervision-leader-case.png"), full_page=True)
