@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.benchlib import percentile  # noqa: E402
 
 
 def _database(kind: str, cases: int) -> str:
@@ -55,12 +56,11 @@ def _time(client, url: str, runs: int, **extra) -> dict:
         began = time.perf_counter()
         client.get(url, **extra)
         times.append((time.perf_counter() - began) * 1000)
-    times.sort()
     return {
         "url": url,
         "status": status,
         "p50_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
+        "p95_ms": round(percentile(times, 95), 1),
         "queries": queries,
     }
 
