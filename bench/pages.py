@@ -83,9 +83,9 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from xinfang.cases.generate import generate
     from xinfang.cases.models import Case, CasePetitioner
     from xinfang.cases.selectors import case_list_visible
+    from xinfang.generator.generate import generate
     from xinfang.orgs.acting import actor_for
     from xinfang.orgs.models import Body, User
 

@@ -28,7 +28,7 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from xinfang.cases.generate import generate_bulk
+    from xinfang.generator.generate import generate_bulk
     from xinfang.orgs.acting import actor_for
     from xinfang.orgs.demo import demo_city_load
     from xinfang.orgs.models import Body, User

@@ -69,7 +69,7 @@ def cmd_demo(argv: list[str]) -> int:
             f"已载入演示城市：{counts['regions']} 个区划，{counts['bodies']} 个机关，{counts['users']} 个账号。"
         )
         try:
-            from xinfang.cases.demo import demo_cases_load
+            from xinfang.generator.demo import demo_cases_load
         except ImportError:  # the case generator arrives with the cases app
             demo_cases_load = None
         if demo_cases_load is not None:

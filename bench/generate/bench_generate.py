@@ -22,7 +22,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 call_command("migrate", verbosity=0)
-from xinfang.cases import generate as gen  # noqa: E402
+from xinfang.generator import generate as gen  # noqa: E402
 
 # The demo city is loaded once per database, not per case: outside the timed part (printed apart).
 started = time.perf_counter()

@@ -44,8 +44,8 @@ def main() -> None:
     from django.utils import timezone
     from openpyxl import Workbook
 
-    from xinfang.cases.generate import generate_bulk
     from xinfang.cases.selectors import cases_visible_to
+    from xinfang.generator.generate import generate_bulk
     from xinfang.orgs.acting import actor_for
     from xinfang.orgs.demo import demo_city_load
     from xinfang.orgs.models import Body, Membership, Role, User

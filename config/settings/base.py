@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.workspace",
     "xinfang.api",
+    "xinfang.generator",
 ]
 
 MIDDLEWARE = [

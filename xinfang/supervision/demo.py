@@ -139,7 +139,7 @@ def _demo_load() -> str:
     # --- the campaign: 883 cases in two batches
     have = visible.count()
     if have < CAMPAIGN_CASES:
-        from xinfang.cases.generate import generate_bulk
+        from xinfang.generator.generate import generate_bulk
 
         generate_bulk(cases=CAMPAIGN_CASES - have + 20, seed=2027)
         visible = cases_visible_to(city)

@@ -9,13 +9,13 @@ import pytest
 from django.utils import timezone
 
 from xinfang.analytics.dashboard import lights_now
-from xinfang.cases.demo import demo_cases_load
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_queue
 from xinfang.deadlines.lights import light_for
 from xinfang.deadlines.models import LedgerItem
 from xinfang.deadlines.selectors import counted_clocks
 from xinfang.deadlines.services import ledger_build
+from xinfang.generator.demo import demo_cases_load
 from xinfang.orgs.acting import actor_for
 from xinfang.orgs.demo import DEMO_LOGINS, DEMO_PASSWORD
 from xinfang.orgs.models import Body, User

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from xinfang.cases.generate import generate, summary
+from xinfang.generator.generate import generate, summary
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ import sys
 
 import pytest
 
-from xinfang.cases.demo import DEMO_BULK, DEMO_SERVICES, demo_cases_load
 from xinfang.cases.models import Case
+from xinfang.generator.demo import DEMO_BULK, DEMO_SERVICES, demo_cases_load
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from xinfang.cases.generate import generate_bulk, generate_services, messages
 from xinfang.cases.models import Case, State
 from xinfang.core.events import events_for
+from xinfang.generator.generate import generate_bulk, generate_services, messages
 from xinfang.people.validators import validate_id_number
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ stays quick (about 4 s instead of 10 s for 300 through the services).
 
 from __future__ import annotations
 
-from xinfang.cases.generate import Result, generate_bulk, generate_services
+from xinfang.generator.generate import Result, generate_bulk, generate_services
 
 DEMO_SERVICES = 100
 DEMO_BULK = 200
