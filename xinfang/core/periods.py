@@ -92,6 +92,17 @@ _ROWS = (
         label="建议采纳情况反馈期限",
         setting="XINFANG_RECOMMENDATION_FEEDBACK_DAYS",
     ),
+    # Local practice: a body's 整改 after a failed quality review (质效评价, docs/quality.md). Art. 39 ¶3 has the
+    # joint conference order 限期整改 but names no period; the seed report's committee sets one per review.
+    LegalPeriod(
+        "rectification",
+        30,
+        False,
+        "收到整改通知之日",
+        "第三十九条第三款",
+        label="整改期限",
+        setting="XINFANG_RECTIFICATION_DAYS",
+    ),
     # Not a 信访 period: the portal tells a petitioner who should apply for 行政复议 instead (Art. 20 of that
     # law: within 60 days of knowing the decision).
     LegalPeriod(
