@@ -1,7 +1,8 @@
 """The `xinfang` console command.
 
 xinfang demo            migrate, load the demo city if the database is empty, serve on 127.0.0.1:8000
-xinfang serve           production-style: gunicorn + whitenoise (collects static files first)
+xinfang serve           production-style: gunicorn + whitenoise (collects static files first); --worker
+xinfang worker          background tasks (ADR 0015); `demo` starts one itself
 xinfang migrate         and every other Django management command (xinfang help lists them)
 """
 
@@ -26,7 +27,13 @@ def _manage(*args: str) -> None:
     call_command(*args)
 
 
-def _gunicorn(bind: str, workers: int) -> int:
+def _worker_start() -> subprocess.Popen:
+    """The background-task worker as a child process (`xinfang worker`, ADR 0015): the laptop needs no other
+    service. Stopped by _gunicorn when the server stops."""
+    return subprocess.Popen([sys.executable, "-m", "xinfang.cli", "worker", "--simple"])
+
+
+def _gunicorn(bind: str, workers: int, worker: bool = False) -> int:
     cmd = [
         sys.executable,
         "-m",
@@ -43,10 +50,18 @@ def _gunicorn(bind: str, workers: int) -> int:
         "--timeout",
         "120",
     ]
+    tasks = _worker_start() if worker else None
     try:
         return subprocess.call(cmd)
     except KeyboardInterrupt:
         return 0
+    finally:
+        if tasks is not None:
+            tasks.terminate()
+            try:
+                tasks.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                tasks.kill()
 
 
 def cmd_demo(argv: list[str]) -> int:
@@ -97,7 +112,7 @@ def cmd_demo(argv: list[str]) -> int:
     print("按 Ctrl+C 停止。", flush=True)
     if args.no_serve:
         return 0
-    return _gunicorn(f"{args.host}:{args.port}", workers=2)
+    return _gunicorn(f"{args.host}:{args.port}", workers=2, worker=True)
 
 
 def cmd_serve(argv: list[str]) -> int:
@@ -106,10 +121,15 @@ def cmd_serve(argv: list[str]) -> int:
     )
     parser.add_argument("--bind", default=os.environ.get("XINFANG_BIND", "127.0.0.1:8000"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("XINFANG_WORKERS", "3")))
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="同时启动后台任务进程（单台服务器；多台时另行运行 xinfang worker）",
+    )
     args = parser.parse_args(argv)
     _django_setup()
     _manage("collectstatic", "--noinput", "-v", "0")
-    return _gunicorn(args.bind, args.workers)
+    return _gunicorn(args.bind, args.workers, worker=args.worker)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "js_lib_htmx",
+    # background tasks: `xinfang worker` (ADR 0015, xinfang/core/tasks.py)
+    "huey.contrib.djhuey",
     "xinfang.core",
     "xinfang.orgs",
     "xinfang.deadlines",
@@ -184,6 +186,24 @@ CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR 
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="xinfang@localhost")
+# Background tasks (huey, ADR 0015; xinfang/core/tasks.py). XINFANG_QUEUE_URL unset: a SQLite file in the data
+# folder (the laptop, one server: no extra service); redis://host:6379/N for several servers. The worker is
+# `xinfang worker` (`xinfang demo` starts one itself).
+XINFANG_QUEUE_URL = env.str("XINFANG_QUEUE_URL", default="")
+HUEY = {
+    "name": "xinfang",
+    "immediate": env.bool("XINFANG_TASKS_IMMEDIATE", default=False),
+    # crontab schedules in local time: Django sets the process time zone to TIME_ZONE
+    "utc": False,
+    "consumer": {"workers": env.int("XINFANG_WORKER_THREADS", default=2), "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "url": XINFANG_QUEUE_URL}
+        if XINFANG_QUEUE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "tasks.sqlite3")}
+    ),
+}
+# Read events wait in the outbox (core_eventoutbox) until the periodic flush moves them into the event log.
+XINFANG_OUTBOX_FLUSH_BATCH = env.int("XINFANG_OUTBOX_FLUSH_BATCH", default=5000)
 # SMS goes through xinfang.core.notify; the logging backend writes messages to the log only.
 XINFANG_SMS_BACKEND = env.str("XINFANG_SMS_BACKEND", default="xinfang.core.notify.LoggingSmsBackend")
 
@@ -302,6 +322,8 @@ XINFANG_SUPERVISION_REPLY_DAYS = env.int("XINFANG_SUPERVISION_REPLY_DAYS", defau
 # off; leaders' reception days every N months per level (xinfang/supervision, docs/supervision.md).
 XINFANG_RECOMMENDATION_FEEDBACK_DAYS = env.int("XINFANG_RECOMMENDATION_FEEDBACK_DAYS", default=None)
 XINFANG_SUPERVISION_AUTO_SYSTEM = env.bool("XINFANG_SUPERVISION_AUTO_SYSTEM", default=True)
+# Quality review (docs/quality.md): days a body has for its 整改 after a failed review (None: the periods table).
+XINFANG_RECTIFICATION_DAYS = env.int("XINFANG_RECTIFICATION_DAYS", default=None)
 XINFANG_LEADER_RECEPTION_EVERY_MONTHS = {"city": 3, "county": 1, "township": 1}
 # Daily jobs run after `ledger_build` builds the day's ledger (each "module.function(day=...) -> str").
 XINFANG_DAILY_JOBS: list[str] = ["xinfang.supervision.jobs.supervision_daily"]

@@ -12,6 +12,9 @@ from .base import DATA_DIR, STATIC_ROOT
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 XINFANG_SMS_BACKEND = "xinfang.core.notify.LocmemSmsBackend"  # keeps what it "sends" for the tests to read
+# Tasks run where they are enqueued, in memory (huey's immediate mode); a test that needs the real queue starts
+# a worker (xinfang/core/tests/test_two_servers.py).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
