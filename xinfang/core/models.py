@@ -121,3 +121,62 @@ class DisabledObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+
+class Job(models.Model):
+    """A long piece of work a user asked for — a large Excel ledger, a campaign ledger — run by the worker
+    (xinfang.core.jobs). The page polls its progress; the file it leaves lies under the data directory and is
+    served only to the user who asked for it (404 for anyone else). A worker killed mid-job leaves the row
+    'running' with an old heartbeat: `job_run` takes such a job again, and `xinfang doctor` finds it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.ForeignKey(
+        "orgs.Body", verbose_name="所属机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("类别", max_length=50)
+    label = models.CharField("名称", max_length=200)
+    parameters = models.JSONField("参数", default=dict, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    done = models.PositiveIntegerField("已完成", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    rows = models.PositiveIntegerField("行数", default=0)
+    # Relative to settings.DATA_DIR / "jobs"; the download name shown to the user.
+    result_path = models.CharField("结果文件", max_length=300, blank=True)
+    result_name = models.CharField("下载文件名", max_length=200, blank=True)
+    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    personal_data = models.CharField("个人信息", max_length=10, default="masked")
+    error = models.TextField("错误信息", blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="job_owner_idx"),
+            models.Index(fields=["state", "heartbeat_at"], name="job_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
