@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,16 +34,19 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseNumberSequence, CasePetitioner, Category, Notice, NoticeKind, State
 from xinfang.cases.querycode import query_code_hash, query_code_new
-from xinfang.cases.workflow import BY_ACTION, PETITIONER_WINDOWS, ClockKind
+from xinfang.cases.services.actions import SNAPSHOT_FIELDS
+from xinfang.cases.services.notices import notice_terms
+from xinfang.cases.workflow import BY_ACTION, OPENING, PETITIONER_WINDOWS, REGISTRATION_OUTCOMES, ClockKind
 from xinfang.core.maintenance import Disabled, analyze, objects_disabled
 from xinfang.core.models import Event
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import WorkCalendar, compute_due, effective_working
 from xinfang.deadlines.clocks import evaluation_window_days
 from xinfang.deadlines.models import Clock
+from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.evaluation.models import Evaluation, EvaluationChannel, Stage
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Body, Membership, Region, Role, User
+from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
 from xinfang.people.models import Person
 from xinfang.people.validators import id_number_check_char
 
@@ -292,6 +295,7 @@ class Cast:
 
     def __init__(self):
         self.bodies = {b.code: b for b in Body.objects.select_related("region", "parent")}
+        self.by_pk = {b.pk: b for b in self.bodies.values()}
         self.regions = {r.code: r for r in Region.objects.all()}
         self.categories = {c.code: c for c in Category.objects.all()}
         self._actors: dict[tuple[str, str], Actor] = {}
@@ -322,6 +326,17 @@ class Cast:
         if role_key == CITY:
             return self.actor(agency.parent.code, Role.CASE_OFFICER)
         return self.actor(agency.parent.parent.code, Role.CASE_OFFICER)
+
+
+def _acting(cast: Cast, plan: Plan, step: Step) -> Actor:
+    """Who takes a step, on both paths: an action the table marks `sign_off` is issued as the body's 负责人
+    signs it (the draft-and-approve path is the documents app's; the generated life records the issued
+    decision)."""
+    who = cast.who(plan, step[0])
+    t = BY_ACTION.get(step[1])
+    if t is not None and t.sign_off and not who.has_role(Role.AGENCY_HEAD):
+        who = cast.actor(who.body.code, Role.AGENCY_HEAD)
+    return who
 
 
 @dataclass
@@ -398,14 +413,10 @@ def _run_services(cast, planner, result, cases, bar, time_machine, case_act, eva
         result.case_ids.append(case.pk)
         for at, step in plan.steps:
             with time_machine.travel(at, tick=False):
-                who = cast.who(plan, step[0])
+                who = _acting(cast, plan, step)
                 if step[1] == "evaluate":
                     evaluation_record(case=case, actor=who, result=step[2]["result"], comment="电话回访")
                 else:
-                    if BY_ACTION[step[1]].sign_off and not who.has_role(Role.AGENCY_HEAD):
-                        # issued as the body's 负责人 signs it (the draft-and-approve path is the
-                        # documents app's; the generated life records the issued decision)
-                        who = cast.actor(who.body.code, Role.AGENCY_HEAD)
                     case = case_act(case=case.pk, actor=who, action=step[1], **_inputs(cast, plan, step))
         if plan.repeat_at is not None:
             with time_machine.travel(plan.repeat_at, tick=False):
@@ -477,6 +488,50 @@ def _local(dt: datetime) -> date:
     return dt.astimezone(SHANGHAI).date()
 
 
+def _utc(dt: datetime) -> str:
+    """A moment as the services log it (timezone.now() is UTC; core.events writes its isoformat)."""
+    return dt.astimezone(UTC).isoformat()
+
+
+# The registration table's rows the generated cases take: a new case, and a second petition linked to it.
+REGISTERED = next(r for r in REGISTRATION_OUTCOMES if r.key == "registered")
+REPEAT_LINKED = next(r for r in REGISTRATION_OUTCOMES if r.key == "repeat_linked")
+# Case columns before any step sets them, for the event's old values (case_act logs SNAPSHOT_FIELDS).
+_SNAPSHOT_DEFAULTS = {f: Case._meta.get_field(f.removesuffix("_id")).get_default() for f in SNAPSHOT_FIELDS}
+
+
+def _registered(
+    case: dict[str, Any],
+    row: Any,
+    channel: str,
+    at: datetime,
+    *,
+    choice: str = "",
+    earlier: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """case_register's event values (services/register.py) for a case registered at `at`, backdated by
+    nothing. `repeat_of` stays the earlier case's dict until its id is known (BulkWriter.flush)."""
+    return {
+        "state": case["state"],
+        "number": case["number"],
+        "channel": channel,
+        "petition_type": case["petition_type"],
+        "repeat_of": earlier,
+        "outcome": row.key,
+        "repeat_choice": choice,
+        "candidate": earlier["number"] if earlier else None,
+        "force_new": choice == "new",
+        "arrived_at": at.isoformat(),
+        "backdated_days": 0,
+        "suggestion": {},
+    }
+
+
+def _snapshot(case: dict[str, Any]) -> dict[str, Any]:
+    """case_act's event snapshot (services/actions.py SNAPSHOT_FIELDS), of a bulk case dict."""
+    return {f.removesuffix("_id"): case.get(f, _SNAPSHOT_DEFAULTS[f]) for f in SNAPSHOT_FIELDS}
+
+
 class BulkWriter:
     """Cases as plain dicts by attname (Case.__init__ cost more than the simulation itself); the keys that
     are no column (`current_body` as a Body, `repeat_of` as the first case's dict) are read by the simulator
@@ -526,9 +581,18 @@ class BulkWriter:
         return out
 
     def event(
-        self, case: dict, actor: Actor, action: str, at: datetime, new: dict, reason: str = "", notice=None
+        self,
+        case: dict,
+        actor: Actor,
+        action: str,
+        at: datetime,
+        new: dict,
+        *,
+        old: dict | None = None,
+        reason: str = "",
+        legal_basis: str,
+        notice=None,
     ):
-        t = BY_ACTION.get(action)
         who = self.who.get(id(actor))  # actors live in the Cast for the whole run
         if who is None:  # the label is built from the roles each time: once per actor is enough
             who = self.who[id(actor)] = (actor.user.pk, actor.label, actor.body.pk)
@@ -539,9 +603,10 @@ class BulkWriter:
             "body_id": who[2],
             "object_type": "cases.case",
             "action": action,
+            "old_values": old or {},
             "new_values": new,
             "reason": reason,
-            "legal_basis": t.legal_basis if t else "《信访工作条例》第二十二条、第二十三条",
+            "legal_basis": legal_basis,
         }
         self.events.append((case, e, notice))
 
@@ -553,6 +618,8 @@ class BulkWriter:
         at = plan.registered_at
         category_id = cast.categories[plan.category].pk
         region_id = cast.regions[plan.township].pk
+        # How case_register opens a case at a 信访部门 (the generator's registrars all are): the table's rows.
+        opening = OPENING["xinfang" if reg.body.kind == BodyKind.XINFANG else "agency"]
         case = {
             "number": self.number(reg.body, _local(at).year),
             "query_code_hash": self.code_hash,
@@ -568,15 +635,25 @@ class BulkWriter:
             "current_body_id": reg.body.pk,
             "current_body": reg.body,
             "registered_at": at,
+            "arrived_at": at,
             "created_at": at,
-            "state": State.REGISTERED,
+            "state": REGISTERED.state or opening.state,
             "version": self.version0,
         }
-        clocks = [self.sim.start(ClockKind.REGISTRATION, reg.body, _local(at), 15, False, "第二十二条")]
-        self.event(case, reg, "register", at, {"state": "registered", "number": case["number"]})
+        spec = opening.clock
+        clocks = [self.sim.start(spec.kind, reg.body, _local(at), spec.days, spec.working, spec.legal_basis)]
+        self.event(
+            case,
+            reg,
+            "register",
+            at,
+            _registered(case, REGISTERED, plan.channel, at, choice="new"),
+            legal_basis=REGISTERED.legal_basis,
+        )
         for when, step in plan.steps:
             self.apply(case, clocks, plan, step, when, agency)
-        case["updated_at"] = plan.steps[-1][0] if plan.steps else at
+        # the last step that saved the case (an evaluation is a row of its own)
+        case["updated_at"] = max((w for w, st in plan.steps if st[1] != "evaluate"), default=at)
         self.cases.append(case)
         self.links.append((case, people))
         self.clocks.append((case, clocks))
@@ -596,16 +673,28 @@ class BulkWriter:
                 "registering_body_id": reg.body.pk,
                 "current_body_id": reg.body.pk,
                 "registered_at": plan.repeat_at,
+                "arrived_at": plan.repeat_at,
                 "created_at": plan.repeat_at,
                 "updated_at": plan.repeat_at,
                 "closed_at": plan.repeat_at,
-                "is_repeat": True,
+                "is_repeat": REPEAT_LINKED.repeat,
                 "repeat_of": case,
-                "state": State.REPEAT_LINKED,
+                "state": REPEAT_LINKED.state,
                 "version": self.version0,
             }
+            body = case.get("handling_body_id")
             self.event(
-                again, reg, "register", plan.repeat_at, {"state": "repeat_linked", "number": again["number"]}
+                again,
+                reg,
+                "register",
+                plan.repeat_at,
+                _registered(again, REPEAT_LINKED, plan.channel, plan.repeat_at, earlier=case),
+                reason=REPEAT_LINKED.message.format(
+                    number=case["number"],
+                    body=self.cast.by_pk[body].name if body else "",
+                    state=State(case["state"]).label,
+                ),
+                legal_basis=REPEAT_LINKED.legal_basis,
             )
             self.cases.append(again)
             self.links.append((again, people))
@@ -614,7 +703,7 @@ class BulkWriter:
         return made
 
     def apply(self, case: dict, clocks: list[SimClock], plan: Plan, step: Step, at: datetime, agency: Body):
-        who = self.cast.who(plan, step[0])
+        who = _acting(self.cast, plan, step)
         action, inputs = step[1], step[2]
         today = _local(at)
         if action == "evaluate":
@@ -630,12 +719,12 @@ class BulkWriter:
                 "created_at": at,
             }
             self.evaluations.append((case, ev))
-            self.event(
-                case, who, "evaluate", at, {"stage": Stage.ANSWER, "result": inputs["result"]}, "电话回访"
-            )
+            new = {"stage": Stage.ANSWER, "result": inputs["result"], "channel": ev["channel"]}
+            self.event(case, who, "evaluate", at, new, reason="电话回访", legal_basis="")
             return
         t = BY_ACTION[action]
-        notice_right, right_clock = self._effects(case, action, inputs, at, agency, who)
+        old = _snapshot(case)
+        notice_right, right_clock, changes = self._effects(case, action, inputs, at, agency, who)
         if t.target is not None:
             case["state"] = t.target
         case["version"] += 1
@@ -658,13 +747,33 @@ class BulkWriter:
             for c in clocks:
                 if c.is_open and c.kind == ClockKind.EVALUATION:
                     c.body = current
+        if action == "extend":
+            changes["handling_due"] = next(
+                (c.due_on.isoformat() for c in clocks if c.is_open and c.kind == ClockKind.HANDLING), None
+            )
         notice = None
         if t.notice is not None:
             deadline = None
             if right_clock is not None:
                 deadline = next((c.due_on for c in clocks if c.is_open and c.kind == right_clock), None)
-            notice = (t.notice, t.legal_basis, notice_right, deadline, who.body)
-        self.event(case, who, action, at, {"state": case["state"]}, inputs.get("reason", ""), notice)
+            basis, deadline = notice_terms(
+                kind=t.notice,
+                petition_type=case["petition_type"],
+                legal_basis=t.legal_basis,
+                next_right_deadline=deadline,
+            )
+            notice = (t.notice, basis, notice_right, deadline, who.body)
+        self.event(
+            case,
+            who,
+            action,
+            at,
+            {**_snapshot(case), **changes},
+            old=old,
+            reason=inputs.get("reason", ""),
+            legal_basis=t.legal_basis,
+            notice=notice,
+        )
 
     @staticmethod
     def _stop(c: SimClock, on: date, action: str) -> None:
@@ -675,16 +784,21 @@ class BulkWriter:
         case["current_body"], case["current_body_id"] = body, body.pk
 
     def _effects(self, case: dict, action: str, inputs: dict, at: datetime, agency: Body, who: Actor):
-        """The case fields each handler in services/actions.py sets, for the actions the generator uses."""
-        right, clock = "", None
+        """The case fields each handler in services/actions.py sets, for the actions the generator uses, and
+        what it returns: the notice's next right, the clock whose due date the notice prints, the changes
+        logged. (tests/test_paths_agree.py compares every column, row and event with the services'.)"""
+        right, clock, changes = "", None, {}
         if action == "transfer":
             case["sender_body_id"], case["handling_body_id"], case["sent_at"] = who.body.pk, agency.pk, at
             self._move(case, agency)
             right = "如对转送有异议，可向本机关询问"
+            changes = {"current_body": agency.pk, "handling_body": agency.pk, "co_bodies": []}
         elif action == "receive":
             case["received_at"], case["officer_id"] = at, who.user.pk
+            changes = {"received_at": _utc(at)}
         elif action in ("accept", "divert"):
             case["route"], case["accepted_at"] = inputs["route"], at
+            changes = {"route": inputs["route"]}
             if action == "divert":
                 case["closed_at"] = at
             else:
@@ -692,8 +806,10 @@ class BulkWriter:
         elif action == "extend":
             case["extension_days"] = inputs["days"]
             right, clock = "本机关将在延长后的期限内书面答复", ClockKind.HANDLING
+            changes = {"extension_days": inputs["days"]}  # and handling_due, once the clock is extended
         elif action == "answer":
             case["outcome"], case["answered_at"] = inputs["outcome"], at
+            changes = {"outcome": inputs["outcome"]}
             days = period("review_request").current_days()
             right = f"如对处理意见不服，可以自收到本意见书之日起{days}日内向{agency.parent.name}请求复查（第三十五条）"
             clock = ClockKind.REVIEW_REQUEST
@@ -701,8 +817,10 @@ class BulkWriter:
             case["review_body_id"] = agency.parent.pk
             self._move(case, agency.parent)
             case["review_requested_at"] = at
+            changes = {"review_body": agency.parent.pk, "current_body": agency.parent.pk}
         elif action == "decide_review":
             case["review_outcome"], case["reviewed_at"] = inputs["outcome"], at
+            changes = {"review_outcome": inputs["outcome"]}
             days = period("rereview_request").current_days()
             superior = agency.parent.parent.name
             right = f"如对复查意见不服，可以自收到本意见书之日起{days}日内向{superior}请求复核（第三十六条）"
@@ -711,14 +829,16 @@ class BulkWriter:
             case["rereview_body_id"] = agency.parent.parent.pk
             self._move(case, agency.parent.parent)
             case["rereview_requested_at"] = at
+            changes = {"rereview_body": agency.parent.parent.pk, "current_body": agency.parent.parent.pk}
         elif action == "decide_rereview":
             case["rereview_outcome"], case["rereviewed_at"] = inputs["outcome"], at
+            changes = {"rereview_outcome": inputs["outcome"]}
             right = "对复核意见不服，仍然以同一事实和理由提出投诉请求的，不再受理（第三十六条第三款）"
         elif action in ("conclude", "terminate", "refuse"):
             case["closed_at"] = at
         elif action == "archive":
             case["archived_at"] = at
-        return right, clock
+        return right, clock, changes
 
     def flush(self) -> list[int]:
         if not self.cases:
@@ -737,6 +857,17 @@ class BulkWriter:
                 first = case.get("repeat_of")
                 if first is not None:
                     case["repeat_of_id"] = first["id"]
+            # The denormalised nearest due date and kind (issue 14), by the rule of case_nearest_clocks: the
+            # open clocks the holding body owes, no lapsing window (the simulator pauses none).
+            for case, cs in self.clocks:
+                owed = [
+                    c
+                    for c in cs
+                    if c.is_open and c.kind not in LAPSING_WINDOWS and c.body.pk == case["current_body_id"]
+                ]
+                if owed:
+                    nearest = min(owed, key=lambda c: c.due_on)
+                    case["due_on"], case["due_kind"] = nearest.due_on, nearest.kind
             t[Case].write(self.cases)
             t[CasePetitioner].write(
                 {"case_id": case["id"], "person_id": p["id"], "order": i}
@@ -769,6 +900,9 @@ class BulkWriter:
             for case, e, _ in self.events:
                 e["object_id"] = str(case["id"])
                 e["id"] = events.next_id()
+                first = e["new_values"].get("repeat_of")
+                if type(first) is dict:  # a repeat's registration names the first case, by id now
+                    e["new_values"]["repeat_of"] = first["id"]
             events.write(e for _, e, _ in self.events)
             labels = self.labels
             t[Notice].write(

@@ -22,6 +22,20 @@ WINDOW_NOTICES = {NoticeKind.OPINION, NoticeKind.MEDIATION, NoticeKind.REVIEW_OP
 DOUBLED_MARKS = re.compile(r"([。，；：、])[。，；：、]+")
 
 
+def notice_terms(
+    *, kind: str, petition_type: str, legal_basis: str, next_right_deadline: date | None
+) -> tuple[str, date | None]:
+    """The notice's legal basis and the deadline it prints for the next right: the row's basis, or the
+    answer's by petition type for a 意见书; no date on a notice whose window counts from its service
+    (Art. 35/36: from the day the petitioner RECEIVED it; xinfang/documents sets the date then). The one
+    rule for notice_issue and the generator's bulk path."""
+    if kind == NoticeKind.OPINION:
+        legal_basis = ANSWER_BASIS.get(PetitionType(petition_type), legal_basis)
+    if kind in WINDOW_NOTICES:
+        next_right_deadline = None
+    return legal_basis, next_right_deadline
+
+
 def notice_issue(
     *,
     case: Case,
@@ -38,15 +52,12 @@ def notice_issue(
     # for a case registered anonymously.
     names = CasePetitioner.objects.filter(case=case).values_list("person__name", flat=True)
     petitioners = "、".join(n for n in names if n) or ("匿名信访人" if case.anonymous else "信访人")
-    legal_basis = (
-        ANSWER_BASIS.get(PetitionType(case.petition_type), legal_basis)
-        if kind == NoticeKind.OPINION
-        else legal_basis
+    legal_basis, next_right_deadline = notice_terms(
+        kind=kind,
+        petition_type=case.petition_type,
+        legal_basis=legal_basis,
+        next_right_deadline=next_right_deadline,
     )
-    if kind in WINDOW_NOTICES:
-        # Art. 35/36 count from the day the petitioner RECEIVED it: unknown until service is recorded
-        # (xinfang/documents sets the date then), so no date computed from the day of issue.
-        next_right_deadline = None
     if isinstance(context.get("reason"), str):
         context = {**context, "reason": context["reason"].strip().rstrip("。；;，,：: ")}
     ctx = {
