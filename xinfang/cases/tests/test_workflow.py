@@ -52,7 +52,7 @@ def to_state(target: str, **register_kwargs) -> Case:
             State.ACCEPTED: [("accept", officer(), {"route": Route.HANDLE})],
             State.ANSWERED: [
                 ("accept", officer(), {"route": Route.HANDLE}),
-                ("answer", officer(), {"outcome": Outcome.SUPPORT, "text": "予以维修。"}),
+                ("answer", head(), {"outcome": Outcome.SUPPORT, "text": "予以维修。"}),
             ],
         }
         if target in more:
@@ -61,7 +61,7 @@ def to_state(target: str, **register_kwargs) -> Case:
             steps += more[State.ANSWERED] + [("request_review", reg, {"reason": "不服"})]
             if target != State.REVIEWING:
                 steps += [
-                    ("decide_review", officer("990100-housing"), {"outcome": Outcome.EXPLAIN, "text": "说明"})
+                    ("decide_review", head("990100-housing"), {"outcome": Outcome.EXPLAIN, "text": "说明"})
                 ]
             if target in (State.REREVIEWING, State.REREVIEWED, State.TERMINATED):
                 steps += [("request_rereview", reg, {"reason": "仍不服"})]
@@ -69,7 +69,7 @@ def to_state(target: str, **register_kwargs) -> Case:
                 steps += [
                     (
                         "decide_rereview",
-                        officer("990100-government"),
+                        head("990100-government"),
                         {"outcome": Outcome.NOT_SUPPORT, "text": "维持"},
                     )
                 ]
@@ -102,7 +102,7 @@ ALLOWED = [
         {"told_where": "当地人民法院", "reason": "属于诉讼事项"},
         State.TOLD,
     ),
-    (State.REGISTERED, "refuse", "registrar", {"reason": "上级机关不予受理"}, State.NOT_ACCEPTED),
+    (State.REGISTERED, "refuse", "registry_head", {"reason": "上级机关不予受理"}, State.NOT_ACCEPTED),
     (State.TRANSFERRED, "receive", "officer", {}, State.RECEIVED),
     (State.ASSIGNED, "receive", "officer", {}, State.RECEIVED),
     (State.RECEIVED, "object", "officer", {"reason": "不属于本机关"}, State.OBJECTED),
@@ -110,18 +110,18 @@ ALLOWED = [
     (State.OBJECTED, "objection_refuse", "registrar", {"reason": "属于其职权"}, State.RECEIVED),
     (State.RECEIVED, "accept", "officer", {"route": Route.HANDLE}, State.ACCEPTED),
     (State.RECEIVED, "divert", "officer", {"route": Route.ARBITRATION, "reason": "劳动争议"}, State.DIVERTED),
-    (State.RECEIVED, "refuse", "officer", {"reason": "不符合受理条件"}, State.NOT_ACCEPTED),
-    (State.RECEIVED, "refuse_again", "officer", {"reason": "已复核终结"}, State.NOT_REACCEPTED),
+    (State.RECEIVED, "refuse", "head", {"reason": "不符合受理条件"}, State.NOT_ACCEPTED),
+    (State.RECEIVED, "refuse_again", "head", {"reason": "已复核终结"}, State.NOT_REACCEPTED),
     (State.ACCEPTED, "extend", "head", {"days": 30, "reason": "情况复杂"}, State.ACCEPTED),
     (State.ACCEPTED, "hearing_start", "officer", {}, State.ACCEPTED),
     (State.ACCEPTED, "mediate", "officer", {"text": "双方同意维修"}, State.ANSWERED),
     (State.REGISTERED, "mediate_at_intake", "registrar", {"text": "双方同意维修"}, State.CONCLUDED),
-    (State.ACCEPTED, "answer", "officer", {"outcome": Outcome.EXPLAIN, "text": "解释"}, State.ANSWERED),
+    (State.ACCEPTED, "answer", "head", {"outcome": Outcome.EXPLAIN, "text": "解释"}, State.ANSWERED),
     (State.ANSWERED, "request_review", "registrar", {"reason": "不服"}, State.REVIEWING),
     (
         State.REVIEWING,
         "decide_review",
-        "city_officer",
+        "city_head",
         {"outcome": Outcome.SUPPORT, "text": "支持"},
         State.REVIEWED,
     ),
@@ -130,7 +130,7 @@ ALLOWED = [
     (
         State.REREVIEWING,
         "decide_rereview",
-        "gov_officer",
+        "gov_head",
         {"outcome": Outcome.SUPPORT, "text": "支持"},
         State.REREVIEWED,
     ),
@@ -146,6 +146,11 @@ def who(name):
         "head": head,
         "city_officer": lambda: officer("990100-housing"),
         "gov_officer": lambda: officer("990100-government"),
+        "evaluator": lambda: actor(HOUSING, Role.EVALUATOR),
+        # Sign-off actions (答复, 复查/复核意见, 不予受理 …) are issued by the body's 负责人 (Art. 32-34).
+        "registry_head": lambda: head("990101-xinfang"),
+        "city_head": lambda: head("990100-housing"),
+        "gov_head": lambda: head("990100-government"),
     }[name]()
 
 
@@ -187,7 +192,8 @@ REFUSED = [
     (State.TRANSFERRED, "accept", "officer", TransitionNotAllowed),
     (State.REGISTERED, "transfer", "officer", PermissionDenied),  # wrong body
     (State.RECEIVED, "accept", "registrar", PermissionDenied),  # wrong body (the 信访局 is not the handler)
-    (State.ACCEPTED, "extend", "officer", PermissionDenied),  # wrong role: only the head approves
+    # wrong role: the officer drafts a 延期, the head issues it (Art. 34); an evaluator does neither
+    (State.ACCEPTED, "extend", "evaluator", PermissionDenied),
     (State.ANSWERED, "decide_review", "officer", TransitionNotAllowed),
     (State.REVIEWING, "decide_review", "officer", PermissionDenied),  # the agency cannot review itself
     (State.TERMINATED, "request_review", "registrar", TransitionNotAllowed),
@@ -306,7 +312,7 @@ def test_suggestion_path_uses_adoption_outcomes(demo_city):
     case = case_act(case=case, actor=officer(), action="accept")
     with pytest.raises(ValidationFailed):
         case_act(case=case, actor=officer(), action="answer", outcome=Outcome.SUPPORT, text="x")
-    case = case_act(case=case, actor=officer(), action="answer", outcome=Outcome.ADOPTED, text="采纳建议。")
+    case = case_act(case=case, actor=head(), action="answer", outcome=Outcome.ADOPTED, text="采纳建议。")
     assert case.outcome == Outcome.ADOPTED
 
 
