@@ -24,3 +24,10 @@ class EventAdmin(ReadOnlyAdmin):
     list_filter = ("action", "object_type")
     search_fields = ("object_id", "actor_label", "reason")
     date_hierarchy = "occurred_at"
+
+    def get_queryset(self, request):
+        # reads waiting in the outbox enter the log first, so the list shows every one (ADR 0015)
+        from xinfang.core.outbox import events_outbox_flush
+
+        events_outbox_flush()
+        return super().get_queryset(request)

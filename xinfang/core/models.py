@@ -180,3 +180,33 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class EventOutbox(models.Model):
+    """Events waiting to enter the event log: today the `read` of a case (ADR 0015).
+
+    A case page writes one row here — one INSERT, no chain lock, no hash — instead of a chained Event; the
+    periodic task `events_outbox_flush` (xinfang/core/outbox.py) moves the rows into `core_event` in batches,
+    chaining them there, and deletes what it moved in the same transaction. So a row is either here or in the
+    log, never both and never neither: a crash loses nothing and a second flush finds nothing to move. The
+    columns are Event's content; `occurred_at` is the moment of the read itself, kept through the move."""
+
+    occurred_at = models.DateTimeField("时间", default=timezone.now)
+    # plain ids, no foreign keys: the insert checks nothing; the move into Event (whose keys PROTECT) does
+    actor_id = models.BigIntegerField("操作人", null=True, blank=True)
+    actor_label = models.CharField("操作人（显示）", max_length=100, blank=True)
+    body_id = models.BigIntegerField("所属机关", null=True, blank=True)
+    object_type = models.CharField("对象类型", max_length=50)
+    object_id = models.CharField("对象编号", max_length=64)
+    action = models.CharField("动作", max_length=60)
+    old_values = models.JSONField("原值", default=dict, blank=True)
+    new_values = models.JSONField("新值", default=dict, blank=True)
+    reason = models.TextField("理由", blank=True)
+    legal_basis = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "待入链事件"
+        verbose_name_plural = "待入链事件"
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -1,6 +1,11 @@
 """Notifications to petitioners and staff: email through Django's mail backends, SMS through a
 pluggable backend (settings.XINFANG_SMS_BACKEND). Call them from `transaction.on_commit` so that a
-rolled-back change never sends a message."""
+rolled-back change never sends a message.
+
+`sms_send` and `email_send` only enqueue: the worker sends (tasks `notify_sms`, `notify_email`, retried 3 times
+a minute apart when the gateway fails), so a slow or failing gateway never holds up the officer's request
+(ADR 0015). The text waits in the queue (the SQLite file in the data folder, or Redis) until the worker takes
+it — seconds — and is gone from there after; the backend itself keeps nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+
+from xinfang.core.tasks import task
 
 log = logging.getLogger("xinfang.notify")
 _QUERY_CODE = re.compile(r"查询码[:：]?\s*[0-9A-Z]{6,}")
@@ -43,15 +50,30 @@ class LocmemSmsBackend(LoggingSmsBackend):
         LocmemSmsBackend.sent.append(message)
 
 
-def sms_send(*, phone: str, text: str) -> None:
-    if not phone:
-        return
+@task(retries=3, retry_delay=60)
+def notify_sms(*, phone: str, text: str) -> None:
+    """The worker's half of `sms_send`: hand the message to the configured backend."""
     backend = import_string(settings.XINFANG_SMS_BACKEND)()
     backend.send(SmsMessage(phone=phone, text=text))
 
 
+@task(retries=3, retry_delay=60)
+def notify_email(*, to: list[str], subject: str, text: str) -> None:
+    """The worker's half of `email_send`."""
+    send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+
+
+def sms_send(*, phone: str, text: str) -> None:
+    """Queue one SMS (sent by the worker)."""
+    if not phone:
+        return
+    notify_sms(phone=phone, text=text)
+
+
 def email_send(*, to: list[str], subject: str, text: str) -> int:
+    """Queue one e-mail to these addresses (sent by the worker); returns how many addresses."""
     to = [a for a in to if a]
     if not to:
         return 0
-    return send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, to)
+    notify_email(to=to, subject=subject, text=text)
+    return len(to)

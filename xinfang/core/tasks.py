@@ -79,3 +79,8 @@ def task_enqueue_on_commit(fn: Callable, *args: Any, **kwargs: Any) -> None:
 def queue_is_immediate() -> bool:
     """True in tests (and with XINFANG_TASKS_IMMEDIATE=1): tasks run where they are enqueued."""
     return bool(HUEY.immediate)
+
+
+# The core's own tasks live beside what they do; importing them here registers them with the worker, which
+# loads each app's `tasks` module.
+from xinfang.core import notify, outbox  # noqa: E402, F401

@@ -17,6 +17,7 @@ from xinfang.cases.workflow import ClockKind
 from xinfang.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.notify import email_send
+from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import PETITIONER
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
@@ -135,7 +136,7 @@ def portal_case_unlock(*, number: str, code: str, address: str) -> Case:
         ratelimit.WRONG_CODE_PER_NUMBER.hit(number_key)
         raise WrongNumberOrCode()
     ratelimit.WRONG_CODE_PER_NUMBER.reset(number_key)
-    event_record(
+    event_record_later(  # through the outbox, as staff reads (ADR 0015)
         actor=None,
         actor_label="信访人（网上查询）",
         body=None,

@@ -20,6 +20,7 @@ from xinfang.core.errors import (
     WindowClosed,
 )
 from xinfang.core.models import Event
+from xinfang.core.outbox import events_outbox_flush
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.models import Body, Role
 
@@ -350,6 +351,7 @@ def test_accusation_never_routed_to_the_body_complained_about(demo_city):
     # nor does its superior line below it… but the city 住建局 is not the subject and may see it if involved
     discipline = officer("990101-discipline")
     assert case_get_for_actor(actor=discipline, pk=case.pk) == case
+    events_outbox_flush()  # the read enters the log through the outbox (ADR 0015)
     assert Event.objects.filter(object_id=str(case.pk), action="read", body=discipline.body).exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.core.audit import event_chain_seal, event_chain_verify, event_table_protect
+from xinfang.core.outbox import events_outbox_flush, events_outbox_waiting
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         if what == "seal":
             self.stdout.write(f"已补链 {event_chain_seal()} 条事件。")
         elif what == "head":
+            events_outbox_flush()  # the head covers the reads waiting in the outbox too (ADR 0015)
             report = event_chain_verify()
             seq, digest = report.head
             self.stdout.write(f"{seq}:{digest}")
@@ -54,6 +56,11 @@ class Command(BaseCommand):
                 self.style.WARNING(
                     f"另有 {report.unsealed} 条事件尚未入链（批量写入），请运行 xinfang audit seal。"
                 )
+            )
+        waiting = events_outbox_waiting()
+        if waiting:
+            self.stdout.write(
+                f"另有 {waiting} 条读取事件在待入链队列中（后台任务每分钟入链，xinfang audit head 会先入链）。"
             )
         seq, digest = report.head
         summary = f"已校验 {report.checked} 条事件，链头 {seq}:{digest}"
