@@ -21,6 +21,7 @@ urlpatterns = [
     path("documents/", include("xinfang.documents.urls")),
     path("search/", include("xinfang.search.urls")),
     path("intake/", include("xinfang.intake.urls")),
+    path("jobs/", include("xinfang.core.urls")),
     path("", include("xinfang.workspace.urls")),
 ]
 # Uploaded files are never served from MEDIA_URL, not even in DEBUG: only through the permission-checked

@@ -12,3 +12,7 @@ class AnalyticsConfig(AppConfig):
 
         register_check(TRIGGERS_CHECK)
         register_check(TALLIES_CHECK)
+
+        from xinfang.analytics.export_jobs import register as register_jobs  # the ledgers as background jobs
+
+        register_jobs()

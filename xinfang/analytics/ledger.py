@@ -124,18 +124,41 @@ def _save_temp(wb: Workbook) -> Path:
     return Path(name)
 
 
-def ledger_export(qs: QuerySet[Case], *, title: str = "信访事项台账", masked: bool = False) -> Path:
-    """The case ledger as an .xlsx in a temporary file (the caller streams and removes it)."""
+def ledger_export(
+    qs: QuerySet[Case],
+    *,
+    title: str = "信访事项台账",
+    masked: bool = False,
+    path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Path:
+    """The case ledger as an .xlsx: in a temporary file (the caller streams and removes it), or at `path`
+    (a background job's file). `progress(rows written)` is called every CHUNK rows and at the end."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.append(HEADERS)
+    done = 0
     for row in ledger_rows(qs, masked=masked):
         ws.append(row)
-    return _save_temp(wb)
+        done += 1
+        if progress is not None and done % CHUNK == 0:
+            progress(done)
+    if progress is not None:
+        progress(done)
+    if path is None:
+        return _save_temp(wb)
+    wb.save(path)
+    return path
 
 
-def backlog_export(qs: QuerySet[Case], *, masked: bool = False) -> Path:
-    return ledger_export(qs.filter(is_backlog=True), title="积案台账", masked=masked)
+def backlog_export(
+    qs: QuerySet[Case],
+    *,
+    masked: bool = False,
+    path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Path:
+    return ledger_export(qs.filter(is_backlog=True), title="积案台账", masked=masked, path=path, progress=progress)
 
 
 def figures_rows(figures_list: Iterable[Figures]) -> Iterator[list]:

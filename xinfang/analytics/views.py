@@ -7,17 +7,19 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.analytics.dashboard import dashboard_data
-from xinfang.analytics.figures import DEFINITIONS, Period, cases_in_scope, figures_all_bodies
+from xinfang.analytics.export_jobs import backlog_cases
+from xinfang.analytics.figures import DEFINITIONS, Period, figures_all_bodies
 from xinfang.analytics.ledger import backlog_export, figures_export, ledger_export
 from xinfang.analytics.rising import RISING_WINDOW_DAYS, rising_issues
-from xinfang.cases.selectors import case_queue, cases_visible_to
+from xinfang.cases.selectors import case_queue
 from xinfang.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from xinfang.core.exports import export_record
+from xinfang.core.jobs import export_needs_job, job_start
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.selectors import bodies_under
 from xinfang.people.masking import may_see_personal_data
@@ -107,6 +109,16 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     filters = QUEUE_FILTERS[0](request.GET) if request.GET and QUEUE_FILTERS else {}
     qs = case_queue(actor=request.actor, filters=filters).order_by()
+    if export_needs_job(qs):  # a large ledger is built by the worker (core/jobs.py, docs/jobs.md)
+        query = request.GET.copy()
+        for key in ("unmasked", "reason"):
+            query.pop(key, None)
+        job = job_start(
+            actor=request.actor,
+            kind="ledger_xlsx",
+            parameters={"query": query.urlencode(), "masked": masked, "reason": reason},
+        )
+        return redirect("jobs:detail", pk=job.pk)
     path = ledger_export(qs, masked=masked)
     export_record(
         actor=request.actor,
@@ -129,8 +141,12 @@ def backlog_xlsx(request: HttpRequest) -> HttpResponse:
         return _refused(request, exc)
     year = _year(request)
     actor = request.actor
-    scope = cases_in_scope(body=actor.body, period=Period(Period.year(2000).start, Period.year(year).end))
-    cases = cases_visible_to(actor).filter(pk__in=scope.values("pk"))
+    cases = backlog_cases(actor, year)
+    if export_needs_job(cases.filter(is_backlog=True)):
+        job = job_start(
+            actor=actor, kind="backlog_xlsx", parameters={"year": year, "masked": masked, "reason": reason}
+        )
+        return redirect("jobs:detail", pk=job.pk)
     path = backlog_export(cases, masked=masked)
     export_record(
         actor=actor,

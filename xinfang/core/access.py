@@ -59,6 +59,13 @@ def rule(
 RULES = {
     "admin:*": rule("admin", scope="none", note="Django admin: staff users with model permissions"),
     "set_language": rule("public", scope="none", note="language switcher (a cookie, nothing read)"),
+    # Background jobs (core/jobs.py): the signed-in user's own jobs only; another's is a 404 whatever the role.
+    "jobs:list": rule("staff", scope="none", note="我的导出: the user's own jobs"),
+    "jobs:detail": rule("staff", scope="none", note="the user's own job, else 404"),
+    "jobs:progress": rule("staff", scope="none", note="htmx partial of the user's own job, else 404"),
+    "jobs:download": rule(
+        "staff", scope="none", note="the user's own finished job's file, else 404; each download an export event"
+    ),
 }
 
 

@@ -16,3 +16,8 @@ class CoreConfig(AppConfig):
         # after a migration rebuilt the table (xinfang/core/audit.py)
         connection_created.connect(audit.on_connection_created, dispatch_uid="xinfang.audit.functions")
         post_migrate.connect(audit.on_post_migrate, sender=self, dispatch_uid="xinfang.audit.triggers")
+
+        # jobs a killed worker left 'running' are found and queued again by `xinfang doctor` (core/jobs.py)
+        from xinfang.core import jobs, maintenance
+
+        maintenance.register_check(jobs.stale_check())

@@ -8,3 +8,6 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from xinfang.supervision import signals  # noqa: F401 — connects the 倒流 check to registration
+        from xinfang.supervision.export_jobs import register as register_jobs  # the campaign ledger as a job
+
+        register_jobs()

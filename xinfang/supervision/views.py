@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
+from xinfang.core.exports import export_record
+from xinfang.core.jobs import export_needs_job, job_start
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Membership, Role, User
 from xinfang.supervision import selectors, services
@@ -554,7 +556,21 @@ def campaign(request, pk: int):
         filters["batch"] = ""
     items = selectors.campaign_items(actor=actor, campaign=c, filters=filters)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(campaign_ledger_xlsx(campaign=c, items=items), f"campaign-{c.pk}.xlsx")
+        # A large campaign's ledger is built by the worker (core/jobs.py, docs/jobs.md); every export an event.
+        if export_needs_job(items):
+            job = job_start(
+                actor=actor, kind="campaign_ledger_xlsx", parameters={"campaign": c.pk, "filters": filters}
+            )
+            return redirect("jobs:detail", pk=job.pk)
+        data = campaign_ledger_xlsx(campaign=c, items=items)
+        export_record(
+            actor=actor,
+            kind="campaign_ledger_xlsx",
+            scope={"body": actor.body.code, "campaign": c.pk, "filters": {k: v for k, v in filters.items() if v}},
+            rows=items.count(),
+            personal_data="none",
+        )
+        return _xlsx(data, f"campaign-{c.pk}.xlsx")
     page = Paginator(items, PAGE).get_page(request.GET.get("page"))
     owner = c.issuing_body_id == actor.body.pk and actor.has_role(*LEAD)
     return render(
