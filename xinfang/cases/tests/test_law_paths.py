@@ -136,9 +136,7 @@ def test_art29_suggestion_reply_offers_no_review(demo_city):
     assert "mediate" not in actions_of(case, officer()) and "extend" not in actions_of(case, head_())
     with pytest.raises(ValidationFailed):
         case_act(case=case, actor=officer(), action="answer", outcome=Outcome.SUPPORT, text="x")
-    case = case_act(
-        case=case, actor=officer(), action="answer", outcome=Outcome.ADOPTED, text="采纳，已增设。"
-    )
+    case = case_act(case=case, actor=head_(), action="answer", outcome=Outcome.ADOPTED, text="采纳，已增设。")
     assert case.state == State.ANSWERED
     assert "request_review" not in actions_of(case, registrar())
     assert not Clock.objects.filter(case=case, kind=ClockKind.REVIEW_REQUEST).exists()
@@ -161,7 +159,7 @@ def head_():
 def test_art30_accusation_answer_offers_no_review(demo_city):
     case = received(seed=42, petition_type=PetitionType.ACCUSATION, request="举报某小区物业经理侵占维修基金")
     case = case_act(case=case, actor=officer(), action="accept")
-    case = case_act(case=case, actor=officer(), action="answer", outcome=Outcome.EXPLAIN, text="已核查。")
+    case = case_act(case=case, actor=head_(), action="answer", outcome=Outcome.EXPLAIN, text="已核查。")
     assert "request_review" not in actions_of(case, registrar())
     assert not Clock.objects.filter(case=case, kind=ClockKind.REVIEW_REQUEST).exists()
 
@@ -187,9 +185,7 @@ def test_art31_route_five_performs_then_review(demo_city):
     case = case_act(case=received(seed=44), actor=officer(), action="accept", route=Route.PERFORM)
     assert "extend" not in actions_of(case, head_())  # Art. 34's extension is for route (六)
     assert "hearing_start" not in actions_of(case, officer())
-    case = case_act(
-        case=case, actor=officer(), action="answer", outcome=Outcome.PERFORMED, text="已依法履行。"
-    )
+    case = case_act(case=case, actor=head_(), action="answer", outcome=Outcome.PERFORMED, text="已依法履行。")
     assert "request_review" in actions_of(case, registrar())
 
 
@@ -197,9 +193,7 @@ def test_art31_route_six_offers_extension_hearing_mediation_then_review(demo_cit
     case = case_act(case=received(seed=45), actor=officer(), action="accept", route=Route.HANDLE)
     offered = actions_of(case, officer()) | actions_of(case, head_())
     assert {"answer", "mediate", "hearing_start", "extend"} <= offered
-    case = case_act(
-        case=case, actor=officer(), action="answer", outcome=Outcome.NOT_SUPPORT, text="不予支持。"
-    )
+    case = case_act(case=case, actor=head_(), action="answer", outcome=Outcome.NOT_SUPPORT, text="不予支持。")
     assert "request_review" in actions_of(case, registrar())
     assert Clock.objects.filter(case=case, kind=ClockKind.REVIEW_REQUEST, is_open=True).exists()
 
@@ -324,6 +318,6 @@ def test_art32_opinion_gives_one_of_three_outcomes_and_its_text(demo_city):
     with pytest.raises(ValidationFailed):
         case_act(case=case, actor=officer(), action="answer", outcome=Outcome.EXPLAIN, text="")
     case = case_act(
-        case=case, actor=officer(), action="answer", outcome=Outcome.EXPLAIN, text="请求合理但缺乏依据。"
+        case=case, actor=head_(), action="answer", outcome=Outcome.EXPLAIN, text="请求合理但缺乏依据。"
     )
     assert case.outcome == Outcome.EXPLAIN

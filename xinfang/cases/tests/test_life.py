@@ -37,9 +37,7 @@ def test_whole_life_register_to_archive(demo_city):
     case = case_act(case=case, actor=head(), action="extend", days=30, reason="需要现场勘验")
     handling = Clock.objects.get(case=case, kind=ClockKind.HANDLING)
     assert handling.extension_days == 30
-    case = case_act(
-        case=case, actor=officer(), action="answer", outcome=Outcome.SUPPORT, text="责令物业维修。"
-    )
+    case = case_act(case=case, actor=head(), action="answer", outcome=Outcome.SUPPORT, text="责令物业维修。")
     assert case.state == State.ANSWERED
     kinds = list(Notice.objects.filter(case=case).values_list("kind", flat=True))
     assert kinds == [NoticeKind.TRANSFER, NoticeKind.ACCEPT, NoticeKind.EXTEND, NoticeKind.OPINION]
@@ -67,13 +65,13 @@ def test_review_and_rereview_go_up_a_level(demo_city):
     case = case_act(case=case, actor=officer(), action="receive")
     case = case_act(case=case, actor=officer(), action="accept", route=Route.HANDLE)
     case = case_act(
-        case=case, actor=officer(), action="answer", outcome=Outcome.NOT_SUPPORT, text="不符合规定。"
+        case=case, actor=head(), action="answer", outcome=Outcome.NOT_SUPPORT, text="不符合规定。"
     )
     case = case_act(case=case, actor=reg, action="request_review", reason="不服处理意见")
     assert case.state == State.REVIEWING and case.current_body.code == "990100-housing"
     case = case_act(
         case=case,
-        actor=officer("990100-housing"),
+        actor=head("990100-housing"),
         action="decide_review",
         outcome=Outcome.NOT_SUPPORT,
         text="维持。",
