@@ -298,6 +298,7 @@ XINFANG_HOME_PANELS: list[str] = [
     "xinfang.resolution.panels.panel",
     "xinfang.intake.panels.panel",
     "xinfang.documents.panels.panel",
+    "xinfang.evaluation.panels.rectification_panel",
 ]
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
@@ -306,6 +307,7 @@ XINFANG_DEMO_LOADERS: list[str] = [
     "xinfang.reception.demo.demo_load",
     "xinfang.resolution.demo.demo_load",
     "xinfang.documents.demo.demo_load",
+    "xinfang.evaluation.quality_demo.demo_load",
     # last: it indexes for search whatever the loaders before it wrote in bulk
     "xinfang.search.demo.demo_load",
 ]
