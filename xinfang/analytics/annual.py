@@ -8,15 +8,8 @@ from pathlib import Path
 from django.db.models import Count
 from docx import Document
 
-from xinfang.analytics.figures import (
-    Period,
-    cases_in_scope,
-    complained_about,
-    counts_by,
-    figures_for,
-    scope_body_ids,
-    skipped_levels_share,
-)
+from xinfang.analytics.figures import Period, figures_for, rate, rate_text, scope_body_ids
+from xinfang.analytics.volume import case_counts, counts_by_field
 from xinfang.cases.models import Outcome
 from xinfang.core.models import Event
 from xinfang.orgs.models import Body
@@ -41,7 +34,6 @@ class AnnualStats:
 
 def annual_stats(*, body: Body, year: int) -> AnnualStats:
     period = Period.year(year)
-    cases = cases_in_scope(body=body, period=period, with_under=True)
     ids = scope_body_ids(body, with_under=True)
     events = Event.objects.filter(
         object_type="cases.case",
@@ -53,24 +45,23 @@ def annual_stats(*, body: Body, year: int) -> AnnualStats:
     acts = [(label, by_action.get(action, 0)) for action, label in SENDING_ACTIONS.items()]
     supervision = sum(n for a, n in by_action.items() if a.startswith(SUPERVISION_PREFIXES))
     acts.append(("督办", supervision))
+    # The counts by field from the case tally (analytics.volume), never the case rows.
+    counts = case_counts(viewer=body, period=period, ids=ids, with_handling=True)
     outcome_labels = dict(Outcome.choices)
-    outcomes = [
-        (outcome_labels.get(o, o), n)
-        for o, n in cases.exclude(outcome="").order_by().values_list("outcome").annotate(n=Count("id"))
-    ]
+    outcomes = [(outcome_labels.get(o, o), n) for o, n in sorted(counts.per_value("outcome").items()) if o]
     return AnnualStats(
         body=body,
         period=period,
-        total=cases.count(),
+        total=counts.total,
         by_field={
-            "来源渠道": counts_by(cases, "channel"),
-            "信访类型": counts_by(cases, "petition_type"),
-            "内容分类（涉及领域）": counts_by(cases, "category", "category__name"),
-            "问题属地": counts_by(cases, "problem_region", "problem_region__name"),
-            "有权处理机关": counts_by(cases, "handling_body", "handling_body__name"),
+            "来源渠道": counts_by_field(counts, "channel"),
+            "信访类型": counts_by_field(counts, "petition_type"),
+            "内容分类（涉及领域）": counts_by_field(counts, "category"),
+            "问题属地": counts_by_field(counts, "region"),
+            "有权处理机关": counts_by_field(counts, "handling"),
         },
-        skipped_levels=skipped_levels_share(cases).text,
-        complained=complained_about(cases, viewer=body),
+        skipped_levels=rate_text(rate(counts.skipped, counts.total)),
+        complained=counts.complained(),
         acts=acts,
         outcomes=outcomes,
         figures=list(figures_for(body=body, period=period, with_under=True)),

@@ -1,4 +1,8 @@
-"""What the dashboard shows, each in one grouped query (the page's query count does not grow with data)."""
+"""What the dashboard shows, each in one grouped query (the page's query count does not grow with data).
+
+Nothing here reads case or clock rows: the figures, the lights and the counts by field come from the
+trigger-kept tallies (analytics.tally, analytics.volume). `volume_and_totals` is the same count over the case
+rows, kept so that the tests can compare the two."""
 
 from __future__ import annotations
 
@@ -13,14 +17,14 @@ from xinfang.analytics.figures import (
     DEFINITIONS,
     Figures,
     Period,
-    cases_in_scope,
-    complained_about,
+    _under_ids,
     figures_all_bodies,
     rate,
     rate_text,
     sum_figures,
 )
 from xinfang.analytics.models import ClockTally
+from xinfang.analytics.volume import CaseCounts, case_counts
 from xinfang.cases.models import Channel, PetitionType
 from xinfang.cases.workflow import CLOCK_LABELS
 from xinfang.deadlines.lights import Light, yellow_days_setting
@@ -64,6 +68,7 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
     case falls in exactly one group, so the sums are exact, and the two extra scans of the year's cases
     (count, skipped-levels share) are saved — at a million cases each cost as much as the pass itself."""
     fields = {key: spec[1] for key, spec in VOLUME_FIELDS.items()}
+    data: dict[str, dict[str, list[int]]] = {key: {} for key in fields}
     rows = (
         cases.order_by()
         .annotate(month=TruncMonth("registered_at"))
@@ -71,7 +76,6 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
         .annotate(n=Count("id"))
     )
     total = skipped = 0
-    data: dict[str, dict[str, list[int]]] = {key: {} for key in fields}
     for r in rows:
         total += r["n"]
         if r["skipped_levels"]:
@@ -81,11 +85,31 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
             continue
         i = months.index(m)
         for key, field_name in fields.items():
-            raw = r[field_name]
-            labels = VOLUME_FIELDS[key][2] or {}
-            # choice labels are translated; names that are data (categories, places) stay as they are
-            name = gettext(labels[raw]) if raw in labels else gettext("未填写") if raw is None else str(raw)
-            data[key].setdefault(name, [0] * len(months))[i] += r["n"]
+            data[key].setdefault(_label(key, r[field_name]), [0] * len(months))[i] += r["n"]
+    return _series(data, months), total, skipped
+
+
+def _label(key: str, raw) -> str:
+    labels = VOLUME_FIELDS[key][2] or {}
+    # choice labels are translated; names that are data (categories, places) stay as they are
+    return gettext(labels[raw]) if raw in labels else gettext("未填写") if raw is None else str(raw)
+
+
+def volume_from_tally(counts: CaseCounts, months: list[str]) -> dict[str, Series]:
+    """The same series as volume_by_month, from the case tally (analytics.volume)."""
+    data: dict[str, dict[str, list[int]]] = {}
+    for key in VOLUME_FIELDS:
+        per_name = data.setdefault(key, {})
+        for value, per_month in counts.data.get(key, {}).items():
+            if not any(per_month):
+                continue
+            row = per_name.setdefault(_label(key, counts.name(key, value)), [0] * len(months))
+            for i, n in enumerate(per_month):
+                row[i] += n
+    return _series(data, months)
+
+
+def _series(data: dict[str, dict[str, list[int]]], months: list[str]) -> dict[str, Series]:
     out = {}
     for key, per_name in data.items():
         totals = sorted(((n, sum(v)) for n, v in per_name.items()), key=lambda t: (-t[1], t[0]))
@@ -96,16 +120,17 @@ def volume_and_totals(cases, months: list[str]) -> tuple[dict[str, Series], int,
             data=per_name,
             totals=totals,
         )
-    return out, total, skipped
+    return out
 
 
-def lights_now(*, body: Body, today: date) -> list[dict]:
-    """Open clocks of the body and everything under it, by kind and light (docs/domain.md §5)."""
+def lights_now(*, body: Body, today: date, ids: list[int] | None = None) -> list[dict]:
+    """Open clocks of the body and everything under it (`ids`, when already known), by kind and light
+    (docs/domain.md §5)."""
     yellow_until = today + timedelta(days=yellow_days_setting())
     # From the clock tally (open clocks by body, kind and due date — exact, see analytics/tally.py): a few
     # rows per body and day instead of every open clock.
     rows = (
-        ClockTally.objects.filter(open_count__gt=0, body__in=bodies_under(body))
+        ClockTally.objects.filter(open_count__gt=0, body__in=bodies_under(body) if ids is None else ids)
         # the ledger's red: duties only, not the rights that lapse (deadlines.selectors.LAPSING_WINDOWS)
         .exclude(kind__in=LAPSING_WINDOWS)
         .order_by()
@@ -170,13 +195,17 @@ def dashboard_data(*, body: Body, year: int, today: date, rank_key: str = "answe
         rank_key = "answered_on_time"
     period = Period.year(year)
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    cases = cases_in_scope(body=body, period=period, with_under=True)
+    # Every body once (the ranking's names, the complained-about names), and the ones under this body.
+    all_bodies = list(Body.objects.select_related("region").order_by("code"))
+    under = _under_ids(body, all_bodies)
     # Each body alone; the acting body's own row (with everything under it) is their sum.
-    all_figs = figures_all_bodies(period=period, today=today, bodies=bodies_under(body))
+    all_figs = figures_all_bodies(period=period, today=today, bodies=under, all_bodies=all_bodies)
     own = Figures(body=body, period=period, with_under=True, items=sum_figures(f.items for f in all_figs))
     active = [f for f in all_figs if any(fig.denominator for fig in f)]
-    lights = lights_now(body=body, today=today)
-    volume, total, skipped = volume_and_totals(cases, months)
+    lights = lights_now(body=body, today=today, ids=under)
+    counts = case_counts(viewer=body, period=period, ids=under, bodies=all_bodies)
+    volume = volume_from_tally(counts, months)
+    total, skipped = counts.total, counts.skipped
     return Dashboard(
         body=body,
         period=period,
@@ -188,5 +217,5 @@ def dashboard_data(*, body: Body, year: int, today: date, rank_key: str = "answe
         rank_key=rank_key,
         lights=lights,
         lights_total={c: sum(r[c] for r in lights) for c in (Light.RED, Light.YELLOW, Light.GREEN)},
-        complained=complained_about(cases, viewer=body),
+        complained=counts.complained(),
     )

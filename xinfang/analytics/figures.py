@@ -501,12 +501,20 @@ def figures_all_bodies(
     period: Period,
     today: date | None = None,
     with_under: bool = False,
-    bodies: QuerySet[Body] | None = None,
+    bodies: QuerySet[Body] | Iterable[int] | None = None,
+    all_bodies: list[Body] | None = None,
 ) -> list[Figures]:
-    """Every body's figures in a handful of grouped queries (the dashboard ranking, the bench)."""
+    """Every body's figures in a handful of grouped queries (the dashboard ranking, the bench). `bodies`: those
+    wanted (a queryset or ids); `all_bodies`: every body, with its region, when the caller has loaded them."""
     today = _today(today)
-    all_bodies = list(Body.objects.select_related("region").order_by("code"))
-    wanted_ids = None if bodies is None else set(bodies.values_list("pk", flat=True))
+    if all_bodies is None:
+        all_bodies = list(Body.objects.select_related("region").order_by("code"))
+    if bodies is None:
+        wanted_ids = None
+    elif isinstance(bodies, QuerySet):
+        wanted_ids = set(bodies.values_list("pk", flat=True))
+    else:
+        wanted_ids = set(bodies)
     wanted = [b for b in all_bodies if wanted_ids is None or b.pk in wanted_ids]
     counts = _counts_by_body(period, today, None)
     empty: dict[str, Figure] = {k: Figure(k) for k in DEFINITIONS}

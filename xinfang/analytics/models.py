@@ -93,3 +93,36 @@ class RegistrationTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body_id} {self.day}"
+
+
+class CaseTally(models.Model):
+    """Cases registered in one (local) month, counted by one measure's value (channel, type, category,
+    region, body complained about, outcome, 越级) — the dashboard's and the annual report's counts by field.
+
+    Keyed also by the bodies that decide *who* counts a case: the registering and the handling body (a body's
+    figures scope is "registered or handles", analytics.figures.cases_in_scope) and, for a 检举控告, the body
+    it accuses (never counted for that body or one above it, Art. 30, 46). 0 stands for "none" in the three
+    body columns (a NULL would make every row unique to the upserts). `value` is text: a choice's stored value,
+    or a category / region / body id, '' when the case has none."""
+
+    month = models.DateField("登记月份")  # the first day of the local month
+    registering = models.BigIntegerField("登记机关", default=0)
+    handling = models.BigIntegerField("有权处理机关", default=0)
+    accused = models.BigIntegerField("被检举控告机关", default=0)
+    measure = models.CharField("统计项", max_length=16)
+    value = models.CharField("取值", max_length=40)
+    count = models.BigIntegerField("件数", default=0)
+
+    class Meta:
+        verbose_name = "事项分类统计"
+        verbose_name_plural = "事项分类统计"
+        # (month, …) first: the dashboard reads a year of months for a set of bodies.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "registering", "handling", "accused", "measure", "value"],
+                name="case_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.registering}/{self.handling} {self.measure}={self.value}"

@@ -37,9 +37,37 @@ CASE = "cases_case"
 CLOCK_TALLY = "analytics_clocktally"
 EVALUATION_TALLY = "analytics_evaluationtally"
 REGISTRATION_TALLY = "analytics_registrationtally"
+CASE_TALLY = "analytics_casetally"
 EVALUATED_BY = "evaluate"  # figures.EVALUATED_BY (not imported: this module is loaded by a migration)
 
 CLOCK_COUNTS = ("open_count", "on_time_count", "late_count", "evaluated_count", "closed_count")
+
+# CaseTally's measures: name → the value of the case row `r` as text ('' for none). The dashboard's and the
+# annual report's counts by field (analytics.volume), each case counted once per measure.
+ACCUSATION = "accusation"  # cases.PetitionType.ACCUSATION (not imported: a migration loads this module)
+CASE_MEASURES = {
+    "channel": "COALESCE({r}.channel, '')",
+    "petition_type": "COALESCE({r}.petition_type, '')",
+    "category": "COALESCE(CAST({r}.category_id AS TEXT), '')",
+    "region": "COALESCE(CAST({r}.problem_region_id AS TEXT), '')",
+    "subject": "COALESCE(CAST({r}.subject_body_id AS TEXT), '')",
+    "outcome": "COALESCE({r}.outcome, '')",
+    "skipped": "CASE WHEN {r}.skipped_levels THEN '1' ELSE '0' END",
+}
+# The case columns CaseTally reads (an UPDATE that changes none of them changes no count).
+CASE_TALLY_COLUMNS = (
+    "registered_at",
+    "registering_body_id",
+    "handling_body_id",
+    "petition_type",
+    "subject_body_id",
+    "channel",
+    "category_id",
+    "problem_region_id",
+    "outcome",
+    "skipped_levels",
+)
+CASE_TALLY_KEY = ("month", "registering", "handling", "accused", "measure", "value")
 
 
 def _clock_buckets(r: str) -> list[str]:
@@ -82,6 +110,29 @@ def _local_day(vendor: str, column: str) -> str:
     return f"date({column}, '{minutes:+d} minutes')"
 
 
+def _local_month(vendor: str, column: str) -> str:
+    """The first day of the local month of a stored timestamp."""
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column} AT TIME ZONE '{_time_zone()}') AS date)"
+    return _local_day(vendor, column)[:-1] + ", 'start of month')"
+
+
+def _measures_table() -> str:
+    """A one-column table of the measure names, to cross join with case rows (one row per case and measure)."""
+    return "(" + " UNION ALL ".join(f"SELECT '{m}' AS measure" for m in CASE_MEASURES) + ")"
+
+
+def _case_tally_select(vendor: str, r: str, sign: str) -> str:
+    """SELECT (month, registering, handling, accused, measure, value, n) for the case rows `r` × measures `m`."""
+    value = "CASE m.measure " + " ".join(f"WHEN '{k}' THEN {v.format(r=r)}" for k, v in CASE_MEASURES.items())
+    return (
+        f"SELECT {_local_month(vendor, f'{r}.registered_at')} AS month, "
+        f"COALESCE({r}.registering_body_id, 0) AS registering, COALESCE({r}.handling_body_id, 0) AS handling, "
+        f"CASE WHEN {r}.petition_type = '{ACCUSATION}' THEN COALESCE({r}.subject_body_id, 0) ELSE 0 END "
+        f"AS accused, m.measure AS measure, {value} END AS value, {sign} AS n"
+    )
+
+
 # —— rebuild ——
 
 
@@ -94,6 +145,7 @@ def _rebuild_sql(vendor: str, since: date | None) -> list[tuple[str, list]]:
     rday = _local_day(vendor, "r.registered_at")
     judged = _judged("c", "e")
     p = [since.isoformat()] if since else []
+    month_p = [since.replace(day=1).isoformat()] if since else []
     clock_where = "WHERE r.due_on >= %s" if since else ""
     return [
         (f"DELETE FROM {CLOCK_TALLY}" + (" WHERE due_on >= %s" if since else ""), p),
@@ -119,6 +171,15 @@ def _rebuild_sql(vendor: str, since: date | None) -> list[tuple[str, list]]:
             + " GROUP BY 1, 2",
             p,
         ),
+        (f"DELETE FROM {CASE_TALLY}" + (" WHERE month >= %s" if since else ""), month_p),
+        (
+            f"INSERT INTO {CASE_TALLY} ({', '.join(CASE_TALLY_KEY)}, count) "
+            f"SELECT {', '.join(CASE_TALLY_KEY)}, SUM(n) FROM ("
+            f"{_case_tally_select(vendor, 'r', '1')} FROM {CASE} r CROSS JOIN {_measures_table()} m"
+            + (f" WHERE {_local_month(vendor, 'r.registered_at')} >= %s" if since else "")
+            + f") d GROUP BY {', '.join(CASE_TALLY_KEY)}",
+            month_p,
+        ),
     ]
 
 
@@ -130,7 +191,10 @@ def tally_rebuild(*, since: date | None = None, using=None) -> None:
     with transaction.atomic(using=conn.alias), conn.cursor() as cur:
         if conn.vendor == "postgresql":
             cur.execute(f"LOCK TABLE {CLOCK}, {EVALUATION}, {CASE} IN SHARE MODE")
+        case_tally = _has_table(conn, CASE_TALLY)
         for sql, params in _rebuild_sql(conn.vendor, since):
+            if CASE_TALLY in sql and not case_tally:
+                continue  # migration 0002 runs this before 0003 creates the table
             cur.execute(sql, params)
 
 
@@ -147,8 +211,40 @@ TRIGGERS = {
     "analytics_case_tally_ins": CASE,
     "analytics_case_tally_upd": CASE,
     "analytics_case_tally_del": CASE,
+    # CaseTally (migration 0003)
+    "analytics_case_month_tally_ins": CASE,
+    "analytics_case_month_tally_upd": CASE,
+    "analytics_case_month_tally_del": CASE,
 }
-PG_FUNCTIONS = ("analytics_clock_tally", "analytics_evaluation_tally", "analytics_case_tally")
+PG_FUNCTIONS = (
+    "analytics_clock_tally",
+    "analytics_evaluation_tally",
+    "analytics_case_tally",
+    "analytics_case_month_tally",
+)
+# The triggers that write CaseTally: installed only once its table exists (migration 0002 installs the others
+# before 0003 creates it).
+CASE_MONTH_TRIGGERS = tuple(t for t in TRIGGERS if t.startswith("analytics_case_month_tally"))
+
+
+def _has_table(conn, table: str) -> bool:
+    with conn.cursor() as cur:
+        return table in conn.introspection.table_names(cur)
+
+
+def _pg_upsert_case_month(sources: list[tuple[int, str]]) -> str:
+    """One grouped upsert of the statement's net change to CaseTally (rows out −1, rows in +1), in key order."""
+    parts = [
+        f"{_case_tally_select('postgresql', 'r', str(sign))} FROM {table} r CROSS JOIN {_measures_table()} m"
+        for sign, table in sources
+    ]
+    key = ", ".join(CASE_TALLY_KEY)
+    return (
+        f"INSERT INTO {CASE_TALLY} AS t ({key}, count) "
+        f"SELECT {key}, SUM(n) FROM ({' UNION ALL '.join(parts)}) d "
+        f"GROUP BY {key} HAVING SUM(n) <> 0 ORDER BY {key} "
+        f"ON CONFLICT ({key}) DO UPDATE SET count = t.count + EXCLUDED.count;"
+    )
 
 
 def _pg_upsert_clock(sources: list[tuple[int, str]]) -> str:
@@ -270,6 +366,12 @@ def _pg_install_sql() -> list[str]:
             ),
             _pg_upsert_registration([(-1, "old_rows")]),
         ),
+        _pg_function(
+            "analytics_case_month_tally",
+            _pg_upsert_case_month([(1, "new_rows")]),
+            _pg_upsert_case_month([(-1, "old_rows"), (1, "new_rows")]),
+            _pg_upsert_case_month([(-1, "old_rows")]),
+        ),
     ]
     triggers = []
     for trigger, table in TRIGGERS.items():
@@ -363,6 +465,15 @@ def _sqlite_install_sql() -> list[str]:
     def changed(*cols: str) -> str:
         return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in cols)
 
+    def case_month(r: str, sign: str) -> str:
+        # WHERE: SQLite's upsert after INSERT … SELECT needs one to parse
+        key = ", ".join(CASE_TALLY_KEY)
+        return (
+            f"INSERT INTO {CASE_TALLY} ({key}, count) "
+            f"SELECT {key}, n FROM ({_case_tally_select('sqlite', r, sign)} FROM {_measures_table()} m) WHERE true "
+            f"ON CONFLICT ({key}) DO UPDATE SET count = count + excluded.count;"
+        )
+
     clock_cols = ("body_id", "kind", "due_on", "is_open", "on_time", "stopped_by")
     case_bodies = ("handling_body_id", "review_body_id", "rereview_body_id")
     body = {
@@ -383,6 +494,13 @@ def _sqlite_install_sql() -> list[str]:
             reg_sub("OLD") + reg_add("NEW") + ev_sub("OLD") + ev_add("NEW"),
         ),
         "analytics_case_tally_del": ("DELETE", "", reg_sub("OLD")),
+        "analytics_case_month_tally_ins": ("INSERT", "", case_month("NEW", "1")),
+        "analytics_case_month_tally_upd": (
+            "UPDATE",
+            changed(*CASE_TALLY_COLUMNS),
+            case_month("OLD", "-1") + case_month("NEW", "1"),
+        ),
+        "analytics_case_month_tally_del": ("DELETE", "", case_month("OLD", "-1")),
     }
     out = []
     for trigger, (event, when, statements) in body.items():
@@ -414,8 +532,11 @@ def tally_install(*, using=None) -> None:
         raise ImproperlyConfigured(f"figure tallies: no triggers for {conn.vendor}")
     with transaction.atomic(using=conn.alias):
         tally_uninstall(using=conn)
+        skip = () if _has_table(conn, CASE_TALLY) else (*CASE_MONTH_TRIGGERS, "analytics_case_month_tally()")
         with conn.cursor() as cur:
             for sql in _pg_install_sql() if conn.vendor == "postgresql" else _sqlite_install_sql():
+                if any(f" {name} " in sql or f"{name}()" in sql for name in skip):
+                    continue
                 cur.execute(sql)
 
 
