@@ -24,7 +24,7 @@ from xinfang.generator.generate import STAGES, Planner, generate_bulk, generate_
 
 pytestmark = pytest.mark.django_db
 
-# Columns the bulk path writes differently on purpose (docs/adr/0015-generator-app-and-one-simulation.md).
+# Columns the bulk path writes differently on purpose (docs/adr/0016-generator-app-and-paths-that-agree.md).
 SKIP: dict[str, set[str]] = {
     # one 查询码 shared by the bulk cases (a pbkdf2 hash per case would cost more than the rest together)
     "cases.case": {"id", "query_code_hash"},
