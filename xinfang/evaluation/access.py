@@ -33,4 +33,17 @@ RULES = {
     "evaluation:criteria_version": CRITERIA,
     "evaluation:criteria_edit": CRITERIA_EDIT,
     "evaluation:flags": FLAGS,
+    # REST API (xinfang/evaluation/quality_api.py): the same scope as the pages; the role checks are in the views.
+    "api:quality-criteria": CRITERIA,
+    "api:quality-plan-list": EVALUATOR,
+    "api:quality-plan-detail": EVALUATOR,
+    "api:quality-plan-draw": EVALUATOR,
+    "api:quality-plan-items": EVALUATOR,
+    "api:quality-item-review": EVALUATOR,
+    "api:quality-review-detail": rule("staff", scope="body", note="评价机关或被评价单位"),
+    "api:quality-rectification-list": ANY_STAFF,
+    "api:quality-rectification-detail": ANY_STAFF,
+    "api:quality-rectification-submit": rule("staff", scope="body", note="整改单位报送"),
+    "api:quality-rectification-accept": EVALUATOR,
+    "api:quality-rectification-send-back": EVALUATOR,
 }
