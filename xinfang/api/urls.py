@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from xinfang.api import views
 from xinfang.documents import api as documents_api
+from xinfang.evaluation import api as evaluation_api
 from xinfang.evaluation import quality_api
 from xinfang.reception import api as reception_api
 from xinfang.resolution import api as resolution_api
@@ -20,5 +21,6 @@ urlpatterns = [
     *resolution_api.urlpatterns,
     *documents_api.urlpatterns,
     *supervision_api.urlpatterns,
+    *evaluation_api.urlpatterns,
     *quality_api.urlpatterns,
 ]

@@ -13,6 +13,14 @@ CRITERIA_EDIT = rule(
     "staff", Role.EVALUATOR, Role.ADMINISTRATOR, scope="none", note="修订标准集（生成新版本）"
 )
 FLAGS = rule("staff", Role.SUPERVISOR, Role.EVALUATOR, scope="body", note="督查员标记待评价事项")
+RETURN_VISITS = rule(
+    "staff",
+    Role.REGISTRAR,
+    Role.CASE_OFFICER,
+    Role.SUPERVISOR,
+    scope="body",
+    note="本机关安排的回访；事项经 cases_visible_to",
+)
 
 RULES = {
     "evaluation:plans": EVALUATOR,
@@ -46,4 +54,9 @@ RULES = {
     "api:quality-rectification-submit": rule("staff", scope="body", note="整改单位报送"),
     "api:quality-rectification-accept": EVALUATOR,
     "api:quality-rectification-send-back": EVALUATOR,
+    # 回访: the acting body's own visits, of cases it may see (selectors.return_visits_for)
+    "evaluation:return_visits": RETURN_VISITS,
+    "evaluation:return_visit": RETURN_VISITS,
+    "api:return-visit-list": RETURN_VISITS,
+    "api:return-visit-record": RETURN_VISITS,
 }

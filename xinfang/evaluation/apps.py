@@ -13,3 +13,9 @@ class EvaluationConfig(AppConfig):
 
         if case_petitioner_satisfied not in SATISFACTION_CHECKS:
             SATISFACTION_CHECKS.append(case_petitioner_satisfied)
+        # An answer's notice schedules its 回访 (return visit), in the same transaction.
+        from xinfang.cases.services.notices import NOTICE_ISSUED_HOOKS
+        from xinfang.evaluation.services import return_visit_on_notice
+
+        if return_visit_on_notice not in NOTICE_ISSUED_HOOKS:
+            NOTICE_ISSUED_HOOKS.append(return_visit_on_notice)

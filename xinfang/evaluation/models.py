@@ -455,6 +455,8 @@ class ReturnVisit(models.Model):
         verbose_name_plural = "回访"
         ordering = ["scheduled_on", "pk"]
         indexes = [models.Index(fields=["body", "status"], name="returnvisit_body_status_idx")]
+        # One 回访 per answer: the issuing hook and the daily job may both try (services.return_visit_schedule).
+        constraints = [models.UniqueConstraint(fields=["case", "stage"], name="return_visit_once_per_stage")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()} {self.scheduled_on}"

@@ -1,21 +1,33 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.cases.models import Case, State
+from xinfang.cases.models import Case, Notice, NoticeKind, State
+from xinfang.cases.selectors import cases_unscoped
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.db import retry_on_deadlock
-from xinfang.core.errors import Conflict, TransitionNotAllowed, ValidationFailed, WindowClosed
+from xinfang.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed, WindowClosed
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_stop
 from xinfang.deadlines.models import Clock
-from xinfang.evaluation.models import Evaluation, EvaluationChannel, Satisfaction, Stage
+from xinfang.evaluation.models import (
+    Evaluation,
+    EvaluationChannel,
+    ReturnVisit,
+    ReturnVisitKind,
+    ReturnVisitStatus,
+    Satisfaction,
+    Stage,
+)
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Role
+from xinfang.orgs.models import Body, BodyKind, Role
 
 STAGE_FOR_STATE = {
     State.ANSWERED: Stage.ANSWER,
@@ -83,3 +95,178 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
             reason=comment[:500],
         )
     return evaluation
+
+
+# ---------------------------------------------------------------------------------------- 回访 (return visit)
+# After each answer the body calls (or visits) the petitioner: how the answer was received, whether the
+# matter is settled, and — if they give one by phone — their satisfaction, recorded as given on their behalf
+# (docs/domain.md §7; docs/quality.md "Return visits"). Scheduled when the answer's notice is issued (the
+# hook below, registered in apps.py) and by the daily job for answers that came in another way.
+
+# The notice that gives an answer, and the stage it answers (the evaluation's stage).
+ANSWER_NOTICES: dict[str, str] = {
+    NoticeKind.OPINION: Stage.ANSWER,
+    NoticeKind.MEDIATION: Stage.ANSWER,
+    NoticeKind.REVIEW_OPINION: Stage.REVIEW,
+    NoticeKind.REREVIEW_OPINION: Stage.REREVIEW,
+}
+RETURN_VISIT_ROLES = (Role.REGISTRAR, Role.CASE_OFFICER, Role.SUPERVISOR)
+
+
+def return_visit_after_days() -> int:
+    """Days after the answer the visit is planned for (local practice: XINFANG_RETURN_VISIT_AFTER_DAYS)."""
+    return int(getattr(settings, "XINFANG_RETURN_VISIT_AFTER_DAYS", 7))
+
+
+def return_visit_body(case: Case) -> Body:
+    """Who calls back: the 信访部门 that registered the case (it sent the matter on and answers for the
+    petitioner's experience of it); for a case brought straight to an agency, the body that answered."""
+    registering = case.registering_body
+    if registering.kind == BodyKind.XINFANG:
+        return registering
+    return case.current_body
+
+
+def return_visit_schedule(
+    *,
+    case: Case,
+    stage: str,
+    actor: Actor | None = None,
+    on: date | None = None,
+    kind: str = ReturnVisitKind.PHONE,
+) -> ReturnVisit:
+    """Plan the 回访 of one answer (once per case and stage; a second call returns the first)."""
+    if stage not in Stage.values:
+        raise ValidationFailed(gettext("回访对象不正确。"), code="invalid_stage")
+    if kind not in ReturnVisitKind.values:
+        raise ValidationFailed(gettext("请选择回访方式。"), code="invalid_return_visit_kind")
+    with transaction.atomic():
+        existing = ReturnVisit.objects.filter(case=case, stage=stage).first()
+        if existing is not None:
+            return existing
+        body = return_visit_body(case)
+        scheduled_on = on or local_date(timezone.now()) + timedelta(days=return_visit_after_days())
+        try:
+            with transaction.atomic():
+                visit = ReturnVisit.objects.create(
+                    case=case,
+                    stage=stage,
+                    body=body,
+                    kind=kind,
+                    scheduled_on=scheduled_on,
+                    scheduled_by=actor.user if actor else None,
+                )
+        except IntegrityError:  # scheduled at the same moment by the hook and the daily job
+            return ReturnVisit.objects.get(case=case, stage=stage)
+        event_record(
+            actor=actor.user if actor else None,
+            actor_label=actor.label if actor else "系统",
+            body=body,
+            obj=visit,  # on the visit, not the case: the case's own history stays the handling's steps
+            action="return_visit_schedule",
+            new={"case": case.pk, "stage": stage, "kind": kind, "scheduled_on": scheduled_on},
+        )
+    return visit
+
+
+def return_visit_on_notice(*, notice: Notice, context: dict | None = None) -> None:
+    """The hook the case services call when a notice is issued (cases.services.notices.NOTICE_ISSUED_HOOKS):
+    an answer's notice schedules its 回访."""
+    stage = ANSWER_NOTICES.get(notice.kind)
+    if stage is not None:
+        return_visit_schedule(case=notice.case, stage=stage)
+
+
+def return_visits_schedule_missing(*, day: date) -> int:
+    """The daily job's catch-up: every answer whose evaluation window is open and that has no 回访 yet (an
+    answer written by an import or before 回访 existed) gets one, planned for `day` at the earliest."""
+    open_windows = Clock.objects.filter(kind=ClockKind.EVALUATION, is_open=True, started_on__lte=day)
+    case_ids = set(open_windows.values_list("case_id", flat=True))
+    if not case_ids:
+        return 0
+    cases = cases_unscoped(reason="回访日常任务：为已答复而未安排回访的事项安排回访（无人读取事项内容）")
+    planned = set(ReturnVisit.objects.filter(case_id__in=case_ids).values_list("case_id", "stage"))
+    made = 0
+    for case in cases.filter(pk__in=case_ids).select_related("registering_body", "current_body"):
+        try:
+            stage = _stage_of(case)
+        except TransitionNotAllowed:
+            continue
+        if (case.pk, stage) in planned:
+            continue
+        after = local_date(case.answered_at or timezone.now()) + timedelta(days=return_visit_after_days())
+        return_visit_schedule(case=case, stage=stage, on=max(after, day))
+        made += 1
+    return made
+
+
+def return_visit_record(
+    *,
+    actor: Actor,
+    visit: ReturnVisit | int,
+    status: str,
+    outcome: str,
+    satisfaction: str = "",
+    comment: str = "",
+    kind: str = "",
+) -> ReturnVisit:
+    """Record a 回访: done (what the petitioner said; a satisfaction they gave on the call is recorded through
+    `evaluation_record` as given on their behalf — channel PHONE_ON_BEHALF, the officer named) or the
+    petitioner could not be reached."""
+    actor.require_role(*RETURN_VISIT_ROLES)
+    outcome = (outcome or "").strip()
+    errors: dict[str, str] = {}
+    if status not in (ReturnVisitStatus.DONE, ReturnVisitStatus.UNREACHABLE):
+        errors["status"] = gettext("请选择已回访或未能联系。")
+    if status == ReturnVisitStatus.DONE and not outcome:
+        errors["outcome"] = gettext("请填写回访情况。")
+    if satisfaction and status != ReturnVisitStatus.DONE:
+        errors["satisfaction"] = gettext("未能联系信访人，不能代为评价。")
+    if satisfaction and satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = gettext("请选择满意、基本满意或不满意。")
+    if kind and kind not in ReturnVisitKind.values:
+        errors["kind"] = gettext("请选择回访方式。")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), code="invalid_return_visit", extra=errors)
+    pk = visit.pk if isinstance(visit, ReturnVisit) else visit
+    with transaction.atomic():
+        locked = ReturnVisit.objects.select_for_update().filter(pk=pk).first()
+        if locked is None or actor.body is None or locked.body_id != actor.body.pk:
+            raise NotFound()
+        if locked.status != ReturnVisitStatus.SCHEDULED:
+            raise Conflict(gettext("该回访已经记录过。"), code="return_visit_recorded")
+        evaluation = None
+        if satisfaction:
+            case = Case.objects.get(pk=locked.case_id)
+            if _stage_of(case) != locked.stage:
+                raise TransitionNotAllowed(
+                    gettext("该事项已进入下一程序，此次回访不能再代为评价。"), code="stage_moved_on"
+                )
+            evaluation = evaluation_record(case=case, actor=actor, result=satisfaction, comment=comment)
+        old = {"status": locked.status}
+        locked.status = status
+        locked.outcome = outcome[:2000]
+        locked.done_at = timezone.now()
+        locked.recorded_by = actor.user
+        locked.evaluation = evaluation
+        if kind:
+            locked.kind = kind
+        locked.save()
+        event_record(
+            actor=actor.user,
+            actor_label=actor.label,
+            body=actor.body,
+            object_type=Case._meta.label_lower,
+            object_id=locked.case_id,
+            action="return_visit_record",
+            old=old,
+            new={
+                "return_visit": locked.pk,
+                "status": status,
+                "kind": locked.kind,
+                "satisfaction": satisfaction,
+                "evaluation": evaluation.pk if evaluation else None,
+            },
+            reason=outcome[:500],
+        )
+    return locked

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from xinfang.evaluation import quality_views as q
+from xinfang.evaluation import return_visit_views as rv
 
 app_name = "evaluation"
 urlpatterns = [
@@ -21,4 +22,7 @@ urlpatterns = [
     path("criteria/<int:pk>/", q.criteria_version, name="criteria_version"),
     path("criteria/<int:pk>/edit/", q.criteria_edit, name="criteria_edit"),
     path("flags/", q.flags, name="flags"),
+    # 回访 (docs/quality.md "Return visits")
+    path("return-visits/", rv.return_visits, name="return_visits"),
+    path("return-visits/<int:pk>/", rv.return_visit, name="return_visit"),
 ]

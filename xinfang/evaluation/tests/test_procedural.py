@@ -62,7 +62,7 @@ def to_accepted(
 
 def answer(case, day: str, text: str = LAWFUL_TEXT, serve_it: bool = True):
     with at(day):
-        case = case_act(case=case, actor=officer(), action="answer", outcome=Outcome.SUPPORT, text=text)
+        case = case_act(case=case, actor=head(), action="answer", outcome=Outcome.SUPPORT, text=text)
     if serve_it:
         serve(case, NoticeKind.OPINION, officer(), day)
     return case
@@ -79,7 +79,11 @@ def test_a_clean_case_passes_every_check(demo_city):
     city = officer("990100-housing")
     with at("2026-05-10"):
         case = case_act(
-            case=case, actor=city, action="decide_review", outcome=Outcome.SUPPORT, text=LAWFUL_TEXT
+            case=case,
+            actor=head("990100-housing"),
+            action="decide_review",
+            outcome=Outcome.SUPPORT,
+            text=LAWFUL_TEXT,
         )
     serve(case, NoticeKind.REVIEW_OPINION, city, "2026-05-10")
 
@@ -190,10 +194,13 @@ def test_a_review_decided_late_fails(demo_city):
     case = answer(to_accepted(), "2026-04-20")
     with at("2026-04-25"):
         case = case_act(case=case, actor=registrar(), action="request_review", reason="不服处理意见")
-    city = officer("990100-housing")
     with at("2026-06-01"):  # requested 04-25: the review period ended 05-25
         case = case_act(
-            case=case, actor=city, action="decide_review", outcome=Outcome.SUPPORT, text=LAWFUL_TEXT
+            case=case,
+            actor=head("990100-housing"),
+            action="decide_review",
+            outcome=Outcome.SUPPORT,
+            text=LAWFUL_TEXT,
         )
     check = checks_of(case, "2026-06-02")["review_windows"]
     assert check.passed is False and "复查、复核意见逾期" in check.reason
