@@ -497,7 +497,10 @@ def _utc(dt: datetime) -> str:
 REGISTERED = next(r for r in REGISTRATION_OUTCOMES if r.key == "registered")
 REPEAT_LINKED = next(r for r in REGISTRATION_OUTCOMES if r.key == "repeat_linked")
 # Case columns before any step sets them, for the event's old values (case_act logs SNAPSHOT_FIELDS).
-_SNAPSHOT_DEFAULTS = {f: Case._meta.get_field(f.removesuffix("_id")).get_default() for f in SNAPSHOT_FIELDS}
+_SNAPSHOT = tuple(
+    (f.removesuffix("_id"), f, Case._meta.get_field(f.removesuffix("_id")).get_default())
+    for f in SNAPSHOT_FIELDS
+)
 
 
 def _registered(
@@ -529,7 +532,8 @@ def _registered(
 
 def _snapshot(case: dict[str, Any]) -> dict[str, Any]:
     """case_act's event snapshot (services/actions.py SNAPSHOT_FIELDS), of a bulk case dict."""
-    return {f.removesuffix("_id"): case.get(f, _SNAPSHOT_DEFAULTS[f]) for f in SNAPSHOT_FIELDS}
+    get = case.get
+    return {key: get(name, default) for key, name, default in _SNAPSHOT}
 
 
 class BulkWriter:
@@ -537,17 +541,21 @@ class BulkWriter:
     are no column (`current_body` as a Body, `repeat_of` as the first case's dict) are read by the simulator
     and ignored when writing."""
 
-    def __init__(self, cast: Cast, code_hash: str):
+    def __init__(self, cast: Cast, code_hash: str, *, live: bool = False):
         self.cast = cast
         self.sim = Simulator(cast)
         self.code_hash = code_hash
+        # Beside live traffic (`live`), numbers come from blocks reserved through the same locked sequence
+        # row the services take (LiveNumbers), and ids from the database's own sequence on PostgreSQL.
+        self.live = live
+        self.blocks = LiveNumbers() if live else None
         self.sequences: dict[tuple[int, int], int] = {
             (s.body_id, s.year): s.last for s in CaseNumberSequence.objects.all()
         }
         self.people: dict[str, dict[str, Any]] = {}  # Person rows by id number, across batches
         # Persons, cases and events get their ids here (rows further on point at them); the rest from the database.
         self.tables = {
-            m: _Table(m, own_ids=m in (Person, Case, Event))
+            m: _Table(m, own_ids=m in (Person, Case, Event), live=live)
             for m in (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation)
         }
         self.version0 = Case._meta.get_field("version").get_default()
@@ -565,6 +573,8 @@ class BulkWriter:
         self.evaluations: list[tuple[dict, dict]] = []
 
     def number(self, body: Body, year: int) -> str:
+        if self.blocks is not None:
+            return f"{body.code}-{year}-{self.blocks.next(body.pk, year):06d}"
         key = (body.pk, year)
         self.sequences[key] = self.sequences.get(key, 0) + 1
         return f"{body.code}-{year}-{self.sequences[key]:06d}"
@@ -723,7 +733,8 @@ class BulkWriter:
             self.event(case, who, "evaluate", at, new, reason="电话回访", legal_basis="")
             return
         t = BY_ACTION[action]
-        old = _snapshot(case)
+        # the snapshot after the previous step is this step's "before" (`_snap` is no column: not written)
+        old = case.get("_snap") or _snapshot(case)
         notice_right, right_clock, changes = self._effects(case, action, inputs, at, agency, who)
         if t.target is not None:
             case["state"] = t.target
@@ -763,12 +774,13 @@ class BulkWriter:
                 next_right_deadline=deadline,
             )
             notice = (t.notice, basis, notice_right, deadline, who.body)
+        case["_snap"] = after = _snapshot(case)
         self.event(
             case,
             who,
             action,
             at,
-            {**_snapshot(case), **changes},
+            {**after, **changes},
             old=old,
             reason=inputs.get("reason", ""),
             legal_basis=t.legal_basis,
@@ -847,6 +859,8 @@ class BulkWriter:
             t = self.tables
             for table in t.values():
                 table.begin()
+            if self.live:  # a registrar may have filed one of these people since the load began
+                self._persons_known()
             for p in self.persons:
                 p["id"] = t[Person].next_id()
             t[Person].write(self.persons)
@@ -923,12 +937,13 @@ class BulkWriter:
                 for kind, basis, right, deadline, body in [n]
             )
             t[Evaluation].write(dict(ev, case_id=case["id"]) for case, ev in self.evaluations)
-            for (body_id, year), last in self.sequences.items():
+            for (body_id, year), last in self.sequences.items() if not self.live else ():
                 CaseNumberSequence.objects.update_or_create(
                     body_id=body_id, year=year, defaults={"last": last}
                 )
-            # Ids were assigned here, not by the database: move PostgreSQL's sequences past them.
-            reset = connection.ops.sequence_reset_sql(
+            # Ids were assigned here, not by the database: move PostgreSQL's sequences past them (beside live
+            # traffic they came from the sequences themselves, which must never be moved back).
+            reset = not self.live and connection.ops.sequence_reset_sql(
                 no_style(), [m for m, table in t.items() if table.own_ids]
             )
             if reset:
@@ -938,6 +953,58 @@ class BulkWriter:
         ids = [c["id"] for c in self.cases]
         self.reset()
         return ids
+
+    def _persons_known(self) -> None:
+        """Persons of this batch already on file (registered by a live user since the load began) keep
+        their row: the batch points at it instead of writing a second one (id_number is unique)."""
+        numbers = [p["id_number"] for p in self.persons if p.get("id_number")]
+        known = dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "id"))
+        if known:
+            for p in self.persons:
+                if p.get("id_number") in known:
+                    p["id"] = known[p["id_number"]]
+            self.persons = [p for p in self.persons if p.get("id_number") not in known]
+
+
+class LiveNumbers:
+    """编号 beside live traffic: blocks of numbers reserved per (body, year) in short transactions of their
+    own, through the sequence row `case_number_next` locks, so a registrar's next number comes after the
+    block; `release` gives back what the load did not use when nobody took a number since."""
+
+    BLOCK = 100
+
+    def __init__(self) -> None:
+        self.open: dict[tuple[int, int], list[int]] = {}  # (body, year) → [next, last reserved]
+
+    def next(self, body_id: int, year: int) -> int:
+        block = self.open.get((body_id, year))
+        if block is None or block[0] > block[1]:
+            block = self.open[(body_id, year)] = self._reserve(body_id, year)
+        block[0] += 1
+        return block[0] - 1
+
+    def _reserve(self, body_id: int, year: int) -> list[int]:
+        from django.db import IntegrityError
+
+        for _ in range(3):
+            try:
+                with transaction.atomic():
+                    seq, _ = CaseNumberSequence.objects.select_for_update().get_or_create(
+                        body_id=body_id, year=year
+                    )
+                    first = seq.last + 1
+                    seq.last += self.BLOCK
+                    seq.save(update_fields=["last"])
+                    return [first, seq.last]
+            except IntegrityError:  # a registrar created the year's row at the same moment
+                continue
+        raise RuntimeError("could not reserve case numbers")
+
+    def release(self) -> None:
+        for (body_id, year), (nxt, last) in self.open.items():
+            if nxt <= last:  # unused numbers at the end of the block, if still the sequence's end
+                CaseNumberSequence.objects.filter(body_id=body_id, year=year, last=last).update(last=nxt - 1)
+        self.open.clear()
 
 
 # Column types the DB-API adapters take as they are; every other field goes through get_db_prep_save,
@@ -979,10 +1046,15 @@ class _Table:
     tuple expression per row with each column's default and adapter inlined (a generic loop over the
     columns was a quarter of the bulk path's time)."""
 
-    def __init__(self, model: type[models.Model], *, own_ids: bool):
+    def __init__(self, model: type[models.Model], *, own_ids: bool, live: bool = False):
         qn = connection.ops.quote_name
         self.model = model
         self.own_ids = own_ids
+        # PostgreSQL beside live traffic: ids drawn from the table's own sequence, in blocks (a live insert
+        # takes its id from the same sequence, so they never meet). SQLite's IMMEDIATE transaction holds the
+        # write lock from BEGIN, so the highest id read in it stays the highest until the batch commits.
+        self.from_sequence = live and connection.vendor == "postgresql" and own_ids
+        self._reserved: list[int] = []
         self.fields = [f for f in model._meta.concrete_fields if own_ids or not f.primary_key]
         self.attnames = [f.attname for f in self.fields]
         self.sql = (
@@ -1056,7 +1128,7 @@ class _Table:
 
     def begin(self) -> None:
         """Read the highest id now (once per batch), and the defaults, with `now` for this batch."""
-        if self.own_ids:
+        if self.own_ids and not self.from_sequence:
             pk = self.model._meta.pk.attname
             self._next = (self.model.objects.aggregate(m=models.Max(pk))["m"] or 0) + 1
         now = timezone.now()
@@ -1068,6 +1140,16 @@ class _Table:
             self.defaults.append(value)
 
     def next_id(self) -> int:
+        if self.from_sequence:
+            if not self._reserved:
+                table = self.model._meta.db_table
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, 1000)",
+                        [table, self.model._meta.pk.column],
+                    )
+                    self._reserved = sorted((r[0] for r in cursor.fetchall()), reverse=True)
+            return self._reserved.pop()
         self._next += 1
         return self._next - 1
 
@@ -1081,12 +1163,78 @@ class _Table:
 
 
 def generate_bulk(
-    *, cases: int, seed: int = 1, year: int | None = None, progress: bool = False, batch: int = 20_000
+    *,
+    cases: int,
+    seed: int = 1,
+    year: int | None = None,
+    progress: bool = False,
+    batch: int = 20_000,
+    live: bool | None = None,
 ) -> Result:
-    """The same cases as `generate_services`, written with executemany, one transaction per batch."""
+    """The same cases as `generate_services`, written with executemany, one transaction per batch.
+
+    `live` (None: `live_traffic_likely()`): the database serves users meanwhile. Then nothing is taken away
+    (indexes and tally triggers stay, so every live write is indexed and counted), each transaction holds at
+    most LIVE_BATCH cases (a registrar waits for the write lock a moment, never the 20 s busy timeout), the
+    pragmas stay as the app sets them, 编号 and ids are reserved the way the services take them, and the
+    statistics are refreshed with a bounded ANALYZE."""
     _prepare()
+    if live is None:
+        live = live_traffic_likely()
+    if live:
+        return _generate_live(
+            cases=cases, seed=seed, year=year, progress=progress, batch=min(batch, LIVE_BATCH)
+        )
     with _fast_sqlite():
         return _generate_bulk(cases=cases, seed=seed, year=year, progress=progress, batch=batch)
+
+
+# Cases per transaction beside live traffic: a flush of this many takes well under a second on a loaded
+# laptop, so a live write waits at most that long for SQLite's write lock.
+LIVE_BATCH = 500
+
+
+def live_traffic_likely() -> bool:
+    """The database is in use: it already holds cases, or (PostgreSQL) other sessions are connected to it.
+    A first load into an empty database is the one that may take indexes and triggers away."""
+    if Case.objects.exists():
+        return True
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            return bool(cursor.fetchone()[0])
+    return False
+
+
+def _generate_live(*, cases: int, seed: int, year: int | None, progress: bool, batch: int) -> Result:
+    writer_numbers: list[LiveNumbers] = []
+    try:
+        result = _load(
+            cases=cases,
+            seed=seed,
+            year=year,
+            progress=progress,
+            batch=batch,
+            live=True,
+            numbers=writer_numbers,
+        )
+    finally:
+        for numbers in writer_numbers:
+            numbers.release()
+    if not connection.in_atomic_block:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:  # sample each index instead of reading it whole
+                cursor.execute("PRAGMA analysis_limit = 1000")
+            # In an IMMEDIATE transaction: it waits its turn for the write lock like any writer (in autocommit
+            # ANALYZE reads first, and a writer in between makes it fail at once with "database is locked").
+            with transaction.atomic():
+                analyze()
+        else:
+            analyze()  # PostgreSQL: VACUUM ANALYZE takes no lock that stops writers
+    return result
 
 
 # Pragmas for the load only: no fsync per batch (a crash mid-load loses a generated batch, nothing more), and
@@ -1186,10 +1334,21 @@ def _generate_bulk(*, cases: int, seed: int, year: int | None, progress: bool, b
     return result
 
 
-def _load(*, cases: int, seed: int, year: int | None, progress: bool, batch: int) -> Result:
+def _load(
+    *,
+    cases: int,
+    seed: int,
+    year: int | None,
+    progress: bool,
+    batch: int,
+    live: bool = False,
+    numbers: list[LiveNumbers] | None = None,
+) -> Result:
     cast = Cast()
     code = query_code_new()
-    writer = BulkWriter(cast, query_code_hash(code))
+    writer = BulkWriter(cast, query_code_hash(code), live=live)
+    if writer.blocks is not None and numbers is not None:
+        numbers.append(writer.blocks)
     existing = set(Person.objects.exclude(id_number=None).values_list("id_number", flat=True))
     planner = Planner(seed=seed, year=year, now=timezone.now())
     planner.ids |= existing  # never collide with a petitioner already on file
@@ -1210,7 +1369,14 @@ def _load(*, cases: int, seed: int, year: int | None, progress: bool, batch: int
 
 
 def generate(
-    *, cases: int, seed: int = 1, year: int | None = None, bulk: bool | None = None, progress=False
+    *,
+    cases: int,
+    seed: int = 1,
+    year: int | None = None,
+    bulk: bool | None = None,
+    progress=False,
+    live: bool | None = None,
+    batch: int | None = None,
 ) -> Result:
     """Small runs go through the services; large ones (or when time-machine is missing) take the bulk path."""
     if bulk is None:
@@ -1221,7 +1387,14 @@ def generate(
         except ImportError:  # a runtime install without the test dependencies
             bulk = True
     if bulk:
-        result = generate_bulk(cases=cases, seed=seed, year=year, progress=progress)
+        result = generate_bulk(
+            cases=cases,
+            seed=seed,
+            year=year,
+            progress=progress,
+            live=live,
+            **({"batch": batch} if batch else {}),
+        )
         # the bulk path writes events by raw SQL, outside the hash chain: chain them now (xinfang/core/audit.py)
         from xinfang.core.audit import event_chain_seal
 
