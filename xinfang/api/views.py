@@ -28,6 +28,23 @@ from xinfang.cases.workflow import table_rows
 from xinfang.orgs.models import Role
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+# 202: the action needs the body head's sign-off (答复, 复查/复核意见, 不予/不再受理, 延期) and was stored as a draft.
+DRAFTED = inline_serializer(
+    "ActionDrafted",
+    fields={
+        "number": serializers.CharField(),
+        "state": serializers.CharField(),
+        "version": serializers.IntegerField(),
+        "draft": inline_serializer(
+            "DraftRef",
+            fields={
+                "id": serializers.IntegerField(),
+                "action": serializers.CharField(),
+                "status": serializers.CharField(),
+            },
+        ),
+    },
+)
 ACTING_BODY = OpenApiParameter(
     "X-Acting-Body",
     str,
@@ -159,7 +176,7 @@ class CaseActionView(GenericAPIView):
         summary="办理操作（转送、签收、受理、答复……）",
         request=ActionIn,
         parameters=[ACTING_BODY],
-        responses={200: CaseDetailOut, **ERRORS},
+        responses={200: CaseDetailOut, 202: DRAFTED, **ERRORS},
     )
     def post(self, request: Request, number: str, action: str) -> Response:
         actor = api_actor(request)
@@ -168,7 +185,7 @@ class CaseActionView(GenericAPIView):
         data = ActionIn(data=request.data)
         data.is_valid(raise_exception=True)
         inputs = {k: v for k, v in data.validated_data.items() if v not in (None, "")}
-        case_act(
+        acted = case_act(
             case=case.pk,
             actor=actor,
             action=action,
@@ -176,7 +193,13 @@ class CaseActionView(GenericAPIView):
             reason=inputs.pop("reason", ""),
             **inputs,
         )
-        return Response(_detail_data(case_detail(actor=actor, number=number, log_read=False)))
+        detail = _detail_data(case_detail(actor=actor, number=number, log_read=False))
+        draft = getattr(acted, "draft", None)
+        if draft is not None:
+            # A sign-off action taken by a handler (issue 15): a draft for the body's head, the case unchanged.
+            detail["draft"] = {"id": draft.pk, "action": draft.action, "status": draft.status}
+            return Response(detail, status=status.HTTP_202_ACCEPTED)
+        return Response(detail)
 
 
 class WorkflowView(GenericAPIView):
