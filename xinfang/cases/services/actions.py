@@ -9,7 +9,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -807,7 +806,6 @@ def _needs_sign_off(transition: Transition, actor: Actor) -> bool:
     return (
         transition.sign_off
         and not actor.petitioner
-        and settings.XINFANG_SIGN_OFF_REQUIRED
         and not actor.has_role(Role.AGENCY_HEAD)
     )
 
