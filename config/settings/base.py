@@ -332,7 +332,6 @@ XINFANG_DAILY_JOBS: list[str] = ["xinfang.supervision.jobs.supervision_daily"]
 # Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
 # 意见书, 不予/不再受理 and 延期 wait for the body head's approval (the transition table's sign_off column).
 XINFANG_DOCUMENT_TEMPLATES_DIR = env.str("XINFANG_DOCUMENT_TEMPLATES_DIR", default="")
-XINFANG_SIGN_OFF_REQUIRED = env.bool("XINFANG_SIGN_OFF_REQUIRED", default=True)
 XINFANG_GROUP_VISIT_MIN_PEOPLE = env.int("XINFANG_GROUP_VISIT_MIN_PEOPLE", default=5)
 # How many days before registration a registrar may date a petition's arrival (a letter that came in
 # before the weekend); each backdated registration is logged with the gap (issue #16).
