@@ -23,9 +23,6 @@ MEDIA_ROOT = DATA_DIR / "media"
 # One process per test run: a local cache is enough (tests that need a shared one start servers on Redis).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xinfang-test"}}
 DEBUG = False
-# The workflow tests written before the head's sign-off act as officers on 答复 etc.; xinfang/documents' tests
-# switch it on (the production default) and test the draft → approval path.
-XINFANG_SIGN_OFF_REQUIRED = False
 # Serve static files straight from the apps (no collectstatic before tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -77,7 +77,7 @@ class Transition:
     style: str = ""  # "primary" / "danger" for the UI
     # 签发: the decision is issued only when the body's 负责人 approves it (Art. 34 for 延期; the body's own
     # practice for 意见书 and 不予/不再受理). A handler's action becomes a draft (xinfang/documents); the state,
-    # the clocks and the notice change on approval. Off with XINFANG_SIGN_OFF_REQUIRED=False.
+    # the clocks and the notice change on approval.
     sign_off: bool = False
 
     @property

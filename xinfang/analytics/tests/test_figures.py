@@ -48,7 +48,7 @@ def _through_acceptance(case, reg, target, sent, accepted):
 def _answer(case, day, code="990101-housing"):
     with at(day):
         return case_act(
-            case=case, actor=officer(code), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
+            case=case, actor=head(code), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
         )
 
 

@@ -188,14 +188,14 @@ def scripted(demo_city):
         a = case_act(case=a, actor=officer(urban.code), action="hearing_end", reason="听证结束")
     with at("06-30"):  # late
         a = case_act(
-            case=a, actor=officer(urban.code), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
+            case=a, actor=head(urban.code), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
         )
     with at("07-05"):
         a = case_act(case=a, actor=reg, action="request_review", reason="不服")
     with at("07-20"):
         a = case_act(
             case=a,
-            actor=officer("990100-urban_management"),
+            actor=head("990100-urban_management"),
             action="decide_review",
             outcome=Outcome.EXPLAIN,
             text="说明",
@@ -216,7 +216,7 @@ def scripted(demo_city):
         c = case_act(case=c, actor=officer(housing.code), action="receive")
         c = case_act(case=c, actor=officer(housing.code), action="accept", route=Route.HANDLE)
     with at("03-01"):
-        c = case_act(case=c, actor=officer(housing.code), action="answer", outcome=Outcome.SUPPORT, text="好")
+        c = case_act(case=c, actor=head(housing.code), action="answer", outcome=Outcome.SUPPORT, text="好")
     with at("03-05"):
         evaluation_record(case=c, actor=reg, result="satisfied")
     return {"a": a, "b": b, "c": c}

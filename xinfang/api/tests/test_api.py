@@ -46,8 +46,10 @@ def test_whole_life_through_the_api_alone(demo_city):
     reg = client_for(registrar())
     off = client_for(officer())
     boss = client_for(head())
-    city_off = client_for(officer("990100-housing"))
     gov = client_for(actor("990100-government", Role.CASE_OFFICER))
+    # Decisions that need the head's sign-off are issued by the body's 负责人 (issue 15).
+    city_head = client_for(head("990100-housing"))
+    gov_head = client_for(head("990100-government"))
 
     r = reg.post("/api/v1/cases/", REGISTRATION, format="json")
     assert r.status_code == 201, r.json()
@@ -64,10 +66,10 @@ def test_whole_life_through_the_api_alone(demo_city):
         (off, "receive", {}, "received", None),
         (off, "accept", {"route": "6"}, "accepted", "accept"),
         (boss, "extend", {"days": 30, "reason": "需要现场勘验"}, "accepted", "extend"),
-        (off, "answer", {"outcome": "not_support", "text": "不符合规定。"}, "answered", "opinion"),
+        (boss, "answer", {"outcome": "not_support", "text": "不符合规定。"}, "answered", "opinion"),
         (reg, "request_review", {"reason": "不服处理意见"}, "reviewing", None),
         (
-            city_off,
+            city_head,
             "decide_review",
             {"outcome": "not_support", "text": "维持。"},
             "reviewed",
@@ -77,7 +79,7 @@ def test_whole_life_through_the_api_alone(demo_city):
         (gov, "hearing_start", {"hearing_date": "2026-03-10"}, "rereviewing", "hearing"),
         (gov, "hearing_end", {}, "rereviewing", None),
         (
-            gov,
+            gov_head,
             "decide_rereview",
             {"outcome": "not_support", "text": "维持复查意见。"},
             "rereviewed",
@@ -145,13 +147,25 @@ def test_refused_actions_return_their_code_and_change_nothing(demo_city):
     r = act(off_c, case.number, "accept", route="9")
     assert r.status_code == 400 and r.json()["code"] == "validation_failed" and "route" in r.json()["detail"]
     assert act(off_c, case.number, "accept", route="6").status_code == 200
-    r = act(off_c, case.number, "extend", days=10, reason="需要调查")  # officer, not head
+    r = act(off_c, case.number, "extend", days=10, reason="需要调查")  # officer, not head: a draft (Art. 34)
+    assert (
+        r.status_code == 202 and r.json()["draft"]["status"] == "pending" and r.json()["state"] == "accepted"
+    )
+    r = act(
+        client_for(actor("990101-housing", Role.EVALUATOR)), case.number, "extend", days=10, reason="调查"
+    )
     assert r.status_code == 403 and r.json()["code"] == "role_required"
     r = act(client_for(head()), case.number, "extend", days=40, reason="需要调查")
     assert r.status_code == 400 and r.json()["code"] == "extension_too_long"
     after = reg_c.get(f"/api/v1/cases/{case.number}/").json()
     assert after["state"] == "accepted" and after["extension_days"] == 0
-    assert [e["action"] for e in after["events"]] == ["register", "transfer", "receive", "accept"]
+    assert [e["action"] for e in after["events"]] == [
+        "register",
+        "transfer",
+        "receive",
+        "accept",
+        "draft_submit",
+    ]
 
 
 def test_a_case_the_caller_may_not_see_is_not_found(demo_city):

@@ -1,21 +1,14 @@
-"""Fixtures for the documents tests: sign-off on (the production default), a case walked through the real
-services up to any point, and the text of a rendered PDF or Word file."""
+"""Fixtures for the documents tests: a case walked through the real services up to any point (sign-off
+actions drafted by the handler and approved by the head), and the text of a rendered PDF or Word file."""
 
 from __future__ import annotations
 
 import io
 
-import pytest
-
 from xinfang.cases.models import Outcome
 from xinfang.cases.services import case_act
 from xinfang.cases.tests.factories import actor, head, officer, register, registrar
 from xinfang.orgs.models import Role
-
-
-@pytest.fixture(autouse=True)
-def _sign_off_on(settings):
-    settings.XINFANG_SIGN_OFF_REQUIRED = True
 
 
 def approve(case, action, *, by_officer, by_head, **inputs):

@@ -8,7 +8,7 @@ import time_machine
 
 from xinfang.cases.models import Outcome, Route
 from xinfang.cases.services import case_act
-from xinfang.cases.tests.factories import actor, officer, register, registrar
+from xinfang.cases.tests.factories import actor, head, officer, register, registrar
 from xinfang.orgs.models import Body, Role
 
 HOUSING = "990101-housing"
@@ -31,7 +31,7 @@ def answered_case(seed: int, *, answered: str = "02-20", body: str = HOUSING):
         case = case_act(case=case, actor=officer(body), action="accept", route=Route.HANDLE)
     with at(answered):
         case = case_act(
-            case=case, actor=officer(body), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
+            case=case, actor=head(body), action="answer", outcome=Outcome.SUPPORT, text="已解决。"
         )
     return case
 

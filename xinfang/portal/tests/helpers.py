@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xinfang.cases.models import Route
 from xinfang.cases.services import case_act
-from xinfang.cases.tests.factories import officer, registrar, valid_id
+from xinfang.cases.tests.factories import head, officer, registrar, valid_id
 from xinfang.orgs.models import Body, Region
 from xinfang.portal.tests.conftest import solve
 
@@ -54,14 +54,14 @@ def unlock(client, number: str, code: str):
 
 
 def walk_to_answer(case):
-    """Staff steps through the services: transfer → receive → accept → answer."""
+    """Staff steps through the services: transfer → receive → accept → answer (issued by the head, issue 15)."""
     housing = Body.objects.get(code="990101-housing")
     case_act(case=case, actor=registrar("990101-xinfang"), action="transfer", target_body=housing)
     case_act(case=case, actor=officer("990101-housing"), action="receive")
     case_act(case=case, actor=officer("990101-housing"), action="accept", route=Route.HANDLE)
     return case_act(
         case=case,
-        actor=officer("990101-housing"),
+        actor=head("990101-housing"),
         action="answer",
         outcome="explain",
         text="经查，屋顶防水层老化，已责成物业于30日内维修。",

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from xinfang.cases.models import Notice, NoticeKind, PetitionType, State
 from xinfang.cases.services import PetitionerInput, case_act
-from xinfang.cases.tests.factories import officer, register, registrar, valid_id
+from xinfang.cases.tests.factories import head, officer, register, registrar, valid_id
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from xinfang.core.models import Event
@@ -273,12 +273,18 @@ def _to_rereview():
     housing = officer("990101-housing")
     case_act(case=case, actor=housing, action="receive")
     case_act(case=case, actor=housing, action="accept", route="6")
-    case_act(case=case, actor=housing, action="answer", outcome="not_support", text="经查，不予支持。")
+    case_act(
+        case=case,
+        actor=head("990101-housing"),
+        action="answer",
+        outcome="not_support",
+        text="经查，不予支持。",
+    )
     case_act(case=case, actor=reg, action="request_review", reason="不服处理意见")
     case.refresh_from_db()
     case_act(
         case=case,
-        actor=officer(case.current_body.code),
+        actor=head(case.current_body.code),
         action="decide_review",
         outcome="explain",
         text="维持",
@@ -326,7 +332,14 @@ def test_a_hearing_is_left_out_of_the_rereview_clock(demo_city):
         assert hearing.status == HearingStatus.CONCLUDED
         with pytest.raises(TransitionNotAllowed):  # not before the 复核意见
             hearing_publish(actor=rereviewer, hearing=hearing, summary="经听证，维持复查意见。")
-        case_act(case=case, actor=rereviewer, action="decide_rereview", outcome="explain", text="维持")
+        # The 复核意见 is issued by the body's head (sign-off, issue 15).
+        case_act(
+            case=case,
+            actor=head(case.current_body.code),
+            action="decide_rereview",
+            outcome="explain",
+            text="维持",
+        )
         with pytest.raises(ValidationFailed):
             hearing_publish(actor=rereviewer, hearing=hearing, summary="测试人21反映的问题经听证维持。")
         hearing_publish(actor=rereviewer, hearing=hearing, summary="经公开听证，维持复查意见。")

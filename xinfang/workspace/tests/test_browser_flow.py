@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from xinfang.cases.models import Case, Category, State
 from xinfang.cases.tests.factories import valid_id
@@ -89,7 +90,17 @@ def test_letter_registered_transferred_received_accepted_answered(page, demo_cit
         box.get_by_label("意见正文").fill("经调查核实，责令物业公司于30日内完成屋顶防水维修。")
 
     _act(page, "answer", answer)
-    assert page.get_by_test_id("case-state").inner_text() == "已答复"
+    # The 意见书 waits for the head's sign-off (issue 15): the case stays 已受理 until 陈局长 approves it.
+    expect(page.get_by_test_id("draft")).to_contain_text("待负责人审批")
+    assert page.get_by_test_id("case-state").inner_text() == "已受理"
+    _logout(page)
+    _login(page, "fuze_dc")
+    page.goto(page.base_url + f"/cases/{case.pk}/")
+    page.get_by_test_id("draft-approve").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("已答复")
+    _logout(page)
+    _login(page, "chengban_dc")
+    page.goto(page.base_url + f"/cases/{case.pk}/")
     notices = page.get_by_test_id("notices")
     assert "受理告知书" in notices.inner_text() and "信访处理意见书" in notices.inner_text()
     notices.locator("summary", has_text="信访处理意见书").click()

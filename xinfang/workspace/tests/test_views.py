@@ -253,7 +253,10 @@ def test_answered_case_shows_notices_and_takes_a_phone_evaluation(client, demo_c
     case = _cases_for_dc_housing(1)[0]
     case = case_act(case=case, actor=officer, action="receive")
     case = case_act(case=case, actor=officer, action="accept", route=Route.HANDLE)
-    case = case_act(case=case, actor=officer, action="answer", outcome=Outcome.SUPPORT, text="责令维修。")
+    # The 意见书 is issued by the body's head (sign-off, issue 15).
+    case = case_act(
+        case=case, actor=_demo_actor("fuze_dc"), action="answer", outcome=Outcome.SUPPORT, text="责令维修。"
+    )
     _login(client, "chengban_dc")
     html = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "信访处理意见书" in html and "受理告知书" in html and "满意度评价" in html
