@@ -14,3 +14,9 @@ class CasesConfig(AppConfig):
 
         if confidential_exclusion_q not in VIEWER_EXCLUSIONS:
             VIEWER_EXCLUSIONS.append(confidential_exclusion_q)
+
+        # `xinfang doctor`: the denormalised due columns agree with the clocks (issue 14).
+        from xinfang.cases.due import DUE_CHECK
+        from xinfang.core.maintenance import register_check
+
+        register_check(DUE_CHECK)

@@ -67,6 +67,24 @@ class Route(models.TextChoices):
     HANDLE = "6", gettext_noop("（六）听取陈述、调查核实、出具信访处理意见书")
 
 
+# The states in which a case is still being worked on (the staff queue lists these), sorted and spelled out
+# once: the partial index `case_queue_idx` is declared with exactly this list, and a query is served by it only
+# when it says the same `state IN (…)` (SQLite matches the term literally). cases.workflow.OPEN_STATES is the
+# same set (a test checks it).
+QUEUE_STATES: tuple[str, ...] = (
+    "accepted",
+    "answered",
+    "assigned",
+    "objected",
+    "received",
+    "registered",
+    "rereviewed",
+    "rereviewing",
+    "reviewed",
+    "reviewing",
+    "transferred",
+)
+
 DIVERTING_ROUTES = {Route.LITIGATION, Route.ARBITRATION, Route.PARTY_APPEAL, Route.ADMINISTRATIVE}
 
 
@@ -263,6 +281,15 @@ class Case(TimeStampedModel):
     # What the intake suggested and what the registrar chose (both kept, issue 7).
     suggestion = models.JSONField("智能辅助建议", default=dict, blank=True)
 
+    # Denormalised from the clocks (issue 14), so that the lists sort and filter on indexed columns of the case
+    # alone: the due date and kind of the nearest open clock the body holding the case owes (not a petitioner's
+    # lapsing window, not a paused clock; the rule: deadlines.selectors.case_nearest_clocks). The light is not
+    # stored (it depends on today): a light filter is a range on `due_on` (deadlines.selectors.light_q).
+    # Kept by the clock services and case_act (deadlines.clocks.case_due_sync), the bulk generator, and checked
+    # and repaired by `xinfang doctor` (cases.due).
+    due_on = models.DateField("最近期限", null=True, blank=True, editable=False)
+    due_kind = models.CharField("最近期限类型", max_length=30, blank=True, editable=False)
+
     class Meta:
         verbose_name = "信访事项"
         verbose_name_plural = "信访事项"
@@ -276,6 +303,15 @@ class Case(TimeStampedModel):
             # reads the few backlog cases (a small partial index) instead of every case.
             models.Index(fields=["registered_at", "registering_body", "is_repeat"], name="case_reg_at_idx"),
             models.Index(fields=["registered_at"], name="case_backlog_reg_idx", condition=Q(is_backlog=True)),
+            # The queue: one body's open cases in (due_on, registered_at, id) order straight off the index, so a
+            # page is a LIMIT on an index range at any depth (keyset paging); open cases only (partial).
+            models.Index(
+                fields=["current_body", "due_on", "registered_at"],
+                name="case_queue_idx",
+                condition=Q(state__in=QUEUE_STATES),
+            ),
+            # Search and API sorted or filtered by the light across the visible scope.
+            models.Index(fields=["due_on", "registered_at"], name="case_due_idx"),
         ]
 
     def __str__(self) -> str:

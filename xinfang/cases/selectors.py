@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from xinfang.cases.confidentiality import confidential_exclusion_q
-from xinfang.cases.models import Case
+from xinfang.cases.models import QUEUE_STATES, Case, CasePetitioner
 from xinfang.cases.services.actions import check_allowed, transition_for
 from xinfang.cases.workflow import TRANSITIONS, Transition
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.core.events import event_record
+from xinfang.core.keyset import COUNT_CAP, Key, capped_count, keyset_page
+from xinfang.core.outbox import event_record_later
+from xinfang.deadlines.calendar import local_date
+from xinfang.deadlines.lights import light_for
+from xinfang.deadlines.selectors import light_q
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind
 
@@ -112,7 +119,10 @@ def case_get_for_actor(
     if case is None:
         raise NotFound()
     if log_read:
-        event_record(actor=actor.user, actor_label=actor.label, body=actor.body, obj=case, action="read")
+        # through the outbox: one INSERT, chained into the log by the worker within a minute (ADR 0015)
+        event_record_later(
+            actor=actor.user, actor_label=actor.label, body=actor.body, obj=case, action="read"
+        )
     return case
 
 
@@ -142,30 +152,31 @@ QUEUE_FLAGS = (
 )
 
 
-def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
-    """The open cases the actor's body holds now, each with the due date of the nearest open clock this body
-    owes (`due_on`), soonest first; cases without a clock of this body come last. (Which clock it is, read it
-    for the page's rows only: `queue_clock_kinds`; a second subquery over every open case cost more.)
+QUEUE_LIGHTS = ("red", "yellow", "green")
+# The queue's order, soonest due first, cases without a running clock last: the partial index case_queue_idx
+# (current_body, due_on, registered_at) WHERE state IN QUEUE_STATES gives it with no sort.
+QUEUE_KEYS = (
+    Key("due_on", "date", nulls_last=True),
+    Key("registered_at", "datetime"),
+    Key("id"),
+)
+QUEUE_PAGE_SIZE = 50
+
+
+def case_queue(*, actor: Actor, filters: dict | None = None, today: date | None = None) -> QuerySet[Case]:
+    """The open cases the actor's body holds now, soonest due first (`due_on`: the nearest open clock this body
+    owes, denormalised on the case, with its kind `due_kind`); cases without such a clock come last. Served by
+    the partial index case_queue_idx: a page is an index range (case_queue_page).
 
     filters: state, channel, petition_type, category (pk), region (pk: the region or under it), flag (one
-    of QUEUE_FLAGS), q (编号, 查询码, petitioner name or phone)."""
-    from django.db.models import F, OuterRef, Subquery
-
+    of QUEUE_FLAGS), light (red, yellow, green: a range on due_on, deadlines.selectors.light_q, for `today`),
+    q (编号, 查询码, petitioner name or phone)."""
     from xinfang.cases.querycode import normalize, query_code_check
-    from xinfang.cases.workflow import OPEN_STATES
-    from xinfang.deadlines.models import Clock
 
     filters = filters or {}
     body = actor.body
-    from xinfang.deadlines.selectors import LAPSING_WINDOWS
-
-    # The nearest duty, not a right that lapses (a passed 异议 window is nobody's red light).
-    nearest = (
-        Clock.objects.filter(case=OuterRef("pk"), body=body, is_open=True)
-        .exclude(kind__in=LAPSING_WINDOWS)
-        .order_by("due_on", "id")
-    )
-    qs = Case.objects.filter(current_body=body, state__in=[s.value for s in OPEN_STATES]).exclude(
+    # `state IN QUEUE_STATES` spelled exactly as the partial index's condition, so the planners use it.
+    qs = Case.objects.filter(current_body=body, state__in=QUEUE_STATES).exclude(
         confidential_exclusion_q(body)
     )
     qs = case_filter_exact(qs, filters)
@@ -178,6 +189,8 @@ def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
         qs = qs.filter(problem_region__path__startswith=region.path) if region else qs.none()
     if filters.get("flag") in QUEUE_FLAGS:
         qs = qs.filter(**{filters["flag"]: True})
+    if filters.get("light") in QUEUE_LIGHTS:
+        qs = qs.filter(light_q(filters["light"], today=today or local_date(timezone.now())))
     term = (filters.get("q") or "").strip()
     if term:
         by_number = Case.objects.filter(number=term).values_list("pk", "query_code_hash")
@@ -197,30 +210,89 @@ def case_queue(*, actor: Actor, filters: dict | None = None) -> QuerySet[Case]:
         else:
             person_q = Q(petitioners__person__name=term) | Q(petitioners__person__phone=term)
             qs = qs.filter(pk__in=Case.objects.filter(person_q).values("pk"))
-    return (
-        qs.select_related("category", "problem_region")
-        .annotate(
-            due_on=Subquery(nearest.values("due_on")[:1]),
-        )
-        .order_by(F("due_on").asc(nulls_last=True), "registered_at", "pk")
+    return qs.select_related("category", "problem_region").order_by(
+        F("due_on").asc(nulls_last=True), "registered_at", "pk"
+    )
+
+
+@dataclass
+class QueuePage:
+    rows: list[Case]
+    next_cursor: str | None
+    first: bool
+    counts: dict[str, str]  # red, yellow, green, none, total: each "12", "1,000+" or "" (not counted)
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+
+def queue_light_counts(qs: QuerySet[Case], *, today: date, cap: int = COUNT_CAP) -> dict[str, str]:
+    """How many of the queue's cases show each light, counted up to `cap` without a COUNT over the scope: the
+    first cap + 1 due dates in index order (red ones first, then yellow, then green), bucketed by the one
+    light rule (deadlines.lights.light_for), then the cases without a clock, capped too. A light past the cap
+    is "" (not counted)."""
+    dues = list(
+        qs.filter(due_on__isnull=False).order_by("due_on").values_list("due_on", flat=True)[: cap + 1]
+    )
+    capped = len(dues) > cap
+    dues = dues[:cap]
+    n = dict.fromkeys(QUEUE_LIGHTS, 0)
+    last = None
+    for due in dues:
+        last = light_for(due=due, today=today).value
+        n[last] += 1
+    out: dict[str, str] = {}
+    if capped:
+        reached = QUEUE_LIGHTS.index(last) if last else 0
+        for i, light in enumerate(QUEUE_LIGHTS):
+            out[light] = f"{n[light]:,}" if i < reached else (f"{n[light]:,}+" if i == reached else "")
+        out["none"] = ""
+        out["total"] = f"{cap:,}+"
+        return out
+    for light in QUEUE_LIGHTS:
+        out[light] = f"{n[light]:,}"
+    none = capped_count(qs.filter(due_on__isnull=True), cap - len(dues))
+    out["none"] = "" if not none.n and not none.capped else str(none)
+    total = len(dues) + none.n
+    out["total"] = f"{total:,}+" if none.capped else f"{total:,}"
+    return out
+
+
+def case_queue_page(
+    *,
+    actor: Actor,
+    filters: dict | None = None,
+    after: str | None = None,
+    size: int = QUEUE_PAGE_SIZE,
+    today: date | None = None,
+) -> QueuePage:
+    """One page of the queue after the cursor `after` (keyset: the same cost at any depth), with the light
+    counts of the whole queue (capped, not narrowed by the light filter). BadCursor for a cursor it did not give."""
+    filters = filters or {}
+    today = today or local_date(timezone.now())
+    scope = case_queue(actor=actor, filters={**filters, "light": ""}, today=today)
+    qs = case_queue(actor=actor, filters=filters, today=today) if filters.get("light") else scope
+    # A light filter is a range on due_on: no undated case can match, so no second run for them.
+    page = keyset_page(qs, QUEUE_KEYS, after=after, size=size, nulls=not filters.get("light"))
+    # After both runs of the keyset (dated, then undated cases): one prefetch for the page, not one per run,
+    # the petitioners with their persons joined (one query).
+    prefetch_related_objects(
+        page.rows, Prefetch("petitioners", queryset=CasePetitioner.objects.select_related("person"))
+    )
+    return QueuePage(
+        rows=page.rows,
+        next_cursor=page.next_cursor,
+        first=page.first,
+        counts=queue_light_counts(scope, today=today),
     )
 
 
 def queue_clock_kinds(*, actor: Actor, case_ids: list[int]) -> dict[int, str]:
-    """For each of these cases, the kind of the nearest open clock the actor's body owes (one query)."""
-    from xinfang.deadlines.models import Clock
-    from xinfang.deadlines.selectors import LAPSING_WINDOWS
-
-    kinds: dict[int, str] = {}
-    rows = (
-        Clock.objects.filter(case_id__in=case_ids, body=actor.body, is_open=True)
-        .exclude(kind__in=LAPSING_WINDOWS)
-        .order_by("case_id", "due_on", "id")
-        .values_list("case_id", "kind")
-    )
-    for case_id, kind in rows:
-        kinds.setdefault(case_id, kind)
-    return kinds
+    """For each of these cases, the kind of the nearest open clock the actor's body owes: the case's own
+    denormalised `due_kind` (no query; kept for its callers)."""
+    rows = Case.objects.filter(pk__in=case_ids, current_body=actor.body).values_list("pk", "due_kind")
+    return {pk: kind for pk, kind in rows if kind}
 
 
 def person_cases_visible(*, actor: Actor, person_id: int) -> QuerySet[Case]:

@@ -3,11 +3,46 @@ their transaction; never on their own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import Pause, WorkCalendar, compute_due, effective_working
 from xinfang.deadlines.models import Clock
+from xinfang.deadlines.selectors import case_nearest_clocks
+
+# Inside `case_due_batch` the clock services leave the case's due columns to the batch's end (one write per
+# action instead of one per clock touched).
+_BATCHED: ContextVar[bool] = ContextVar("case_due_batched", default=False)
+
+
+def case_due_sync(case) -> None:
+    """Write the case's nearest due date and its kind (Case.due_on, due_kind, issue 14) from its clocks as they
+    are now, in the database and on `case`. Every clock service calls it, and case_act once per action (the
+    holding body may have changed, which changes whose clocks count). The rule: case_nearest_clocks."""
+    row = case_nearest_clocks(case=case.pk, body=case.current_body_id).values_list("due_on", "kind").first()
+    due, kind = row if row else (None, "")
+    type(case).objects.filter(pk=case.pk).update(due_on=due, due_kind=kind)
+    case.due_on, case.due_kind = due, kind
+
+
+@contextmanager
+def case_due_batch(case) -> Iterator[None]:
+    """Clock services called inside do not write the case's due columns; the batch writes them once at the end
+    (not when the block raises: the transaction is rolled back anyway)."""
+    token = _BATCHED.set(True)
+    try:
+        yield
+    finally:
+        _BATCHED.reset(token)
+    case_due_sync(case)
+
+
+def _changed(case) -> None:
+    if not _BATCHED.get():
+        case_due_sync(case)
 
 
 def _calendar(calendar: WorkCalendar | None) -> WorkCalendar:
@@ -56,12 +91,13 @@ def clock_start(
     )
     _recompute(clock, _calendar(calendar))
     clock.save()
+    _changed(case)
     return clock
 
 
 def clock_start_until(*, case, kind: str, body, start: date, due: date, legal_basis: str = "") -> Clock:
     """A clock whose due date is given (a 交办 with its own feedback date), not computed."""
-    return Clock.objects.create(
+    clock = Clock.objects.create(
         case=case,
         kind=kind,
         body=body,
@@ -71,6 +107,8 @@ def clock_start_until(*, case, kind: str, body, start: date, due: date, legal_ba
         legal_basis=legal_basis,
         counted=[f"交办机关指定的反馈期限：{due.isoformat()}"],
     )
+    _changed(case)
+    return clock
 
 
 def clock_stop(*, case, kinds, on: date, action: str) -> list[Clock]:
@@ -85,14 +123,17 @@ def clock_stop(*, case, kinds, on: date, action: str) -> list[Clock]:
         clock.stopped_by = action
         clock.save()
         stopped.append(clock)
+    if stopped:
+        _changed(case)
     return stopped
 
 
 def clock_pause(*, case, kinds, on: date) -> None:
     """From `on` the clock does not run (a 听证 begins). The due date is fixed again on resume."""
-    Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True, paused_since__isnull=True).update(
+    if Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True, paused_since__isnull=True).update(
         paused_since=on
-    )
+    ):
+        _changed(case)
 
 
 def clock_resume(*, case, kinds, on: date, calendar: WorkCalendar | None = None) -> None:
@@ -108,6 +149,8 @@ def clock_resume(*, case, kinds, on: date, calendar: WorkCalendar | None = None)
         cal = cal or _calendar(calendar)
         _recompute(clock, cal)
         clock.save()
+    if cal is not None:
+        _changed(case)
 
 
 def clock_extend(*, case, kind: str, days: int, calendar: WorkCalendar | None = None) -> Clock | None:
@@ -117,11 +160,13 @@ def clock_extend(*, case, kind: str, days: int, calendar: WorkCalendar | None = 
     clock.extension_days += days
     _recompute(clock, _calendar(calendar))
     clock.save()
+    _changed(case)
     return clock
 
 
 def clock_move_body(*, case, kinds, body) -> None:
-    Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True).update(body=body)
+    if Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True).update(body=body):
+        _changed(case)
 
 
 def evaluation_window_days() -> int:
@@ -142,4 +187,6 @@ def clock_restart(*, case, kinds, start: date, calendar: WorkCalendar | None = N
         _recompute(clock, cal)
         clock.save()
         moved.append(clock)
+    if moved:
+        _changed(case)
     return moved

@@ -26,6 +26,7 @@ from xinfang.orgs.selectors import bodies_under
 __all__ = [
     "LAPSING_WINDOWS",
     "BodyLedgerSummary",
+    "case_nearest_clocks",
     "counted_clocks",
     "ledger_day_get",
     "ledger_item_get_for_actor",
@@ -83,6 +84,14 @@ def _light_expression(today: date, yellow_days: int | None = None) -> Case:
 def counted_clocks() -> QuerySet[Clock]:
     """Open clocks somebody owes: everything but the rights that lapse (LAPSING_WINDOWS)."""
     return Clock.objects.filter(OPEN).exclude(kind__in=LAPSING_WINDOWS)
+
+
+def case_nearest_clocks(*, case, body) -> QuerySet[Clock]:
+    """The clocks that give a case its one light, nearest first: open, owed by `body` (the body holding the
+    case), neither a right that lapses nor paused (a 听证 stops the clock; its due date moves on resume).
+    `case` and `body` may be ids or OuterRef()s. The one rule behind Case.due_on / due_kind (issue 14), which
+    the queue, the search and the API list read; the case page shows the same light per clock."""
+    return counted_clocks().filter(case=case, body=body, paused_since__isnull=True).order_by("due_on", "id")
 
 
 def open_clocks_for_body(

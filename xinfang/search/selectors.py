@@ -5,21 +5,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_list_visible
-from xinfang.deadlines.lights import yellow_days_setting
-from xinfang.deadlines.models import Clock
-from xinfang.deadlines.selectors import LAPSING_WINDOWS
+from xinfang.core.keyset import CappedCount, Key, keyset_page, page_count
+from xinfang.deadlines.selectors import light_q
 from xinfang.orgs.acting import Actor
 from xinfang.search.models import SavedView
 from xinfang.search.tokens import query_tokens
 
+# Each sort as keyset keys ending in a unique column, so that every page is an index range after the last row
+# shown (xinfang.core.keyset). "due": the case's denormalised nearest due date (Case.due_on), undated last.
+SORT_KEYS: dict[str, tuple[Key, ...]] = {
+    "newest": (Key("registered_at", "datetime", desc=True), Key("id", desc=True)),
+    "oldest": (Key("registered_at", "datetime"), Key("id")),
+    "due": (
+        Key("due_on", "date", nulls_last=True),
+        Key("registered_at", "datetime", desc=True),
+        Key("id", desc=True),
+    ),
+    "number": (Key("number", "str"),),
+}
 SORTS = {
     "newest": ("-registered_at", "-pk"),
     "oldest": ("registered_at", "pk"),
@@ -76,14 +87,10 @@ def _term_q(term: str) -> Q:
 
 
 def case_search(*, actor: Actor, filters: SearchFilters) -> QuerySet[Case]:
-    """Every visible case matching the filters, with `due_on` (the nearest open clock somebody owes on it,
-    for the light and the sort). Light as everywhere: red on the due day or after, yellow within
-    XINFANG_YELLOW_DAYS, green beyond (deadlines.lights)."""
-    nearest = (
-        Clock.objects.filter(case=OuterRef("pk"), is_open=True, paused_since__isnull=True)
-        .exclude(kind__in=LAPSING_WINDOWS)
-        .order_by("due_on", "id")
-    )
+    """Every visible case matching the filters, sorted. The light reads the case's own `due_on` (the nearest
+    open clock the body holding it owes, denormalised on the case: issue 14), as the queue does: red on the due
+    day or after, yellow within XINFANG_YELLOW_DAYS, green beyond (deadlines.lights; the filter is a range on the
+    indexed column, deadlines.selectors.light_q). Paged by `case_search_page`."""
     qs = case_list_visible(actor=actor)
     if filters.q.strip():
         qs = qs.filter(_term_q(filters.q))
@@ -99,24 +106,38 @@ def case_search(*, actor: Actor, filters: SearchFilters) -> QuerySet[Case]:
         qs = qs.filter(registered_at__date__gte=filters.registered_from)
     if filters.registered_to:
         qs = qs.filter(registered_at__date__lte=filters.registered_to)
-    qs = qs.annotate(due_on=Subquery(nearest.values("due_on")[:1]))
     if filters.light in LIGHTS:
         from django.utils import timezone
 
         from xinfang.deadlines.calendar import local_date
 
-        today = local_date(timezone.now())
-        yellow_until = today + timedelta(days=yellow_days_setting())
-        qs = qs.filter(
-            {
-                "red": Q(due_on__lte=today),
-                "yellow": Q(due_on__gt=today, due_on__lte=yellow_until),
-                "green": Q(due_on__gt=yellow_until),
-            }[filters.light]
-        )
+        qs = qs.filter(light_q(filters.light, today=local_date(timezone.now())))
     return qs.select_related("category", "current_body", "problem_region").order_by(
         *SORTS.get(filters.sort, SORTS["newest"])
     )
+
+
+def case_search_page(*, actor: Actor, filters: SearchFilters, after: str | None, size: int) -> SearchPage:
+    """One page of the search after the cursor `after` (keyset), and the number found counted up to a cap
+    (no COUNT over the whole visible scope). BadCursor for a cursor this search did not give out."""
+    qs = case_search(actor=actor, filters=filters)
+    keys = SORT_KEYS.get(filters.sort, SORT_KEYS["newest"])
+    page = keyset_page(qs, keys, after=after, size=size)
+    prefetch_related_objects(page.rows, "petitioners__person")
+    found = page_count(qs, page)
+    return SearchPage(rows=page.rows, next_cursor=page.next_cursor, first=page.first, found=found)
+
+
+@dataclass
+class SearchPage:
+    rows: list[Case]
+    next_cursor: str | None
+    first: bool
+    found: CappedCount
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
 
 
 def saved_views_for(*, actor: Actor) -> QuerySet[SavedView]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,13 +13,14 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.keyset import BadCursor
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.lights import days_left_text, light_for
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Role, User
 from xinfang.people.masking import mask_phone
 from xinfang.search.forms import SearchForm
-from xinfang.search.selectors import case_search, saved_views_for
+from xinfang.search.selectors import case_search, case_search_page, saved_views_for
 from xinfang.search.services import (
     cases_bulk_assign,
     cases_bulk_receive,
@@ -35,7 +35,7 @@ EXPORT_MAX = 10_000
 
 def _query(request) -> str:
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop("after", None)
     return params.urlencode()
 
 
@@ -44,9 +44,14 @@ def _query(request) -> str:
 def search(request):
     actor = request.actor
     form = SearchForm(request.GET or None)
-    qs = case_search(actor=actor, filters=form.filters())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list.prefetch_related("petitioners__person"))
+    filters = form.filters()
+    notice = ""
+    try:
+        page = case_search_page(actor=actor, filters=filters, after=request.GET.get("after"), size=PAGE_SIZE)
+    except BadCursor as e:  # a hand-edited 下一页 link: the first page, and say so
+        notice = e.message
+        page = case_search_page(actor=actor, filters=filters, after=None, size=PAGE_SIZE)
+    rows = page.rows
     today = local_date(timezone.now())
     for case in rows:
         case.light_view = (
@@ -75,6 +80,7 @@ def search(request):
             "saved": list(saved_views_for(actor=actor)),
             "officers": list(officers),
             "searched": bool(request.GET),
+            "notice": notice,
         },
     )
 

@@ -184,13 +184,19 @@ class QueueFilterForm(forms.Form):
         label=_("标记"), required=False, choices=[("", _("全部标记")), *FLAG_FIELDS.items()]
     )
     region = forms.TypedChoiceField(label=_("属地"), required=False, coerce=int, empty_value=None, choices=())
+    # 红/黄/绿: a range on the case's indexed due date for today (cases.selectors.case_queue, deadlines.lights).
+    light = forms.ChoiceField(
+        label=_("灯色"),
+        required=False,
+        choices=[("", _("全部灯色")), ("red", _("红灯")), ("yellow", _("黄灯")), ("green", _("绿灯"))],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choices = region_choices()
         choices[0] = ("", gettext("全部属地"))
         self.fields["region"].choices = choices
-        for name in ("state", "channel", "petition_type", "category", "flag", "region"):
+        for name in ("state", "channel", "petition_type", "category", "flag", "region", "light"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
 
     def filters(self) -> dict:

@@ -7,8 +7,6 @@ import importlib.util
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,21 +24,21 @@ from xinfang.cases.selectors import (
     case_get_for_actor,
     case_history_for,
     case_list_visible,
-    case_queue,
+    case_queue_page,
     case_repeat_of_visible,
     case_repeats_visible,
     person_cases_visible,
     person_get_for_actor,
     person_lookup_for_intake,
-    queue_clock_kinds,
     registration_earlier_for,
 )
 from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.services.register import repeat_candidates
 from xinfang.cases.workflow import BY_ACTION, CLOCK_LABELS, REGISTRATION_CHOICES
 from xinfang.core.errors import ApplicationError, Conflict, NotFound
+from xinfang.core.keyset import BadCursor
 from xinfang.deadlines.calendar import local_date
-from xinfang.deadlines.lights import days_left_text, light_for, yellow_days_setting
+from xinfang.deadlines.lights import days_left_text, light_for
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.documents.views import EVENT_LABELS as DOCUMENT_EVENT_LABELS
 from xinfang.documents.views import drafted_message, receipt_offer
@@ -439,32 +437,28 @@ def _light_view(due, today) -> dict | None:
 
 @actor_required
 def queue(request):
+    """The acting body's open cases, a page at a time by keyset (下一页 carries the last row's cursor `after`),
+    with capped light counts; `light` filters by a light (a range on the case's indexed due date)."""
     actor = request.actor
     filter_form = QueueFilterForm(request.GET or None)
-    qs = case_queue(actor=actor, filters=filter_form.filters() if request.GET else {})
+    filters = filter_form.filters() if request.GET else {}
     today = local_date(timezone.now())
-    from datetime import timedelta
-
-    yellow_until = today + timedelta(days=yellow_days_setting())
-    counts = qs.order_by().aggregate(
-        total=Count("pk"),
-        red=Count("pk", filter=Q(due_on__lte=today)),
-        yellow=Count("pk", filter=Q(due_on__gt=today, due_on__lte=yellow_until)),
-        green=Count("pk", filter=Q(due_on__gt=yellow_until)),
-    )
-    counts["none"] = counts["total"] - counts["red"] - counts["yellow"] - counts["green"]
-    paginator = Paginator(qs, 50)
-    paginator.count = counts["total"]  # already counted above: one query fewer
-    page = paginator.get_page(request.GET.get("page"))
-    rows = list(page.object_list.prefetch_related("petitioners__person"))
-    kinds = queue_clock_kinds(actor=actor, case_ids=[c.pk for c in rows])
+    after = request.GET.get("after") or None
+    notice = ""
+    try:
+        page = case_queue_page(actor=actor, filters=filters, after=after, today=today)
+    except BadCursor as e:
+        notice = e.message
+        page = case_queue_page(actor=actor, filters=filters, today=today)
+    rows = page.rows
     for case in rows:
-        case.clock_kind = kinds.get(case.pk, "")
         case.light = _light_view(case.due_on, today)
-        case.clock_label = gettext(CLOCK_LABELS[case.clock_kind]) if case.clock_kind in CLOCK_LABELS else ""
+        case.clock_label = gettext(CLOCK_LABELS[case.due_kind]) if case.due_kind in CLOCK_LABELS else ""
         case.flags = [label for name, label in FLAG_FIELDS.items() if getattr(case, name)]
     params = request.GET.copy()
-    params.pop("page", None)
+    params.pop("after", None)
+    by_light = params.copy()
+    by_light.pop("light", None)
     return render(
         request,
         "workspace/queue.html",
@@ -472,8 +466,11 @@ def queue(request):
             "filter_form": filter_form,
             "rows": rows,
             "page": page,
-            "counts": counts,
+            "counts": page.counts,
+            "notice": notice,
+            "light": filters.get("light") or "",
             "query": params.urlencode(),
+            "light_query": by_light.urlencode(),
         },
     )
 

@@ -1,0 +1,80 @@
+"""The case list's paging: keyset (cursor) pages and a capped count (issue 14), so the list costs the same at
+page 1 and page 2,000 and at 10k or 5M cases. `next` is the URL of the following page (null on the last);
+`count` stops at COUNT_CAP with `count_capped` true ("1,000+"). A cursor the API did not give is a 400 with
+the stable code `bad_cursor`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from xinfang.core.keyset import COUNT_CAP, CappedCount, Key, KeysetPage, keyset_page, page_count
+
+# Newest first; the id breaks ties between cases registered in the same microsecond.
+CASE_LIST_KEYS = (Key("registered_at", "datetime", desc=True), Key("id", desc=True))
+
+
+class CaseCursorPagination(BasePagination):
+    page_size = 50
+    cursor_query_param = "cursor"
+    keys = CASE_LIST_KEYS
+
+    def paginate_queryset(self, queryset, request: Request, view=None) -> list:
+        self.request = request
+        after = request.query_params.get(self.cursor_query_param) or None
+        self.page: KeysetPage = keyset_page(queryset, self.keys, after=after, size=self.page_size)
+        self.count: CappedCount = page_count(queryset, self.page)
+        return self.page.rows
+
+    def _next_link(self) -> str | None:
+        if self.page.next_cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, self.page.next_cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "count": self.count.n,
+                "count_capped": self.count.capped,
+                "next": self._next_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["count", "count_capped", "next", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": COUNT_CAP,
+                    "description": f"符合条件的件数，最多计到{COUNT_CAP}（count_capped 为真时表示超过）",
+                },
+                "count_capped": {"type": "boolean", "description": f"件数超过{COUNT_CAP}"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "下一页的地址（最后一页为 null）",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "翻页游标：取上一页答复中 next 地址里的值（无效时返回 400 bad_cursor）",
+                "schema": {"type": "string"},
+            }
+        ]
