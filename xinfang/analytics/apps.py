@@ -16,3 +16,10 @@ class AnalyticsConfig(AppConfig):
         from xinfang.analytics.export_jobs import register as register_jobs  # the ledgers as background jobs
 
         register_jobs()
+
+        # The 多元解纷 card counts its visits from the case tally, not the case rows (analytics/volume.py).
+        from xinfang.analytics.volume import visits_by_month
+        from xinfang.resolution.figures import VISIT_COUNTS
+
+        if visits_by_month not in VISIT_COUNTS:
+            VISIT_COUNTS.append(visits_by_month)

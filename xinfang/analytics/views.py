@@ -15,7 +15,7 @@ from xinfang.analytics.dashboard import dashboard_data
 from xinfang.analytics.export_jobs import backlog_cases
 from xinfang.analytics.figures import DEFINITIONS, Period, figures_all_bodies
 from xinfang.analytics.ledger import backlog_export, figures_export, ledger_export
-from xinfang.analytics.rising import RISING_WINDOW_DAYS, rising_issues
+from xinfang.analytics.rising import RISING_WINDOW_DAYS, rising_issues_cached
 from xinfang.cases.selectors import case_queue
 from xinfang.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from xinfang.core.exports import export_record
@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": list(range(today.year, today.year - 5, -1)),
             "definitions": DEFINITIONS.values(),
-            "rising": rising_issues(actor=request.actor, today=today),
+            "rising": rising_issues_cached(actor=request.actor, today=today),
             "rising_days": RISING_WINDOW_DAYS,
             "hall": hall_figures_year(body=request.actor.body, year=year),
             "resolution": resolution_figures(body=request.actor.body, year=year),

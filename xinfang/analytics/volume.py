@@ -22,7 +22,7 @@ from django.db.models import Q, Sum, Value
 
 from xinfang.analytics.figures import Period
 from xinfang.analytics.models import CaseTally
-from xinfang.cases.models import Case, Category
+from xinfang.cases.models import Case, Category, Channel
 from xinfang.orgs.models import Body, Region
 
 UNSET = "未填写"  # what the counts over the case rows show for a NULL (figures.counts_by)
@@ -160,9 +160,9 @@ def case_counts(
 
 
 def _sort_key(item: tuple[str | None, int, str | None]) -> tuple:
-    # largest first, then by what the SQL orders by (NULL first, as SQLite does)
+    # largest first, then by the stored value or name, "none" last (the same on every database)
     _label, n, key = item
-    return (-n, key is not None, key or "")
+    return (-n, key is None, key or "")
 
 
 def counts_by_field(counts: CaseCounts, measure: str) -> list[tuple[str, int]]:
@@ -184,4 +184,36 @@ def counts_by_field(counts: CaseCounts, measure: str) -> list[tuple[str, int]]:
     return [(label, n) for label, n, _ in sorted(items, key=_sort_key)]
 
 
-__all__ = ["CaseCounts", "case_counts", "counts_by_field"]
+def visits_by_month(*, body: Body, year: int) -> list[dict]:
+    """The 多元解纷 card's visits (resolution.figures.VISIT_COUNTS): visit cases registered in the year by the
+    bodies under `body`, by month and registering body — from the tally, in one query. A case counts in the
+    month it was registered (registered_at; the rows' count took created_at, the same instant when a case is
+    registered through the services or the generator)."""
+    from django.db.models import OuterRef, Subquery
+
+    from xinfang.orgs.selectors import bodies_under
+
+    rows = (
+        CaseTally.objects.filter(
+            month__gte=date(year, 1, 1),
+            month__lte=date(year, 12, 1),
+            registering__in=bodies_under(body).values("pk"),
+            measure="channel",
+            value=Channel.VISIT,
+        )
+        .order_by()
+        .values(
+            "month",
+            "registering",
+            bn=Subquery(Body.objects.filter(pk=OuterRef("registering")).values("name")),
+        )
+        .annotate(n=Sum("count"))
+    )
+    return [
+        {"m": r["month"].month, "registering_body": r["registering"], "bn": r["bn"], "n": r["n"]}
+        for r in rows
+        if r["n"]
+    ]
+
+
+__all__ = ["CaseCounts", "case_counts", "counts_by_field", "visits_by_month"]

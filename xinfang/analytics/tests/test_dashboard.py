@@ -47,7 +47,7 @@ def test_dashboard_shows_the_figures_and_does_not_grow_in_queries(
     assert resp.status_code == 200, resp.content[:500]
     first = len(resp.context["d"].ranking)
     _some_cases(6, start=50)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(28):
         resp = client.get(url)
     html = resp.content.decode()
     assert "及时受理率（信访部门）" in html and "重复信访率" in html
