@@ -8,6 +8,7 @@ from pathlib import Path
 from django.db.models import Count
 from docx import Document
 
+from xinfang.analytics.assessment import INDICATORS, SIDE_LABELS, assessment_table, assessment_weights
 from xinfang.analytics.figures import Period, figures_for, rate, rate_text, scope_body_ids
 from xinfang.analytics.volume import case_counts, counts_by_field
 from xinfang.cases.models import Outcome
@@ -118,5 +119,38 @@ def annual_report_write(*, body: Body, year: int, output: str | Path) -> AnnualS
     from xinfang.supervision.figures import annual_section  # 督办 and Art. 40 建议 (issue #12)
 
     annual_section(doc, body=body, year=year, table=_table)
+    assessment_section(doc, body=body, year=year)
     doc.save(str(output))
     return s
+
+
+def assessment_section(doc, *, body: Body, year: int) -> None:
+    """六、年度考核 (Art. 39): the figures beside the quality review's scores, weighted per side
+    (xinfang/analytics/assessment.py; weights in XINFANG_ASSESSMENT_WEIGHTS)."""
+    rows = assessment_table(body=body, year=year)
+    weights = assessment_weights()
+    doc.add_heading("七、年度考核（质效评价，第三十九条）", level=1)
+    for side, label in SIDE_LABELS.items():
+        keys = [k for k, w in weights[side].items() if w]
+        doc.add_heading(label, level=2)
+        side_rows = [r for r in rows if r.side == side]
+        _table(
+            doc,
+            ["单位", *[INDICATORS[k] for k in keys], "评价件数", "合格/基本合格/不合格", "综合得分"],
+            [
+                [
+                    r.body.name,
+                    *[rate_text(r.values.get(k)) for k in keys],
+                    r.quality.reviewed,
+                    f"{r.quality.passed}/{r.quality.basic}/{r.quality.failed}",
+                    "—" if r.score is None else str(r.score),
+                ]
+                for r in side_rows
+            ]
+            or [["（无）", *["—"] * len(keys), 0, "0/0/0", "—"]],
+        )
+        doc.add_paragraph(
+            "权重："
+            + "，".join(f"{INDICATORS[k]}{weights[side][k]}" for k in keys)
+            + "；无数据的指标不计，其余按权重折算。"
+        )

@@ -6,13 +6,15 @@ rows, kept so that the tests can compare the two."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext, gettext_noop
 
+from xinfang.analytics.assessment import SIDE_LABELS, assessment_weights, side_values, weighted_score
 from xinfang.analytics.figures import (
     DEFINITIONS,
     Figures,
@@ -29,6 +31,7 @@ from xinfang.cases.models import Channel, PetitionType
 from xinfang.cases.workflow import CLOCK_LABELS
 from xinfang.deadlines.lights import Light, yellow_days_setting
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
+from xinfang.evaluation.scores import QualityScore, quality_summary
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 
@@ -161,6 +164,25 @@ def ranked(figures: list[Figures], key: str) -> list[Figures]:
 
 
 @dataclass
+class QualityCard:
+    side: str
+    label: str
+    score: QualityScore
+    assessment: Decimal | None
+
+
+def quality_cards(*, own: Figures, period: Period, ids: list[int]) -> list[QualityCard]:
+    """The dashboard's quality card: one query (the period's reviews of the bodies in scope), the figures
+    already counted for the page."""
+    weights = assessment_weights()
+    out = []
+    for side, score in quality_summary(start=period.start, end=period.end, bodies=ids).items():
+        values = side_values(side, own, score)
+        out.append(QualityCard(side, SIDE_LABELS[side], score, weighted_score(values, weights[side])))
+    return out
+
+
+@dataclass
 class Dashboard:
     body: Body
     period: Period
@@ -173,6 +195,8 @@ class Dashboard:
     lights: list[dict]
     lights_total: dict[str, int]
     complained: list[tuple[str, int]]
+    # 质效评价 by side (xinfang/evaluation/scores.py) and its weighted assessment score (analytics/assessment.py)
+    quality: list[QualityCard] = field(default_factory=list)
 
     def charts(self) -> dict:
         return {
@@ -218,4 +242,5 @@ def dashboard_data(*, body: Body, year: int, today: date, rank_key: str = "answe
         lights=lights,
         lights_total={c: sum(r[c] for r in lights) for c in (Light.RED, Light.YELLOW, Light.GREEN)},
         complained=counts.complained(),
+        quality=quality_cards(own=own, period=period, ids=under),
     )

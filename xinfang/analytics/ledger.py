@@ -22,7 +22,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from xinfang.analytics.figures import DEFINITIONS, Figures, Side
+from xinfang.analytics.assessment import INDICATORS, SIDE_LABELS, assessment_rows, assessment_weights
+from xinfang.analytics.figures import DEFINITIONS, Figures, Side, rate_text
 from xinfang.cases.models import Case, CasePetitioner, Category, Channel, PetitionType
 from xinfang.cases.services import PetitionerInput, case_register
 from xinfang.core.errors import ApplicationError
@@ -158,7 +159,9 @@ def backlog_export(
     path: Path | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
-    return ledger_export(qs.filter(is_backlog=True), title="积案台账", masked=masked, path=path, progress=progress)
+    return ledger_export(
+        qs.filter(is_backlog=True), title="积案台账", masked=masked, path=path, progress=progress
+    )
 
 
 def figures_rows(figures_list: Iterable[Figures]) -> Iterator[list]:
@@ -179,6 +182,7 @@ FIGURE_HEADERS = ["机构编码", "机构", "口径", "指标", "分子", "分�
 
 
 def figures_export(figures_list: Iterable[Figures], *, path: Path | None = None) -> Path:
+    figures_list = list(figures_list)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("指标")
     ws.append(FIGURE_HEADERS)
@@ -188,10 +192,51 @@ def figures_export(figures_list: Iterable[Figures], *, path: Path | None = None)
     defs.append(["指标", "分子", "分母"])
     for d in DEFINITIONS.values():
         defs.append([d.name, d.numerator, d.denominator])
+    assessment_sheet(wb, figures_list)
     if path is None:
         return _save_temp(wb)
     wb.save(path)
     return path
+
+
+def assessment_sheet(wb: Workbook, figures_list: list[Figures]) -> None:
+    """年度考核 (Art. 39): each body's indicators beside its quality review scores and its weighted score
+    (xinfang/analytics/assessment.py), one more query for the reviews."""
+    if not figures_list:
+        return
+    ws = wb.create_sheet("年度考核")
+    ws.append(
+        [
+            "机构编码",
+            "机构",
+            "类别",
+            *INDICATORS.values(),
+            "评价件数",
+            "合格",
+            "基本合格",
+            "不合格",
+            "综合得分",
+        ]
+    )
+    for r in assessment_rows(figures=figures_list, period=figures_list[0].period):
+        ws.append(
+            [
+                r.body.code,
+                r.body.name,
+                SIDE_LABELS[r.side],
+                *[rate_text(r.values[k]) if k in r.values else "" for k in INDICATORS],
+                r.quality.reviewed,
+                r.quality.passed,
+                r.quality.basic,
+                r.quality.failed,
+                "—" if r.score is None else float(r.score),
+            ]
+        )
+    weights = wb.create_sheet("考核权重")
+    weights.append(["类别", "指标", "权重"])
+    for side, items in assessment_weights().items():
+        for key, weight in items.items():
+            weights.append([SIDE_LABELS[side], INDICATORS[key], weight])
 
 
 # —— import ——
