@@ -207,6 +207,9 @@ XINFANG_OUTBOX_FLUSH_BATCH = env.int("XINFANG_OUTBOX_FLUSH_BATCH", default=5000)
 # SMS goes through xinfang.core.notify; the logging backend writes messages to the log only.
 XINFANG_SMS_BACKEND = env.str("XINFANG_SMS_BACKEND", default="xinfang.core.notify.LoggingSmsBackend")
 
+# Sessions in the database by default; several servers with Redis set
+# SESSION_ENGINE=django.contrib.sessions.backends.cached_db (read from the cache, written through to the database).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False
@@ -300,6 +303,9 @@ XINFANG_HOME_PANELS: list[str] = [
     "xinfang.documents.panels.panel",
     "xinfang.evaluation.panels.rectification_panel",
 ]
+# The daily ledger's extra sections, one function per feature app: panel(actor) -> {"template": ...} | None
+# (xinfang/deadlines/views.py::ledger). Documents: the notices not yet served (issue 15).
+XINFANG_LEDGER_PANELS: list[str] = ["xinfang.documents.panels.ledger_panel"]
 # Feature apps' demo data, loaded by `xinfang demo` after the demo cases, in this order; each returns a line
 # to print (xinfang/cli.py).
 XINFANG_DEMO_LOADERS: list[str] = [
