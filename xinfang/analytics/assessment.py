@@ -24,20 +24,23 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
-from xinfang.analytics.figures import Figures, Period, figures_all_bodies
+from xinfang.analytics.figures import DEFINITIONS, Figures, Period, figures_all_bodies
 from xinfang.evaluation.scores import QualityScore, ScoreSide, quality_scores, side_of
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 
 HUNDREDTH = Decimal("0.01")
 
-# Indicator → label (the figures' own keys where they exist).
+# Indicator → label: the figures' own names (docs/figures.md), then the quality review's two.
+FIGURE_INDICATORS = (
+    "timely_registration",
+    "timely_acceptance",
+    "answered_on_time",
+    "evaluation_participation",
+    "satisfaction",
+)
 INDICATORS: dict[str, str] = {
-    "timely_registration": gettext_noop("及时受理率（信访部门）"),
-    "timely_acceptance": gettext_noop("及时受理率（有权处理机关）"),
-    "answered_on_time": gettext_noop("按期答复率"),
-    "evaluation_participation": gettext_noop("参评率"),
-    "satisfaction": gettext_noop("满意率"),
+    **{key: DEFINITIONS[key].name for key in FIGURE_INDICATORS},
     "review_score": gettext_noop("质效评价得分"),
     "procedural_rate": gettext_noop("程序合规率"),
 }
