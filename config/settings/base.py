@@ -332,9 +332,18 @@ XINFANG_RECOMMENDATION_FEEDBACK_DAYS = env.int("XINFANG_RECOMMENDATION_FEEDBACK_
 XINFANG_SUPERVISION_AUTO_SYSTEM = env.bool("XINFANG_SUPERVISION_AUTO_SYSTEM", default=True)
 # Quality review (docs/quality.md): days a body has for its 整改 after a failed review (None: the periods table).
 XINFANG_RECTIFICATION_DAYS = env.int("XINFANG_RECTIFICATION_DAYS", default=None)
+# 回访 (docs/quality.md "Return visits"): planned this many days after the answer is issued (local practice).
+XINFANG_RETURN_VISIT_AFTER_DAYS = env.int("XINFANG_RETURN_VISIT_AFTER_DAYS", default=7)
+# Annual assessment (Art. 39; docs/figures.md "年度考核"): points of each review result, and per side the weight
+# of each indicator (merged over xinfang/analytics/assessment.py DEFAULT_WEIGHTS; 0 leaves one out).
+XINFANG_REVIEW_RESULT_POINTS: dict[str, int] = {"pass": 100, "basic": 60, "fail": 0}
+XINFANG_ASSESSMENT_WEIGHTS: dict[str, dict[str, int]] = {}
 XINFANG_LEADER_RECEPTION_EVERY_MONTHS = {"city": 3, "county": 1, "township": 1}
 # Daily jobs run after `ledger_build` builds the day's ledger (each "module.function(day=...) -> str").
-XINFANG_DAILY_JOBS: list[str] = ["xinfang.supervision.jobs.supervision_daily"]
+XINFANG_DAILY_JOBS: list[str] = [
+    "xinfang.supervision.jobs.supervision_daily",
+    "xinfang.evaluation.jobs.evaluation_daily",  # 回访 for answers that have none yet
+]
 # Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
 # 意见书, 不予/不再受理 and 延期 wait for the body head's approval (the transition table's sign_off column).
 XINFANG_DOCUMENT_TEMPLATES_DIR = env.str("XINFANG_DOCUMENT_TEMPLATES_DIR", default="")
