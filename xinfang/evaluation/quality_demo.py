@@ -38,6 +38,7 @@ def demo_load() -> str:
 
 def _demo_load() -> str:
     from xinfang.cases.selectors import cases_visible_to
+    from xinfang.core.models import Event
     from xinfang.evaluation import quality_services as q
     from xinfang.evaluation.models import ReviewPlan, ReviewResult, ScoreLevel
     from xinfang.orgs.models import Body, User
@@ -81,9 +82,10 @@ def _demo_load() -> str:
     rects = []
     for n, item in enumerate(fail_items + [i for i in items if i not in fail_items][: REVIEWS - FAILS]):
         failed = item in fail_items
-        answer_event = next(
-            (k for k, label in q.evidence_options(item.case)["event"].items() if label.endswith(" answer")),
-            None,
+        answer_event = (
+            Event.objects.filter(object_type="cases.case", object_id=str(item.case_id), action="answer")
+            .values_list("pk", flat=True)
+            .first()
         )
         scores = {}
         for c in criteria:

@@ -467,15 +467,17 @@ def _jsonable(value):
 def evidence_options(case: Case) -> dict[str, dict[int, str]]:
     """The case's own records a score may cite as evidence: kind → id → label."""
     from xinfang.cases.models import Attachment, Notice
+    from xinfang.cases.workflow import BY_ACTION
     from xinfang.core.models import Event
     from xinfang.documents.models import Document
 
     events = Event.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk)).exclude(
         action="read"
     )
+    named = {"register": "登记", "evaluate": "满意度评价", **{a: t.label for a, t in BY_ACTION.items()}}
     return {
         "event": {
-            e.pk: f"{timezone.localtime(e.occurred_at):%Y-%m-%d} {e.action}"
+            e.pk: f"{timezone.localtime(e.occurred_at):%Y-%m-%d} {named.get(e.action, e.action)}"
             for e in events.only("pk", "occurred_at", "action").order_by("occurred_at", "pk")
         },
         "notice": {n.pk: n.title for n in Notice.objects.filter(case=case).only("pk", "title")},

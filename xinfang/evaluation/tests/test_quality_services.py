@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from xinfang.cases.tests.factories import actor, officer
+from xinfang.cases.workflow import BY_ACTION
 from xinfang.core.errors import Conflict, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from xinfang.core.models import Event
 from xinfang.evaluation import quality_selectors as sel
@@ -211,7 +212,9 @@ def test_a_failed_review_goes_to_rectification_and_is_tracked_to_completion(quar
     assert review.criteria_set == plan.criteria_set
     assert review.score == Decimal("94.4")  # 17 of 18 equally weighted
     cited = review.scores.get(criterion=solve1).evidence
-    assert [(e["kind"], e["id"]) for e in cited] == [("event", answer.pk)] and "answer" in cited[0]["label"]
+    assert [(e["kind"], e["id"]) for e in cited] == [("event", answer.pk)] and cited[0]["label"].endswith(
+        BY_ACTION["answer"].label
+    )
     rect = review.rectification
     assert rect.body.code == HOUSING and rect.status == RectificationStatus.OPEN
     assert rect.due_on == date(2026, 5, 11)  # 30 days from 04-10 is Sunday 05-10 → the next working day
