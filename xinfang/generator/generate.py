@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import itertools
+import logging
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -32,11 +33,14 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
+from xinfang.analytics.tally import tally_uninstall
 from xinfang.cases.models import Case, CaseNumberSequence, CasePetitioner, Category, Notice, NoticeKind, State
 from xinfang.cases.querycode import query_code_hash, query_code_new
+from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.services.actions import SNAPSHOT_FIELDS
 from xinfang.cases.services.notices import notice_terms
 from xinfang.cases.workflow import BY_ACTION, OPENING, PETITIONER_WINDOWS, REGISTRATION_OUTCOMES, ClockKind
+from xinfang.core.audit import event_chain_seal
 from xinfang.core.maintenance import Disabled, analyze, objects_disabled
 from xinfang.core.models import Event
 from xinfang.core.periods import period
@@ -45,6 +49,8 @@ from xinfang.deadlines.clocks import evaluation_window_days
 from xinfang.deadlines.models import Clock
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.evaluation.models import Evaluation, EvaluationChannel, Stage
+from xinfang.evaluation.services import evaluation_record
+from xinfang.orgs import demo as demo_city
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
 from xinfang.people.models import Person
@@ -144,9 +150,7 @@ _ANON_COUNTY = re.compile(r"[A-Z]\d+[县区]|[A-Z][县区](?![A-Za-z])")
 
 
 def _localise(text: str, county_name: str) -> str:
-    from xinfang.orgs.demo import CITY
-
-    return _ANON_COUNTY.sub(county_name, _ANON_CITY.sub(CITY[1], text))
+    return _ANON_COUNTY.sub(county_name, _ANON_CITY.sub(demo_city.CITY[1], text))
 
 
 @lru_cache(maxsize=1)
@@ -209,7 +213,7 @@ class Petitioners:
 
 class Planner:
     def __init__(self, *, seed: int, year: int | None, now: datetime):
-        from faker import Faker
+        from faker import Faker  # heavy (~0.2 s) and needed only once a run starts, not to import the module
 
         self.rng = random.Random(seed)
         fake = Faker("zh_CN")
@@ -223,9 +227,7 @@ class Planner:
         self.stage_cum = list(itertools.accumulate(STAGE_WEIGHTS.values()))
         self.county_cum = list(itertools.accumulate(COUNTY_WEIGHTS))
         self.extra = random.Random(seed * 7919 + 1)  # the city share and open cases' ages
-        from xinfang.orgs.demo import COUNTIES as DEMO_COUNTIES
-
-        self.county_names = {code: name for code, name, _ in DEMO_COUNTIES}
+        self.county_names = {code: name for code, name, _ in demo_city.COUNTIES}
 
     def _when(self, span_days: int) -> datetime:
         end = self.now.date() - timedelta(days=span_days + 1)
@@ -348,10 +350,8 @@ class Result:
 
 
 def _prepare() -> None:
-    from xinfang.orgs.demo import demo_city_load, demo_exists
-
-    if not demo_exists():
-        demo_city_load()
+    if not demo_city.demo_exists():
+        demo_city.demo_city_load()
 
 
 # ------------------------------------------------------------------------------------------- services
@@ -365,8 +365,6 @@ def _inputs(cast: Cast, plan: Plan, step: Step) -> dict[str, Any]:
 
 
 def _register_via_service(cast: Cast, plan: Plan, at: datetime, *, repeat: bool) -> Any:
-    from xinfang.cases.services import PetitionerInput, case_register
-
     return case_register(
         actor=cast.who(plan, REG),
         channel=plan.channel,
@@ -385,12 +383,7 @@ def generate_services(
     *, cases: int, seed: int = 1, year: int | None = None, progress: bool = False
 ) -> Result:
     """Each case through the real services, each step at its own (travelled-to) moment."""
-    import logging
-
-    import time_machine
-
-    from xinfang.cases.services import case_act
-    from xinfang.evaluation.services import evaluation_record
+    import time_machine  # optional at run time: without it `generate` takes the bulk path (see generate())
 
     _prepare()
     cast = Cast()
@@ -431,7 +424,7 @@ def _run_services(cast, planner, result, cases, bar, time_machine, case_act, eva
 def _bar(total: int, on: bool) -> Callable[[int], None]:
     if not on:
         return lambda n: None
-    from tqdm import tqdm
+    from tqdm import tqdm  # only for a progress bar on a terminal; not loaded otherwise
 
     t = tqdm(total=total, unit="件", mininterval=1.0)
     return t.update
@@ -1315,14 +1308,13 @@ def _tallies_recounted_after(cases: int) -> Iterator[None]:
     if connection.in_atomic_block or cases < _drop_from():
         yield
         return
-    from xinfang.analytics.tally import tally_uninstall
-
     item = Disabled("action", "figure tally triggers", TALLY_RESTORE)
     with objects_disabled([item], take_away=tally_uninstall, reason="批量生成信访事项"):
         yield
 
 
-# Restores the tally triggers and recounts (a dotted path: the generator does not import the figures app).
+# Restores the tally triggers and recounts: a dotted path, since it is stored (core.DisabledObject) for
+# `xinfang doctor` to run after a killed load.
 TALLY_RESTORE = "xinfang.analytics.tally.tally_install_and_rebuild"
 
 
@@ -1383,7 +1375,7 @@ def generate(
         bulk = cases > 2000
     if not bulk:
         try:
-            import time_machine  # noqa: F401
+            import time_machine  # noqa: F401 — a probe: is the optional services path available?
         except ImportError:  # a runtime install without the test dependencies
             bulk = True
     if bulk:
@@ -1396,8 +1388,6 @@ def generate(
             **({"batch": batch} if batch else {}),
         )
         # the bulk path writes events by raw SQL, outside the hash chain: chain them now (xinfang/core/audit.py)
-        from xinfang.core.audit import event_chain_seal
-
         event_chain_seal()
         return result
     return generate_services(cases=cases, seed=seed, year=year, progress=progress)
