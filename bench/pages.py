@@ -93,6 +93,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     result = generate(cases=args.cases, seed=7, bulk=True)
     generate_s = time.perf_counter() - began
+    # 回访: the bulk generator writes answers without the notice hook; the daily job plans their visits.
+    from xinfang.evaluation.jobs import evaluation_daily
+
+    evaluation_daily(day=timezone.localdate())
 
     registrar = User.objects.get(username="dengji_dc")
     body = registrar.memberships.first().body
@@ -116,6 +120,7 @@ def main() -> None:
         "person_file": f"/people/{person_id}/" if person_id else None,
         "ledger": "/ledger/",
         "api_list": "/api/v1/cases/",
+        "return_visits": "/quality/return-visits/",
     }
     out = {
         "db": args.db,
