@@ -80,6 +80,8 @@ def test_evaluator_plans_draws_and_reviews_through_the_pages(demo_city):
     # filters (htmx answers the table only)
     part = c.get(plan_url, {"rule": "unsatisfied"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in part and 'data-testid="sample-item"' not in part
+    by_random = c.get(plan_url, {"rule": "random"}, HTTP_HX_REQUEST="true").content.decode()
+    assert by_random.count('data-testid="sample-item"') == 3
     from xinfang.evaluation.models import SampleItem
 
     item = SampleItem.objects.first()
