@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
@@ -100,6 +102,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "paged": after is not None,
             "can_clear": True,
             "case_links": _case_links(),
+            # Higher apps' sections (settings.XINFANG_LEDGER_PANELS): e.g. the notices not yet served.
+            "panels": [p for p in (import_string(d)(actor) for d in settings.XINFANG_LEDGER_PANELS) if p],
         },
     )
 

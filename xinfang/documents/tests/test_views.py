@@ -168,3 +168,41 @@ def test_home_shows_drafts_to_sign_and_unserved_documents(demo_city):
     home = _client(head()).get("/").content.decode()
     assert 'data-testid="documents-panel"' in home and "待您签发的文书 1 件" in home
     assert "尚未确认送达的文书" in _client(officer()).get("/").content.decode()
+
+
+def test_daily_ledger_lists_notices_not_yet_served(demo_city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.documents.services import service_record
+
+    case = walk("accept")
+    accept = Document.objects.get(case=case, kind=NoticeKind.ACCEPT)
+    c = _client(officer())
+    with CaptureQueriesContext(connection) as one:
+        page = c.get(reverse("deadlines:ledger")).content.decode()
+    assert 'data-testid="ledger-unserved"' in page and case.number in page
+    assert accept.title in page and accept.number in page and "尚未送达" in page
+    # The 信访局 sees its own 转送告知书, not the agency's 受理告知书; another district's bureau sees neither.
+    desk = _client(registrar()).get(reverse("deadlines:ledger")).content.decode()
+    assert "转送告知书" in desk and accept.number not in desk
+    elsewhere = _client(officer("990102-housing")).get(reverse("deadlines:ledger")).content.decode()
+    assert case.number not in elsewhere
+    # More unserved notices, same number of queries (one for the section).
+    for seed in (2, 3):
+        walk("accept", seed=seed)
+    with CaptureQueriesContext(connection) as three:
+        page = c.get(reverse("deadlines:ledger")).content.decode()
+    assert page.count('data-testid="unserved-document"') == 3 and len(three) <= len(one)
+    # Served but not yet received: still listed, with the method; received: gone.
+    service_record(actor=officer(), document=accept, method="post", tracking_number="EMS1234567")
+    assert "EMS1234567" in c.get(reverse("deadlines:ledger")).content.decode()
+    service_record(
+        actor=officer(),
+        document=accept,
+        method="post",
+        tracking_number="EMS1234567",
+        received_on=accept.issued_on,
+    )
+    page = c.get(reverse("deadlines:ledger")).content.decode()
+    assert accept.number not in page and page.count('data-testid="unserved-document"') == 2
