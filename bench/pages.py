@@ -9,7 +9,8 @@ prints p50/p95/queries per page and the growth ratio between sizes, and writes d
 
 Pages (server time through Django's test Client, logged in as the demo city's 东城区 registrar, who sees the
 most): the queue (plain, a search word, the red-light filter), a case page, a person's file, the daily
-ledger, the API case list, and the city dashboard for the year (as the city 信访局's leader).
+ledger, the API case list, and the city dashboard for the year (as the city 信访局's leader); the quality review's
+sample list (the city committee's 评价委员) and a body's 整改 list.
 """
 
 from __future__ import annotations
@@ -63,6 +64,57 @@ def _time(client, url: str, runs: int, **extra) -> dict:
         "p95_ms": round(percentile(times, 95), 1),
         "queries": queries,
     }
+
+
+def _quality_pages() -> dict:
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from xinfang.evaluation.models import ReviewResult, ScoreLevel
+    from xinfang.evaluation.quality_services import review_plan_create, review_plan_draw, review_submit
+    from xinfang.orgs.acting import actor_for
+    from xinfang.orgs.models import Body, User
+
+    def client_for(a):
+        c = Client()
+        c.force_login(a.user)
+        s = c.session
+        s["acting_body_id"] = a.body.pk
+        s.save()
+        return c
+
+    evaluator = User.objects.filter(username="pingjia").first()
+    if evaluator is None:
+        return {}
+    committee = actor_for(evaluator, Body.objects.get(code="990100-xinfang"))
+    today = timezone.localdate()
+    plan = review_plan_create(
+        actor=committee,
+        name="bench",
+        body=committee.body,
+        period_start=today - timedelta(days=90),
+        period_end=today,
+        sample_percent=5,
+        seed=7,
+    )
+    plan = review_plan_draw(actor=committee, plan=plan)
+    criteria = list(plan.criteria_set.criteria.all())
+    failed_body = None
+    for item in plan.items.exclude(body=committee.body)[:5]:
+        scores = {c.pk: {"level": ScoreLevel.MET} for c in criteria}
+        scores[criteria[0].pk] = {"level": ScoreLevel.NOT_MET, "note": "bench"}
+        review_submit(actor=committee, item=item, result=ReviewResult.FAIL, summary="bench", scores=scores)
+        failed_body = failed_body or item.body
+    pages = {"quality_sample": (client_for(committee), f"/quality/plans/{plan.pk}/")}
+    member = failed_body and User.objects.filter(memberships__body=failed_body).first()
+    if member is not None:
+        pages["quality_rectifications"] = (
+            client_for(actor_for(member, failed_body)),
+            "/quality/rectifications/",
+        )
+    return pages
 
 
 def main() -> None:
@@ -132,6 +184,11 @@ def main() -> None:
     for name, url in pages.items():
         if url:
             out["pages"][name] = _time(client, url, args.runs)
+
+    # 质效评价 (docs/quality.md): the city committee draws 5 % of the last 90 days' answered cases and fails a few;
+    # its sample list and the handling body's 整改 list.
+    for name, (who, url) in _quality_pages().items():
+        out["pages"][name] = _time(who, url, args.runs)
 
     leader = User.objects.filter(memberships__role="leader").first()
     if leader is not None:
