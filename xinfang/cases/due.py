@@ -1,4 +1,4 @@
-"""The denormalised due columns of a case (Case.due_on, due_kind; issue 14): the bulk recount, and the
+"""The denormalised columns of a case the lists read (Case.due_on, due_kind, queue_body; issue 14): the bulk recount, and the
 `xinfang doctor` check that they agree with the clocks and repairs those that do not.
 
 The services keep the columns as they write (deadlines.clocks.case_due_sync, case_act); the bulk generator
@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from xinfang.cases.models import Case
+from xinfang.cases.models import QUEUE_STATES, Case
 from xinfang.core.maintenance import Check
 from xinfang.deadlines.models import Clock
 from xinfang.deadlines.selectors import case_nearest_clocks
@@ -33,10 +33,20 @@ def _recounted(qs: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def _queue_body_wrong() -> Q:
+    """queue_body is the holding body while the case is open (QUEUE_STATES), else NULL (Case.save)."""
+    return (
+        Q(state__in=QUEUE_STATES, queue_body__isnull=True)
+        | (Q(state__in=QUEUE_STATES) & ~Q(queue_body=F("current_body")))
+        | (~Q(state__in=QUEUE_STATES) & Q(queue_body__isnull=False))
+    )
+
+
 def cases_due_drifted() -> QuerySet[Case]:
-    """The cases whose stored due date or kind differs from a recount over their clocks now."""
+    """The cases whose stored due date or kind differs from a recount over their clocks now, or whose
+    queue_body does not follow their state and holding body."""
     return _recounted(Case.objects.all()).filter(
-        ~Q(stored_due=F("counted_due")) | ~Q(due_kind=F("counted_kind"))
+        ~Q(stored_due=F("counted_due")) | ~Q(due_kind=F("counted_kind")) | _queue_body_wrong()
     )
 
 
@@ -47,6 +57,10 @@ def cases_due_recount(*, ids: list[int] | None = None) -> int:
     due = Subquery(nearest.values("due_on")[:1])
     kind = Coalesce(Subquery(nearest.values("kind")[:1]), Value(""))
     qs = Case.objects.all() if ids is None else Case.objects.filter(pk__in=ids)
+    qs.filter(state__in=QUEUE_STATES).exclude(queue_body=F("current_body")).update(
+        queue_body=F("current_body")
+    )
+    qs.exclude(state__in=QUEUE_STATES).filter(queue_body__isnull=False).update(queue_body=None)
     with_clock = qs.filter(pk__in=Clock.objects.filter(is_open=True).values("case_id"))
     n = with_clock.update(due_on=due, due_kind=kind)
     n += (
@@ -68,7 +82,7 @@ def _find() -> list[str]:
         f"{'—' if counted == date.min else counted} {counted_kind or '—'}"
         for number, stored, counted, kind, counted_kind in rows[:SHOWN]
     ]
-    return [f"{n} 件信访事项的最近期限列与期限记录不符", *shown]
+    return [f"{n} 件信访事项的最近期限列或待办机关列与期限记录、状态不符", *shown]
 
 
 def _repair() -> None:

@@ -67,10 +67,9 @@ class Route(models.TextChoices):
     HANDLE = "6", gettext_noop("（六）听取陈述、调查核实、出具信访处理意见书")
 
 
-# The states in which a case is still being worked on (the staff queue lists these), sorted and spelled out
-# once: the partial index `case_queue_idx` is declared with exactly this list, and a query is served by it only
-# when it says the same `state IN (…)` (SQLite matches the term literally). cases.workflow.OPEN_STATES is the
-# same set (a test checks it).
+# The states in which a case is still being worked on: the staff queue lists these (Case.queue_body is set
+# while the case is in one). cases.workflow.OPEN_STATES is the same set (a test checks it); spelled out here
+# because the model cannot import the workflow, which imports the model.
 QUEUE_STATES: tuple[str, ...] = (
     "accepted",
     "answered",
@@ -289,6 +288,20 @@ class Case(TimeStampedModel):
     # and repaired by `xinfang doctor` (cases.due).
     due_on = models.DateField("最近期限", null=True, blank=True, editable=False)
     due_kind = models.CharField("最近期限类型", max_length=30, blank=True, editable=False)
+    # The body whose queue lists the case: the holding body while the case is open (QUEUE_STATES), else NULL.
+    # Set by save() from state and current_body; the queue reads one index, case_queue_body_idx (queue_body,
+    # due_on, registered_at), in page order. (A partial index on `state IN (…)` was not used by SQLite: the
+    # query's IN list is bound parameters, which it does not match against the index's literals.)
+    queue_body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="待办机关",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = "信访事项"
@@ -304,18 +317,24 @@ class Case(TimeStampedModel):
             models.Index(fields=["registered_at", "registering_body", "is_repeat"], name="case_reg_at_idx"),
             models.Index(fields=["registered_at"], name="case_backlog_reg_idx", condition=Q(is_backlog=True)),
             # The queue: one body's open cases in (due_on, registered_at, id) order straight off the index, so a
-            # page is a LIMIT on an index range at any depth (keyset paging); open cases only (partial).
-            models.Index(
-                fields=["current_body", "due_on", "registered_at"],
-                name="case_queue_idx",
-                condition=Q(state__in=QUEUE_STATES),
-            ),
+            # page is a LIMIT on an index range at any depth (keyset paging).
+            models.Index(fields=["queue_body", "due_on", "registered_at"], name="case_queue_body_idx"),
             # Search and API sorted or filtered by the light across the visible scope.
             models.Index(fields=["due_on", "registered_at"], name="case_due_idx"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def queue_body_for_state(self) -> int | None:
+        return self.current_body_id if self.state in QUEUE_STATES else None
+
+    def save(self, *args, **kwargs) -> None:
+        self.queue_body_id = self.queue_body_for_state()
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"state", "current_body", "current_body_id"} & set(fields):
+            kwargs["update_fields"] = [*fields, "queue_body"]
+        super().save(*args, **kwargs)
 
 
 class CasePetitioner(models.Model):

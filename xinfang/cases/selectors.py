@@ -9,7 +9,7 @@ from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from xinfang.cases.confidentiality import confidential_exclusion_q
-from xinfang.cases.models import QUEUE_STATES, Case, CasePetitioner
+from xinfang.cases.models import Case, CasePetitioner
 from xinfang.cases.services.actions import check_allowed, transition_for
 from xinfang.cases.workflow import TRANSITIONS, Transition
 from xinfang.core.errors import ApplicationError, NotFound
@@ -153,8 +153,8 @@ QUEUE_FLAGS = (
 
 
 QUEUE_LIGHTS = ("red", "yellow", "green")
-# The queue's order, soonest due first, cases without a running clock last: the partial index case_queue_idx
-# (current_body, due_on, registered_at) WHERE state IN QUEUE_STATES gives it with no sort.
+# The queue's order, soonest due first, cases without a running clock last: the index case_queue_body_idx
+# (queue_body, due_on, registered_at) gives it with no sort.
 QUEUE_KEYS = (
     Key("due_on", "date", nulls_last=True),
     Key("registered_at", "datetime"),
@@ -166,7 +166,7 @@ QUEUE_PAGE_SIZE = 50
 def case_queue(*, actor: Actor, filters: dict | None = None, today: date | None = None) -> QuerySet[Case]:
     """The open cases the actor's body holds now, soonest due first (`due_on`: the nearest open clock this body
     owes, denormalised on the case, with its kind `due_kind`); cases without such a clock come last. Served by
-    the partial index case_queue_idx: a page is an index range (case_queue_page).
+    the index case_queue_body_idx: a page is an index range (case_queue_page).
 
     filters: state, channel, petition_type, category (pk), region (pk: the region or under it), flag (one
     of QUEUE_FLAGS), light (red, yellow, green: a range on due_on, deadlines.selectors.light_q, for `today`),
@@ -175,10 +175,8 @@ def case_queue(*, actor: Actor, filters: dict | None = None, today: date | None 
 
     filters = filters or {}
     body = actor.body
-    # `state IN QUEUE_STATES` spelled exactly as the partial index's condition, so the planners use it.
-    qs = Case.objects.filter(current_body=body, state__in=QUEUE_STATES).exclude(
-        confidential_exclusion_q(body)
-    )
+    # queue_body: the holding body while the case is open (Case.save), the first column of case_queue_body_idx.
+    qs = Case.objects.filter(queue_body=body).exclude(confidential_exclusion_q(body))
     qs = case_filter_exact(qs, filters)
     if filters.get("category"):
         qs = qs.filter(category_id=filters["category"])

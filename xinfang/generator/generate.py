@@ -34,7 +34,16 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transac
 from django.utils import timezone
 
 from xinfang.analytics.tally import tally_uninstall
-from xinfang.cases.models import Case, CaseNumberSequence, CasePetitioner, Category, Notice, NoticeKind, State
+from xinfang.cases.models import (
+    QUEUE_STATES,
+    Case,
+    CaseNumberSequence,
+    CasePetitioner,
+    Category,
+    Notice,
+    NoticeKind,
+    State,
+)
 from xinfang.cases.querycode import query_code_hash, query_code_new
 from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.services.actions import SNAPSHOT_FIELDS
@@ -864,6 +873,8 @@ class BulkWriter:
                 first = case.get("repeat_of")
                 if first is not None:
                     case["repeat_of_id"] = first["id"]
+                # Case.save() sets it on the services' path: the holding body while the case is open.
+                case["queue_body_id"] = case["current_body_id"] if case["state"] in QUEUE_STATES else None
             # The denormalised nearest due date and kind (issue 14), by the rule of case_nearest_clocks: the
             # open clocks the holding body owes, no lapsing window (the simulator pauses none).
             for case, cs in self.clocks:

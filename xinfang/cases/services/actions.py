@@ -45,6 +45,7 @@ from xinfang.core.i18n import message_date
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import MAX_EXTENSION_DAYS, WorkCalendar, local_date
 from xinfang.deadlines.clocks import (
+    case_due_batch,
     clock_extend,
     clock_move_body,
     clock_pause,
@@ -758,12 +759,14 @@ def case_act(
         now = timezone.now()
         today = local_date(now)
         old = _snapshot(locked)
-        applied = HANDLERS[action](locked, actor, {**inputs, "reason": reason}, today)
-        if transition.target is not None:
-            locked.state = transition.target
-        locked.version += 1
-        locked.save()
-        _apply_clocks(locked, transition, applied, today)
+        # The case's due columns (Case.due_on/due_kind) are written once, after the handler and the clocks.
+        with case_due_batch(locked):
+            applied = HANDLERS[action](locked, actor, {**inputs, "reason": reason}, today)
+            if transition.target is not None:
+                locked.state = transition.target
+            locked.version += 1
+            locked.save()
+            _apply_clocks(locked, transition, applied, today)
         event = event_record(
             actor=actor.user,
             actor_label=actor.label,

@@ -78,13 +78,30 @@ def test_doctor_finds_and_repairs_a_drifted_column(demo_city):
     # a write path that forgot the case (an admin edit of a clock, a restored dump, an UPDATE by hand)
     Clock.objects.filter(case=cases[0]).update(due_on=date(2026, 2, 1))
     Case.objects.filter(pk=cases[1].pk).update(due_on=None, due_kind="")
+    Case.objects.filter(pk=cases[2].pk).update(queue_body=None)  # gone from its body's queue
     problems = DUE_CHECK.find()
-    assert problems and problems[0].startswith("2 件") and any(cases[0].number in p for p in problems)
+    assert problems and problems[0].startswith("3 件") and any(cases[0].number in p for p in problems)
+    assert cases[2].pk not in {c.pk for c in case_queue(actor=registrar())}
     findings = {f.check: f for f in doctor(repair=True)}
     assert findings[DUE_CHECK.name].repaired
     assert not DUE_CHECK.find()
     assert _stored(cases[0]) == (date(2026, 2, 1), ClockKind.REGISTRATION)
     assert _stored(cases[1]) == _recounted(cases[1]) != (None, "")
+    assert {c.pk for c in cases} <= {c.pk for c in case_queue(actor=registrar())}
+
+
+def test_queue_body_follows_state_and_holding_body(demo_city):
+    with time_machine.travel(MONDAY, tick=False):
+        case = register(seed=1).case
+        assert case.queue_body_id == case.current_body_id
+        agency = officer()
+        case = case_act(case=case, actor=registrar(), action="transfer", target_body=agency.body)
+        assert Case.objects.get(pk=case.pk).queue_body_id == agency.body.pk
+        case = case_act(case=case, actor=agency, action="receive")
+        case = case_act(case=case, actor=agency, action="divert", route=Route.LITIGATION, reason="属诉讼事项")
+    # closed: in nobody's queue
+    assert Case.objects.get(pk=case.pk).queue_body_id is None
+    assert case.pk not in {c.pk for c in case_queue(actor=agency)}
 
 
 def test_recount_of_everything_equals_the_services(demo_city):
