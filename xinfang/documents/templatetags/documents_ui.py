@@ -13,9 +13,10 @@ from xinfang.orgs.models import Role
 register = template.Library()
 
 
-def panel_context(request, case_id: int) -> dict:
+def panel_context(request, case_id: int, case=None) -> dict:
+    """case: the case the page already read through case_get_for_actor for this request's actor, if any."""
     actor = request.actor
-    case, documents = selectors.case_documents(actor=actor, case_id=case_id)
+    case, documents = selectors.case_documents(actor=actor, case_id=case_id, case=case)
     rows = []
     for d in documents:
         service = getattr(d, "service", None) if hasattr(d, "service") else None
@@ -44,4 +45,9 @@ def panel_context(request, case_id: int) -> dict:
 def case_documents_card(context):
     request = context["request"]
     case = context["case"]
-    return {**panel_context(request, case.pk), "request": request, "csrf_token": context.get("csrf_token")}
+    # the case page's case, read through case_get_for_actor by the view for this same actor
+    return {
+        **panel_context(request, case.pk, case=case),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
