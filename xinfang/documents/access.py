@@ -26,6 +26,12 @@ RULES = {
     "documents:portal_notice": rule(
         "petitioner", scope="none", note="本人事项的告知文书", personal_data=True
     ),
+    "documents:portal_receipt": rule(
+        "petitioner",
+        scope="none",
+        note="本次网上提交的回执（会话内令牌，查询码只印第一份）",
+        personal_data=True,
+    ),
 }
 
 API_CASE = rule(

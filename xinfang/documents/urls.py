@@ -26,4 +26,5 @@ urlpatterns = [
     path("case/<int:pk>/drafts/<int:draft>/return/", views.draft_return, name="draft_return"),
     path("drafts/", views.drafts, name="drafts"),
     path("portal/notice/<int:notice_pk>.pdf", views.portal_notice, name="portal_notice"),
+    path("portal/receipt/<str:token>.pdf", views.portal_receipt, name="portal_receipt"),
 ]

@@ -24,6 +24,10 @@ EVENT_LABELS = {
     "document_serve": gettext_lazy("文书送达"),
 }
 SESSION_CODES = "documents_receipt_codes"  # case pk → 查询码, put by the registration view, printed once
+# token → {"case": pk, "code": 查询码}: a web submission's 回执, put by the portal's one-time receipt page; the
+# code is taken out at the first download, so only that copy prints it.
+SESSION_PORTAL_RECEIPTS = "documents_portal_receipts"
+PORTAL_RECEIPTS_KEPT = 5
 
 
 def drafted_message(transition) -> str:
@@ -197,3 +201,45 @@ def portal_notice(request: HttpRequest, notice_pk: int) -> HttpResponse:
         raise Http404 from None
     services.document_viewed_by_petitioner(document=document)
     return file_response(*selectors.document_file(document=document, fmt="pdf"))
+
+
+def portal_receipt_offer(request: HttpRequest, *, case_id: int, query_code: str) -> str:
+    """For the portal's page that shows the 编号 and 查询码 once: keep them in the session for the 回执 and
+    return its URL. The first download prints the 查询码; later ones say it was given at submission."""
+    import secrets
+
+    from django.urls import reverse
+
+    token = secrets.token_urlsafe(16)
+    entries = dict(request.session.get(SESSION_PORTAL_RECEIPTS) or {})
+    entries[token] = {"case": case_id, "code": query_code}
+    request.session[SESSION_PORTAL_RECEIPTS] = dict(list(entries.items())[-PORTAL_RECEIPTS_KEPT:])
+    return reverse("documents:portal_receipt", args=[token])
+
+
+@never_cache
+def portal_receipt(request: HttpRequest, token: str) -> HttpResponse:
+    """回执 of a web submission (number, date received, the 查询码 on the first download only, what happens
+    next and by when), in the registering body's name. Only the session that submitted holds the token."""
+    from xinfang.cases.selectors import cases_unscoped
+    from xinfang.orgs.acting import PETITIONER
+
+    entries = dict(request.session.get(SESSION_PORTAL_RECEIPTS) or {})
+    entry = entries.get(token)
+    if not isinstance(entry, dict) or not isinstance(entry.get("case"), int):
+        raise Http404
+    code = entry.get("code") or ""
+    if code:
+        entries[token] = {"case": entry["case"]}
+        request.session[SESSION_PORTAL_RECEIPTS] = entries
+    case = (
+        cases_unscoped(reason="the portal session's own web submission (its receipt token)")
+        .filter(pk=entry["case"])
+        .first()
+    )
+    if case is None:
+        raise Http404
+    document = services.receipt_issue(case=case, actor=PETITIONER)
+    data, name, media_type = selectors.document_file(document=document, fmt="pdf", extra={"query_code": code})
+    # A download, not a page: the copy that carries the 查询码 is the file the petitioner keeps.
+    return file_response(data, name, media_type, inline=False)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from xinfang.cases.models import PetitionType
 from xinfang.cases.portal_session import SESSION_CASE, SESSION_RECEIPTS
 from xinfang.core.errors import ApplicationError, RateLimited
+from xinfang.documents.views import portal_receipt_offer
 from xinfang.portal import humancheck, ratelimit
 from xinfang.portal.forms import (
     MAX_ATTACHMENTS,
@@ -110,6 +111,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     token = secrets.token_urlsafe(16)
     receipts = dict(request.session.get(SESSION_RECEIPTS) or {})
     receipts[token] = {
+        "case_id": result.case.pk,
         "number": result.case.number,
         "code": result.query_code,
         "outcome": result.outcome,
@@ -127,6 +129,11 @@ def submitted(request: HttpRequest, token: str) -> HttpResponse:
     receipts = dict(request.session.get(SESSION_RECEIPTS) or {})
     receipt = receipts.pop(token, None)
     request.session[SESSION_RECEIPTS] = receipts
+    if receipt and receipt.get("case_id"):
+        # The 回执 as PDF (issue 15): its first download prints the 查询码, like this page, once.
+        receipt["pdf_url"] = portal_receipt_offer(
+            request, case_id=receipt["case_id"], query_code=receipt["code"]
+        )
     response = render(request, "portal/submitted.html", {"receipt": receipt}, status=200 if receipt else 410)
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
     response["Pragma"] = "no-cache"

@@ -206,3 +206,38 @@ def test_daily_ledger_lists_notices_not_yet_served(demo_city):
     )
     page = c.get(reverse("deadlines:ledger")).content.decode()
     assert accept.number not in page and page.count('data-testid="unserved-document"') == 2
+
+
+def test_web_submission_gets_a_pdf_receipt_with_the_code_once(demo_city, settings):
+    from django.core.cache import cache
+
+    from xinfang.cases.models import Case
+    from xinfang.portal.tests.helpers import submit
+
+    cache.clear()  # the portal's rate counters
+    settings.XINFANG_PORTAL_MIN_FILL_SECONDS = 0
+    c = Client()
+    response = submit(c)
+    assert response.status_code == 302
+    page = c.get(response["Location"])
+    number, code = page.context["receipt"]["number"], page.context["receipt"]["code"]
+    url = page.context["receipt"]["pdf_url"]
+    assert url in page.content.decode() and "下载回执（PDF）" in page.content.decode()
+
+    first = c.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == PDF
+    assert first["Content-Disposition"].startswith("attachment")
+    text = pdf_text(first.content).replace("\n", "")
+    case = Case.objects.get(number=number)
+    receipt = Document.objects.get(case=case, kind=Document.RECEIPT)
+    assert "信访事项登记回执" in text and number in text and receipt.number in text
+    assert code in text and "网上" in text
+    # What happens next and by when: the 15-day registration period (Art. 22) from the day received.
+    due = case.clocks.get(kind="registration").due_on
+    assert f"{due.year}年{due.month}月{due.day}日前转送" in text and "第二十二条" in text
+
+    again = pdf_text(c.get(url).content).replace("\n", "")
+    assert number in again and code not in again and "查询码已在登记时交给您本人" in again
+    assert Client().get(url).status_code == 404  # another browser has no such receipt
+    assert c.get(response["Location"]).status_code == 410  # the page, too, showed the code once
+    assert Document.objects.filter(case=case, kind=Document.RECEIPT).count() == 1
