@@ -160,3 +160,51 @@ def test_list_pages_keep_their_query_count_as_data_grows(demo_city, django_asser
             assert c.get(url).status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[1] <= counts[0] + 1, counts
+
+
+def test_criteria_editor_saves_a_new_version_and_others_cannot_edit(demo_city, django_assert_max_num_queries):
+    from xinfang.evaluation.models import CriteriaSet
+
+    v1 = CriteriaSet.objects.get(version=1)
+    admin = _client(actor(CITY_BUREAU, Role.ADMINISTRATOR))
+    form = admin.get(reverse("evaluation:criteria_edit", args=[v1.pk])).content.decode()
+    assert form.count('name="keep_') == 18
+    rows = list(v1.criteria.all())
+    data = {"count": "18", "change_note": "本市细化", "new_text": "主动公开办理进度。", "new_weight": "2"}
+    for i, c in enumerate(rows):
+        data.update({f"code_{i}": c.code, f"group_{i}": c.group, f"text_{i}": c.text, f"weight_{i}": "1"})
+        if c.code != "lawful-3":
+            data[f"keep_{i}"] = "1"
+    data["text_0"] = "诉求合理的，问题已实际解决并经信访人确认。"
+    page = admin.post(reverse("evaluation:criteria_edit", args=[v1.pk]), data, follow=True).content.decode()
+    assert "已保存为新版本（第2版）" in page and "主动公开办理进度。" in page and "本地增设" in page
+    v2 = CriteriaSet.objects.get(version=2)
+    assert v2.criteria.count() == 18 and not v2.criteria.filter(code="lawful-3").exists()
+    assert v1.criteria.get(code="solve-1").text != v2.criteria.get(code="solve-1").text
+    # the old version is no longer editable from its page, and a stale edit is refused with a message
+    stale = admin.post(reverse("evaluation:criteria_edit", args=[v1.pk]), data).content.decode()
+    assert "请在最新版本上修改" in stale
+    with django_assert_max_num_queries(8):
+        listing = admin.get(reverse("evaluation:criteria")).content.decode()
+    assert listing.count("<tr>") >= 3
+    clerk = _client(officer(HOUSING))
+    assert clerk.get(reverse("evaluation:criteria_edit", args=[v2.pk])).status_code == 404
+    assert clerk.get(reverse("evaluation:criteria_version", args=[v2.pk])).status_code == 200
+
+
+def test_supervisor_flags_a_case_on_the_flags_page(demo_city, django_assert_max_num_queries):
+    supervisor = actor(CITY_BUREAU, Role.SUPERVISOR)
+    c = _client(supervisor)
+    cases = [answered_case(i) for i in range(1, 4)]
+    bad = c.post(reverse("evaluation:flags"), {"case": "no-such", "reason": "x"}).content.decode()
+    assert "未找到信访事项" in bad
+    counts = []
+    for batch in (cases[:1], cases[1:]):
+        for case in batch:
+            c.post(reverse("evaluation:flags"), {"case": case.number, "reason": "答复与诉求不对应"})
+        with django_assert_max_num_queries(10) as ctx:
+            page = c.get(reverse("evaluation:flags")).content.decode()
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts  # one flag or three: the same queries
+    assert all(case.number in page for case in cases)
+    assert _client(officer(HOUSING)).get(reverse("evaluation:flags")).status_code == 404
