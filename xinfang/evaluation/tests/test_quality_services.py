@@ -350,3 +350,28 @@ def test_plan_input_is_checked(quarter):
             period_start=Q1[0],
             period_end=Q1[1],
         )
+
+
+def test_a_rectification_not_done_can_be_escalated_to_a_supervision(quarter):
+    from xinfang.evaluation.quality_services import rectification_supervise
+    from xinfang.supervision.models import SupervisionKind, SupervisionReason
+
+    ev = evaluator()
+    plan = _drawn(ev, all_cases=True)
+    scores = _all_met(plan)
+    scores[next(iter(scores))] = {"level": ScoreLevel.NOT_MET, "note": "未解决"}
+    rect = review_submit(
+        actor=ev, item=plan.items.first(), result=ReviewResult.FAIL, summary="未解决", scores=scores
+    ).rectification
+    phone = SupervisionKind.objects.get(code="phone")
+    with pytest.raises(PermissionDenied):  # a 评价委员 is not a 督查员
+        rectification_supervise(actor=ev, rectification=rect, kind_id=phone.pk, requirement="限期整改")
+    supervisor = actor(CITY_BUREAU, Role.SUPERVISOR)
+    rect = rectification_supervise(
+        actor=supervisor, rectification=rect, kind_id=phone.pk, requirement="限期整改"
+    )
+    sup = rect.supervision
+    assert sup.body == rect.body and sup.reason == SupervisionReason.QUALITY
+    assert list(sup.cases.values_list("pk", flat=True)) == [rect.case_id]
+    with pytest.raises(Conflict):
+        rectification_supervise(actor=supervisor, rectification=rect, kind_id=phone.pk, requirement="again")
