@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.evaluation.models import ReturnVisitKind, ReturnVisitStatus, Satisfaction
@@ -18,6 +18,8 @@ from xinfang.evaluation.services import RETURN_VISIT_ROLES, return_visit_record
 from xinfang.orgs.decorators import actor_required
 
 PAGE = 30
+# The timeline's names for this app's case events (the workspace merges them into its EVENT_LABELS).
+EVENT_LABELS = {"return_visit_record": gettext_lazy("回访")}
 
 
 def _require(request) -> None:

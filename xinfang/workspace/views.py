@@ -42,6 +42,7 @@ from xinfang.deadlines.lights import days_left_text, light_for
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
 from xinfang.documents.views import EVENT_LABELS as DOCUMENT_EVENT_LABELS
 from xinfang.documents.views import drafted_message, receipt_offer
+from xinfang.evaluation.return_visit_views import EVENT_LABELS as RETURN_VISIT_EVENT_LABELS
 from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
@@ -66,6 +67,7 @@ EVENT_LABELS = {
     "evaluate": gettext_lazy("满意度评价"),
     **{a: gettext_lazy(t.label) for a, t in BY_ACTION.items()},
     **DOCUMENT_EVENT_LABELS,
+    **RETURN_VISIT_EVENT_LABELS,
 }
 ROUTE_ACTION_LABELS = {a: gettext_lazy(t.label) for a, t in BY_ACTION.items()}
 # The first of these in a case's history is where it actually went, to compare with the suggested route.
