@@ -4,6 +4,7 @@ actions drafted by the handler and approved by the head), and the text of a rend
 from __future__ import annotations
 
 import io
+import re
 
 from xinfang.cases.models import Outcome
 from xinfang.cases.services import case_act
@@ -73,10 +74,30 @@ def pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def official_pdf_text(data: bytes) -> str:
+    """Check what every PDF document must be — A4 pages, CJK fonts embedded (not merely named), text that
+    extracts as Chinese — and return its text (line breaks removed: Chinese has no spaces to lose)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.pages, "no page"
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842), "not A4"
+    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    cjk = [f for f in fonts if "CJK" in str(f["/BaseFont"])]
+    assert cjk, [str(f["/BaseFont"]) for f in fonts]
+    for font in cjk:
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), "font not embedded"
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert re.search(r"[\u4e00-\u9fff]{4}", text), "no extractable Chinese text"
+    return text
+
+
 def docx_text(data: bytes) -> str:
     from docx import Document
 
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
 
-__all__ = ["approve", "docx_text", "pdf_text", "walk"]
+__all__ = ["approve", "docx_text", "official_pdf_text", "pdf_text", "walk"]

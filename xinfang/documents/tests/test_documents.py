@@ -26,7 +26,7 @@ from xinfang.documents.services import (
     receipt_issue,
     service_record,
 )
-from xinfang.documents.tests.conftest import approve, docx_text, pdf_text, walk
+from xinfang.documents.tests.conftest import approve, docx_text, official_pdf_text, walk
 from xinfang.orgs.models import Body, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -234,8 +234,8 @@ def test_each_kind(demo_city, kind):
     assert re.search(r"〔2026〕\d+号", text) and "二〇二六年" in text
     if kind == "opinion":
         assert "第二十九条" not in flat  # Art. 29 is for 建议意见, not this 申诉求决 matter
-    pdf = pdf_text(document_file(document=document, fmt="pdf")[0]).replace("\n", "")
-    assert document.title in pdf and "测试人1" in pdf
+    pdf = official_pdf_text(document_file(document=document, fmt="pdf")[0])  # A4, CJK fonts embedded, text
+    assert document.title in pdf and "测试人1" in pdf and article in pdf
 
 
 def test_suggestion_answer_cites_article_29(demo_city):
@@ -265,6 +265,8 @@ def test_receipt_prints_the_query_code_once(demo_city):
     assert again.pk == document.pk and again.number == document.number
     later = docx_text(document_file(document=again, fmt="docx")[0])
     assert result.query_code not in later and "查询码已在登记时交给您本人" in later
+    pdf = official_pdf_text(document_file(document=again, fmt="pdf")[0])
+    assert "信访事项登记回执" in pdf and result.case.number in pdf and "第二十二条" in pdf
 
 
 # ------------------------------------------------------------------------------- service and windows
