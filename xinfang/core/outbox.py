@@ -68,8 +68,9 @@ def event_record_later(
 
 def events_outbox_flush(*, batch: int | None = None) -> int:
     """Move every waiting event into the event log, `batch` rows per transaction; returns how many moved."""
-    from xinfang.orgs.models import Body, User
-
+    # the accounts' and bodies' models through Event's keys (core sits below orgs and may not import it)
+    User = Event._meta.get_field("actor").related_model
+    Body = Event._meta.get_field("body").related_model
     batch = batch or settings.XINFANG_OUTBOX_FLUSH_BATCH
     moved = 0
     while True:
