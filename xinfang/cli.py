@@ -13,17 +13,19 @@ import os
 import subprocess
 import sys
 
+import django
+from django.conf import settings
+from django.core.management import call_command, execute_from_command_line
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
 
 def _django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    import django
-
     django.setup()
 
 
 def _manage(*args: str) -> None:
-    from django.core.management import call_command
-
     call_command(*args)
 
 
@@ -71,9 +73,8 @@ def cmd_demo(argv: list[str]) -> int:
     parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
     args = parser.parse_args(argv)
     _django_setup()
-    from django.conf import settings
-
-    from xinfang.orgs.demo import demo_city_load, demo_exists, demo_logins_text
+    from xinfang.generator.demo import demo_cases_load  # after django.setup(): app modules read models
+    from xinfang.orgs.demo import demo_city_load, demo_exists, demo_logins_text  # after django.setup()
 
     _manage("migrate", "--noinput", "-v", "0")
     if demo_exists():
@@ -83,23 +84,14 @@ def cmd_demo(argv: list[str]) -> int:
         print(
             f"已载入演示城市：{counts['regions']} 个区划，{counts['bodies']} 个机关，{counts['users']} 个账号。"
         )
-        try:
-            from xinfang.generator.demo import demo_cases_load
-        except ImportError:  # the case generator arrives with the cases app
-            demo_cases_load = None
-        if demo_cases_load is not None:
-            print(demo_cases_load())
+        print(demo_cases_load())
         # each feature app's demo data (supervision, the hall, referrals, reviews, documents), in order
-        from django.utils.module_loading import import_string
-
         for dotted in settings.XINFANG_DEMO_LOADERS:
             print(import_string(dotted)())
     # ECharts for /figures/ ships in the package (xinfang/analytics/static/vendor/echarts, ADR 0002)
     _manage("collectstatic", "--noinput", "-v", "0")
     # today's ledger (每日交账), so the demo's ledgers are not empty until the first cron run (idempotent)
-    from django.utils import timezone
-
-    from xinfang.deadlines.services import ledger_build
+    from xinfang.deadlines.services import ledger_build  # after django.setup(), as above
 
     stats = ledger_build(day=timezone.localdate())
     print(f"今日台账：红灯 {stats.red} 项，黄灯 {stats.yellow} 项。")
@@ -139,8 +131,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] == "serve":
         return cmd_serve(argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(["xinfang", *argv])
     return 0
 

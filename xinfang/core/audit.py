@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+
+from xinfang.core.models import Event
 
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key for the chain ("xinf").
@@ -87,7 +89,6 @@ def _lock_chain() -> None:
 
 
 def _chain_head() -> tuple[int, str]:
-    from xinfang.core.models import Event
 
     last = (
         Event.objects.filter(chain_seq__isnull=False)
@@ -114,7 +115,6 @@ def event_chain_link(events) -> None:
 
 def event_chain_seal(*, batch: int = 5000) -> int:
     """Chain the events written without one (bulk loads), oldest first; returns how many."""
-    from xinfang.core.models import Event
 
     sealed = 0
     while True:
@@ -156,7 +156,6 @@ class ChainReport:
 
 def event_chain_verify(*, expect_head: tuple[int, str] | None = None, chunk: int = 2000) -> ChainReport:
     """Walk the chain in order and say every row that was edited, deleted or moved."""
-    from xinfang.core.models import Event
 
     report = ChainReport()
     expected_seq, prev = 1, GENESIS
@@ -257,7 +256,7 @@ def event_table_protect(*, app_role: str, owner_role: str) -> list[str]:
     """Make `owner_role` (created NOLOGIN if missing) own core_event, and leave `app_role` only SELECT and
     INSERT on it: no UPDATE, DELETE or TRUNCATE, and no way to drop the trigger (only the owner may). Run
     as a superuser or the database owner. Returns the statements run."""
-    from psycopg import sql
+    from psycopg import sql  # PostgreSQL only: this path never runs on SQLite
 
     if connection.vendor != "postgresql":
         raise RuntimeError("只有 PostgreSQL 支持按角色收回权限；SQLite 依靠触发器和散列链。")
@@ -315,7 +314,6 @@ def on_connection_created(sender, connection, **kwargs) -> None:
 
 
 def on_post_migrate(sender, using="default", **kwargs) -> None:
-    from django.db import connections
 
     conn = connections[using]
     conn.ensure_connection()

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from xinfang.core.audit import event_chain_verify
+
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "db.sqlite3"
 PG_MEMBER = "db.pgdump"
@@ -70,7 +72,6 @@ class BackupResult:
 
 def backup_create(*, path: Path | None = None, media: bool = True) -> BackupResult:
     """Write one .tar: the database, the media files (unless `media=False`) and the manifest."""
-    from xinfang.core.audit import event_chain_verify
 
     vendor = connection.vendor
     if vendor not in ("sqlite", "postgresql"):
@@ -132,7 +133,6 @@ class RestoreResult:
 
 def backup_restore(*, path: Path, media: bool = True) -> RestoreResult:
     """Put the database (and media) back as they were in the backup, then compare counts and the chain."""
-    from xinfang.core.audit import event_chain_verify
 
     manifest = backup_manifest(path)
     if manifest["vendor"] != connection.vendor:

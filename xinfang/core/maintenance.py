@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
+from xinfang.core.models import DisabledObject
+
 log = logging.getLogger(__name__)
 
 
@@ -55,7 +57,6 @@ class Disabled:
 
 
 def _journal(items: list[Disabled], reason: str) -> None:
-    from xinfang.core.models import DisabledObject
 
     # Committed on its own, before anything is taken away: the trail must survive a kill.
     with transaction.atomic():
@@ -77,7 +78,6 @@ def _restore(item: Disabled) -> None:
 
 
 def _forget(items: list[Disabled]) -> None:
-    from xinfang.core.models import DisabledObject
 
     for item in items:
         DisabledObject.objects.filter(kind=item.kind, name=item.name).delete()
@@ -122,7 +122,6 @@ def _signals_as_exceptions() -> Iterator[None]:
 
 
 def _disabled_find() -> list[str]:
-    from xinfang.core.models import DisabledObject
 
     return [
         f"{row.kind} {row.name} 仍处于暂停状态（{row.reason}，{row.created_at:%Y-%m-%d %H:%M}）"
@@ -131,7 +130,6 @@ def _disabled_find() -> list[str]:
 
 
 def _disabled_repair() -> None:
-    from xinfang.core.models import DisabledObject
 
     for row in DisabledObject.objects.order_by("created_at", "id"):
         _restore(Disabled(row.kind, row.name, row.restore))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
+from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,6 @@ class BadInputMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        from django.db import DataError
 
         if not isinstance(exception, DataError | OverflowError):
             return None

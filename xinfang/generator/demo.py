@@ -7,6 +7,7 @@ stays quick (about 4 s instead of 10 s for 300 through the services).
 
 from __future__ import annotations
 
+from xinfang.cases.models import Case
 from xinfang.generator.generate import Result, generate_bulk, generate_services
 
 DEMO_SERVICES = 100
@@ -17,8 +18,6 @@ DEMO_SEED = 2026
 def demo_cases_load() -> str:
     """About 300 cases at every stage, most registered at 东城区信访局 and sent to its agencies
     (东城区住房和城乡建设局 …), the rest over the other counties. Runs once: skips if cases exist."""
-    from xinfang.cases.models import Case
-
     if Case.objects.exists():
         return "演示事项已存在，未重复生成。"
     try:

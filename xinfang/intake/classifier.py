@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -362,7 +363,7 @@ class CategoryClassifier:
         ``view_weights`` (title, body): at prediction a title+body message is scored as the weighted
         mean of the scores of the whole message, its title alone and its body alone (0, 0: whole only).
         """
-        from sklearn.svm import LinearSVC
+        from sklearn.svm import LinearSVC  # scikit-learn takes ~2 s to import: loaded only where it is used
 
         t0 = time.perf_counter()
         titles, bodies = cls._cut(*_clean_pairs(titles, bodies), max_chars)
@@ -399,7 +400,7 @@ class CategoryClassifier:
             "train_seconds": round(time.perf_counter() - t0, 2),
         }
         try:
-            import sklearn
+            import sklearn  # scikit-learn takes ~2 s to import: loaded only where it is used
 
             meta["sklearn_version"] = sklearn.__version__
         except ImportError:  # pragma: no cover
@@ -440,8 +441,11 @@ class CategoryClassifier:
     def _oof_scores(
         cls, X, y, groups, seed: int, C: float, class_weight=None, k: int = 5, nf: int = 0, views=None
     ) -> np.ndarray:
-        from sklearn.model_selection import GroupKFold, StratifiedKFold
-        from sklearn.svm import LinearSVC
+        from sklearn.model_selection import (  # scikit-learn takes ~2 s to import: loaded only where it is used
+            GroupKFold,
+            StratifiedKFold,
+        )
+        from sklearn.svm import LinearSVC  # scikit-learn takes ~2 s to import: loaded only where it is used
 
         if groups is not None:
             splitter = GroupKFold(n_splits=k, shuffle=True, random_state=seed)
@@ -603,9 +607,8 @@ class CategoryClassifier:
 @functools.lru_cache(maxsize=1)
 def _jieba():
     """jieba's dictionary, loaded once per process (about a second; its log lines silenced)."""
-    import logging
 
-    import jieba
+    import jieba  # jieba loads its dictionary on first use: only when word cutting is asked for
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()

@@ -61,6 +61,7 @@ class HotIssue:
 
 
 def _cluster(X, threshold: float) -> np.ndarray:
+    # scikit-learn takes ~2 s to import: loaded only where it is used
     from sklearn.cluster import AgglomerativeClustering
 
     if X.shape[0] < 2:
@@ -82,6 +83,7 @@ def hot_issues(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> list[HotIssue]:
+    # scikit-learn takes ~2 s to import: loaded only where it is used
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     msgs = []

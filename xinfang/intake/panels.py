@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+from xinfang.cases.selectors import case_list_visible
 from xinfang.intake.responsibility import assist_tasks_for
 
 
 def panel(actor) -> dict | None:
     if actor is None or actor.body is None:
         return None
-    from xinfang.cases.selectors import case_list_visible
 
     tasks = list(assist_tasks_for(actor=actor)[:20])
     disputes = list(

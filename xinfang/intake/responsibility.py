@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xinfang.cases.selectors import case_list_visible, cases_unscoped
 from xinfang.core.errors import NotFound, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.intake.models import AssistTask, Place, ResponsibilityRule, Situation, TargetLevel
@@ -116,7 +117,6 @@ def assist_tasks_open(*, case, lead_body: Body, bodies, rule_id: int | None = No
 
 def assist_tasks_for(*, actor: Actor) -> QuerySet[AssistTask]:
     """The open 协办 tasks of the actor's body, on cases it may see (the one read path)."""
-    from xinfang.cases.selectors import case_list_visible
 
     return (
         AssistTask.objects.filter(body=actor.body, state=AssistTask.TaskState.OPEN)
@@ -164,7 +164,6 @@ def on_event_saved(sender, instance, created, **kwargs) -> None:
     lead_id = (instance.new_values or {}).get("handling_body")
     if not co or not lead_id:
         return
-    from xinfang.cases.selectors import cases_unscoped
 
     case = (
         cases_unscoped(reason="协办 tasks after a transfer")

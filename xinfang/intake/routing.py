@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from xinfang.intake.models import RouteRule, TargetLevel
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
 from xinfang.orgs.selectors import body_of_kind_for_region
 
@@ -55,7 +56,6 @@ def suggest_routes(
     legal_procedure: str = "",
     legal_procedure_because: str = "",
 ) -> list[RouteSuggestion]:
-    from xinfang.intake.models import RouteRule, TargetLevel
 
     out: list[RouteSuggestion] = []
     if law_related:

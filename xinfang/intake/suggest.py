@@ -7,9 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from xinfang.cases.models import Category, PetitionType
+from xinfang.cases.selectors import case_is_visible
+from xinfang.cases.services.register import find_earlier_same_matter
 from xinfang.intake.classifier import load_default
 from xinfang.intake.routing import suggest_routes
 from xinfang.intake.rules import flag_legal, suggest_type
+from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, Region
 
 UNCERTAIN_BELOW = 0.6
@@ -92,8 +95,6 @@ def intake_suggest(
             if proposal is not None:
                 out["responsibility"] = proposal.as_dict()
         if people:
-            from xinfang.cases.services.register import find_earlier_same_matter
-
             earlier = find_earlier_same_matter(
                 people=list(people), problem_region=problem_region, request=request, facts=facts
             )
@@ -111,7 +112,5 @@ def intake_suggest(
 def _visible_to(body: Body, case) -> bool:
     """A repeat candidate is named only if the registrar's body may see it: an earlier 检举控告 about that
     body never surfaces through the suggestion (Art. 30; the one read path, docs/security.md)."""
-    from xinfang.cases.selectors import case_is_visible
-    from xinfang.orgs.acting import Actor
 
     return case_is_visible(actor=Actor(user=None, body=body), case_id=case.pk)

@@ -27,11 +27,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from .classifier import CategoryClassifier
 from .textprep import clean_text, combine, norm_key
 
 __all__ = [
@@ -121,7 +125,7 @@ class _UnionFind:
 
 def _link_titles(titles: dict[str, tuple[str, str]], bodies: dict[str, tuple[str, str]]):
     """Yield (title_key, body_key, score) — best same-label body per title by IDF containment."""
-    import numpy as np
+    # scikit-learn takes ~2 s to import: loaded only where it is used
     from sklearn.feature_extraction.text import CountVectorizer
 
     bkeys = list(bodies)
@@ -309,8 +313,10 @@ def examples_for(
 
 def evaluate(clf, groups: Sequence[Group]) -> dict:
     """Macro-F1, accuracy and expected calibration error per input kind on ``groups``."""
-    import numpy as np
-    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.metrics import (  # scikit-learn takes ~2 s to import: loaded only where it is used
+        accuracy_score,
+        f1_score,
+    )
 
     out: dict = {}
     for kind in ("title", "body", "both"):
@@ -338,7 +344,6 @@ def evaluate(clf, groups: Sequence[Group]) -> dict:
 
 
 def _train_on(groups: Sequence[Group], seed: int, **kw):
-    from .classifier import CategoryClassifier
 
     ex, gids = [], []
     for g in groups:
@@ -362,7 +367,6 @@ def build_model(data_dir: Path | str = DEFAULT_DATA_DIR, seed: int = 42, val_fra
     Returns ``(classifier, report)``; the classifier's ``meta`` carries the report (data hash, seed,
     library versions, validation figures) and is written into the model file by ``save``.
     """
-    import time
 
     t0 = time.perf_counter()
     corpus = load_corpus(data_dir)

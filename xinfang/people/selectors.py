@@ -4,6 +4,8 @@ do not say which cases a person has: what a body may see of a person goes throug
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from xinfang.people.models import Person
 from xinfang.people.validators import normalize_id_number, normalize_phone
 
@@ -22,7 +24,6 @@ def person_find_by_identity(*, id_number: str = "", phone: str = "") -> Person |
 
 def persons_by_identity(*, id_numbers=(), phones=()) -> list[Person]:
     """The people known by these ID numbers or phones (repeat detection at intake compares their cases)."""
-    from django.db.models import Q
 
     ids = {normalize_id_number(i) for i in id_numbers if i and i.strip()} - {""}
     tels = {normalize_phone(p) for p in phones if p and p.strip()} - {""}

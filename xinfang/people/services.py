@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from xinfang.core.errors import ValidationFailed
 from xinfang.core.events import event_record
+from xinfang.people.masking import mask_address
 from xinfang.people.models import Person, PersonKind, mask_email, mask_phone
 from xinfang.people.validators import normalize_id_number, normalize_phone, validate_id_number, validate_phone
 
@@ -79,7 +80,6 @@ def person_get_or_create(
 
 
 def _masked(field: str, value: str) -> str:
-    from xinfang.people.masking import mask_address
 
     return {"phone": mask_phone, "email": mask_email, "address": mask_address}[field](value or "")
 

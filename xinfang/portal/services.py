@@ -16,12 +16,15 @@ from xinfang.cases.services.numbering import case_number_normalize
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from xinfang.core.events import event_record
-from xinfang.core.notify import email_send
+from xinfang.core.notify import email_send, sms_send
 from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.models import Clock
+from xinfang.evaluation.services import evaluation_record
 from xinfang.orgs.acting import PETITIONER
 from xinfang.orgs.models import Body, BodyKind, Region, RegionLevel
 from xinfang.orgs.selectors import body_of_kind_for_region
+from xinfang.people.models import Person
+from xinfang.people.services import contact_change_record
 from xinfang.portal import ratelimit
 
 # Compared against when the 编号 does not exist, so that "no such number" costs the same time as a
@@ -150,7 +153,6 @@ def portal_case_unlock(*, number: str, code: str, address: str) -> Case:
 def portal_evaluate(*, case: Case, result: str, comment: str = ""):
     """The petitioner's evaluation of the latest answer, once (the service enforces it; this only gives a
     replayed form the plain reason instead of "the window has closed")."""
-    from xinfang.evaluation.services import evaluation_record
 
     window = Clock.objects.filter(case=case, kind=ClockKind.EVALUATION).order_by("-id").first()
     if window is not None and not window.is_open and window.stopped_by == "evaluate":
@@ -169,9 +171,6 @@ def portal_contact_change(*, case: Case, phone: str = "", address: str = "", ema
     """The petitioner of a case unlocked with its 编号 and 查询码 changes their contact details (issue #9):
     the only way the portal changes a person's file. The change is logged (masked), and the old phone and
     e-mail are told, so that a change nobody asked for is noticed by the person it concerns."""
-    from xinfang.core.notify import sms_send
-    from xinfang.people.models import Person
-    from xinfang.people.services import contact_change_record
 
     link = case.petitioners.order_by("-is_representative", "order", "id").first()
     if link is None:

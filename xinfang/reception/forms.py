@@ -19,6 +19,7 @@ from xinfang.reception.models import (
     Service,
     VisitOutcome,
 )
+from xinfang.reception.services import ParticipantInput
 
 LOCAL_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -150,7 +151,6 @@ class HearingForm(forms.Form):
     )
 
     def clean_participants(self):
-        from xinfang.reception.services import ParticipantInput
 
         # The Chinese label or the role's code (hearing_officer, lawyer, …): either names the role.
         by_label = {label: value for value, label in ParticipantRole.choices} | {

@@ -26,6 +26,7 @@ from xinfang.reception.models import (
     TicketStatus,
     Visit,
 )
+from xinfang.reception.services import ARCHIVABLE_STATES
 
 
 @dataclass
@@ -263,7 +264,6 @@ def archive_list(
 
 def archivable_cases(*, actor: Actor) -> QuerySet[Case]:
     """Closed cases the acting body holds that are not archived yet (结案 → 归档)."""
-    from xinfang.reception.services import ARCHIVABLE_STATES
 
     return (
         case_list_visible(actor=actor)

@@ -3,10 +3,12 @@ locked, an event for each step. Case changes go through the case services (`case
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -554,7 +556,6 @@ def visit_record(
 
 
 def _group_min() -> int:
-    from django.conf import settings
 
     return settings.XINFANG_GROUP_VISIT_MIN_PEOPLE
 
@@ -713,7 +714,6 @@ def hearing_cancel(*, actor: Actor, hearing: Hearing, reason: str) -> Hearing:
 
 
 def _personal_data_in(text: str, case: Case) -> bool:
-    import re
 
     if re.search(r"\d{17}[\dXx]|1[3-9]\d{9}", text):
         return True

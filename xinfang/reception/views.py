@@ -4,20 +4,25 @@ any input is looked at."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import contextlib
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.cases.services import PetitionerInput
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.events import event_record
 from xinfang.core.periods import GROUP_VISIT_MAX_REPRESENTATIVES
+from xinfang.documents.views import receipt_offer
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Region, Role
 from xinfang.reception import selectors, services
@@ -37,7 +42,7 @@ from xinfang.reception.forms import (
     VisitForm,
     agencies_near,
 )
-from xinfang.reception.models import HearingStatus, ServiceKind, VisitOutcome
+from xinfang.reception.models import DutyShift, HearingStatus, ServiceKind, VisitOutcome
 
 HALL = (Role.REGISTRAR,)
 HEARING_ROLES = (Role.CASE_OFFICER, Role.AGENCY_HEAD, Role.REGISTRAR)
@@ -120,13 +125,11 @@ def kiosk(request):
 
 
 def _rendered(form, *names):
-    from django.utils.safestring import mark_safe
 
     return mark_safe(" ".join(str(form[n]) for n in names))
 
 
 def _url(name, **kwargs):
-    from django.urls import reverse
 
     return reverse(name, kwargs=kwargs)
 
@@ -335,7 +338,6 @@ def _visit_form(request, ticket=None):
                     codes = request.session.get(RECEIPT_SESSION, {})
                     codes[str(result.visit.pk)] = result.registration.query_code
                     request.session[RECEIPT_SESSION] = codes
-                    from xinfang.documents.views import receipt_offer
 
                     receipt_offer(
                         request, case=result.registration.case, query_code=result.registration.query_code
@@ -379,12 +381,8 @@ def visits(request):
     _require(request, *HALL)
     filters = {"q": request.GET.get("q", ""), "outcome": request.GET.get("outcome", "")}
     if request.GET.get("date"):
-        try:
-            from datetime import date
-
+        with contextlib.suppress(ValueError):
             filters["date"] = date.fromisoformat(request.GET["date"])
-        except ValueError:
-            pass
     page = Paginator(selectors.visit_list(actor=request.actor, filters=filters), 50).get_page(
         request.GET.get("page")
     )
@@ -418,7 +416,6 @@ def recording(request, pk):
     v = _get(selectors.visit_get, actor=request.actor, pk=pk)
     if not v.recording_file:
         raise Http404()
-    from xinfang.core.events import event_record
 
     event_record(
         actor=request.actor.user,
@@ -474,7 +471,6 @@ def duty(request):
 @actor_required
 def duty_remove(request, pk):
     _require(request, *HALL)
-    from xinfang.reception.models import DutyShift
 
     shift = DutyShift.objects.filter(pk=pk, body=request.actor.body).first()
     if shift is None:

@@ -12,8 +12,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from xinfang.cases.models import Case, PetitionType, State
+from xinfang.orgs.acting import actor_for
 from xinfang.orgs.demo import DEMO_LOGINS_LATER, DEMO_PASSWORD
 from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
+from xinfang.resolution.confirmation import confirmation_due
 from xinfang.resolution.models import (
     CaseEffect,
     Consent,
@@ -26,6 +29,7 @@ from xinfang.resolution.models import (
     Status,
 )
 from xinfang.resolution.rules import KIND_RULES, OrganisationKind, Outcome, ReferralKind
+from xinfang.resolution.services import PartyInput, referral_create
 
 SEED = 2026
 SECTOR = "dispute_resolution"
@@ -146,8 +150,6 @@ def _history(orgs: dict[str, Organisation], today) -> int:
             case_effect=CaseEffect.NONE,
         )
         if outcome == Outcome.MEDIATION_AGREEMENT and kind == ReferralKind.PEOPLES_MEDIATION:
-            from xinfang.resolution.confirmation import confirmation_due
-
             due = confirmation_due(effective_on=outcome_on)
             r.confirmation_due_on = due.due
             r.confirmation_counted = list(due.counted)
@@ -189,9 +191,6 @@ def _history(orgs: dict[str, Organisation], today) -> int:
 
 def _live(orgs: dict[str, Organisation]) -> int:
     """Open referrals through the services, on demo cases the city 信访局 holds at registration."""
-    from xinfang.cases.models import Case, PetitionType, State
-    from xinfang.orgs.acting import actor_for
-    from xinfang.resolution.services import PartyInput, referral_create
 
     user = User.objects.filter(username="dengji").first()
     body = Body.objects.filter(code="990100-xinfang").first()

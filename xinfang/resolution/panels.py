@@ -3,6 +3,8 @@ referring body its open referrals, outcomes it still has to act on, and 司法�
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -20,7 +22,6 @@ def panel(actor) -> dict | None:
         return None
     today = timezone.localdate()
     soon = today.toordinal() + yellow_days_setting()
-    from datetime import date
 
     counts = referrals_visible(actor=actor).aggregate(
         new=Count("id", filter=Q(status=Status.REFERRED)),

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.cases.models import Case, PetitionType, State
+from xinfang.cases.models import Case, CasePetitioner, PetitionType, State
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.cases.services.actions import case_act, check_allowed
 from xinfang.cases.workflow import OPEN_STATES, ClockKind, transition
@@ -33,13 +33,14 @@ from xinfang.core.errors import (
 )
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
+from xinfang.core.notify import email_send, sms_send
 from xinfang.core.periods import MEDIATION_LAW, TIAOLI, period
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_pause, clock_resume
 from xinfang.deadlines.lights import yellow_days_setting
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Role
+from xinfang.orgs.models import Role, User
 from xinfang.resolution.confirmation import confirmation_due
 from xinfang.resolution.models import (
     OPEN_STATUSES,
@@ -232,16 +233,12 @@ def _notice(*, referral: Referral, kind: str, body, legal_basis: str, **context)
 def _sms_petitioners(case_id: int | None, text: str) -> None:
     if case_id is None:
         return
-    from xinfang.cases.models import CasePetitioner
-    from xinfang.core.notify import sms_send
 
     for link in CasePetitioner.objects.filter(case_id=case_id).select_related("person"):
         sms_send(phone=link.person.phone, text=text)
 
 
 def _email_organisation(organisation_id: int, subject: str, text: str) -> None:
-    from xinfang.core.notify import email_send
-    from xinfang.orgs.models import User
 
     org = Organisation.objects.filter(pk=organisation_id).only("body_id").first()
     if org is None or org.body_id is None:

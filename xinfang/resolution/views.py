@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.documents.rendering import MEDIA_TYPES, document_render
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Role
 from xinfang.resolution import selectors, services
 from xinfang.resolution.confirmation import confirmation_light
+from xinfang.resolution.documents import agreement_context
 from xinfang.resolution.figures import COLUMNS, centre_figures, centre_figures_xlsx, drill_down
 from xinfang.resolution.forms import (
     ConfirmationForm,
@@ -285,11 +287,9 @@ def agreement_document(request, pk: int, fmt: str):
     referral, _side = _get(request.actor, pk)
     if referral.outcome not in (Outcome.MEDIATION_AGREEMENT, Outcome.SETTLEMENT_AGREEMENT):
         raise Http404()
-    from xinfang.documents.rendering import MEDIA_TYPES, document_render
 
     if fmt not in MEDIA_TYPES:
         raise Http404()
-    from xinfang.resolution.documents import agreement_context
 
     kind, context = agreement_context(referral)
     data = document_render(kind=kind, context=context, fmt=fmt)

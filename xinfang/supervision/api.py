@@ -5,6 +5,7 @@ the ApplicationError family, mapped by xinfang.api.errors."""
 from __future__ import annotations
 
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from xinfang.api.acting import api_actor
 from xinfang.api.serializers import ErrorOut
+from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import NotFound, ValidationFailed
 from xinfang.orgs.models import Body, Role, User
 from xinfang.supervision import selectors, services
@@ -433,7 +435,6 @@ class LeaderCaseList(APIView):
 
     @extend_schema(summary="领导包案", request=LeaderCaseIn, responses={201: LeaderCaseOut, **ERRORS})
     def post(self, request: Request) -> Response:
-        from xinfang.cases.selectors import case_get_for_actor
 
         actor = api_actor(request)
         _require(actor, Role.LEADER, Role.SUPERVISOR)
@@ -609,7 +610,6 @@ class FiguresView(APIView):
         responses={200: SupervisionFiguresOut, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        from django.utils import timezone
 
         actor = api_actor(request)
         _require(actor, Role.SUPERVISOR, Role.LEADER, Role.AGENCY_HEAD, Role.ADMINISTRATOR)

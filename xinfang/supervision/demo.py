@@ -10,23 +10,30 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
+
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.workflow import OPEN_STATES
+from xinfang.generator.generate import generate_bulk
+from xinfang.orgs.acting import Actor, actor_for
+from xinfang.orgs.models import Body, Membership, User
+from xinfang.supervision import services as s
+from xinfang.supervision.models import Campaign, StepKind, SupervisionKind, SupervisionReason
+from xinfang.supervision.services import IMPORT_HEADERS
 
 CAMPAIGN_CASES = 883
 BATCHES = (500, 383)
 
 
 def _actor(username: str, body_code: str):
-    from xinfang.orgs.acting import actor_for
-    from xinfang.orgs.models import Body, User
 
     return actor_for(User.objects.get(username=username), Body.objects.get(code=body_code))
 
 
 def _xlsx(rows) -> io.BytesIO:
+    # openpyxl takes ~0.4 s to import: loaded only when a workbook is read or written
     from openpyxl import Workbook
-
-    from xinfang.supervision.services import IMPORT_HEADERS
 
     wb = Workbook()
     ws = wb.active
@@ -42,18 +49,12 @@ def _xlsx(rows) -> io.BytesIO:
 def demo_load() -> str:
     """One transaction for the lot: each service's own atomic block becomes a savepoint, so the few thousand
     writes cost one commit (seconds on SQLite instead of tens)."""
-    from django.db import transaction
 
     with transaction.atomic():
         return _demo_load()
 
 
 def _demo_load() -> str:
-    from xinfang.cases.selectors import cases_visible_to
-    from xinfang.cases.workflow import OPEN_STATES
-    from xinfang.orgs.models import Body, User
-    from xinfang.supervision import services as s
-    from xinfang.supervision.models import Campaign, StepKind, SupervisionKind, SupervisionReason
 
     if Campaign.objects.exists():
         return "督查督办演示数据已存在，未重复生成。"
@@ -139,8 +140,6 @@ def _demo_load() -> str:
     # --- the campaign: 883 cases in two batches
     have = visible.count()
     if have < CAMPAIGN_CASES:
-        from xinfang.generator.generate import generate_bulk
-
         generate_bulk(cases=CAMPAIGN_CASES - have + 20, seed=2027)
         visible = cases_visible_to(city)
     picked = list(
@@ -262,8 +261,6 @@ def _demo_load() -> str:
 
 
 def _member_actor(body):
-    from xinfang.orgs.acting import Actor
-    from xinfang.orgs.models import Membership
 
     m = Membership.objects.filter(body=body).select_related("user").order_by("pk").first()
     if m is not None:

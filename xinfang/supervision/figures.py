@@ -18,6 +18,7 @@ from xinfang.supervision.models import (
     LeaderCaseStatus,
     ReceivedCase,
     Recommendation,
+    RecommendationKind,
     Supervision,
 )
 from xinfang.supervision.services import DONE_STATES  # 办结: answered or ended (the 倒流 rule's own set)
@@ -197,7 +198,6 @@ def figures_sheet(wb, figures: SupervisionFigures) -> None:
         ws.append([r["body__name"], r["issued"], r["replied"], r["on_time"], r["rate"]])
     ws.append([])
     ws.append(["建议类别", "提出", "已反馈", "采纳（含部分）"])
-    from xinfang.supervision.models import RecommendationKind
 
     for r in figures.recommendations:
         ws.append([RecommendationKind(r["kind"]).label, r["issued"], r["feedback"], r["adopted"]])
@@ -210,7 +210,6 @@ def supervision_figures_year(*, body: Body, year: int, detail: bool = False) -> 
 
 def annual_section(doc, *, body: Body, year: int, table) -> None:
     """The annual report's section on 督办 and the Art. 40 建议 and their adoption (Art. 41 (二)(三))."""
-    from xinfang.supervision.models import RecommendationKind
 
     f = supervision_figures_year(body=body, year=year, detail=True)
     doc.add_heading("六、督查督办及建议采纳情况", level=1)

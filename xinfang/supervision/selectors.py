@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count as C
 from django.utils import timezone
 
 from xinfang.cases.models import Case
@@ -190,7 +191,6 @@ def campaign_item_get(*, actor: Actor, pk: int) -> CampaignCase:
 
 def campaign_progress(*, campaign: Campaign, body=None) -> dict:
     """清零 progress per batch and per responsible body (counts only: no case content). Two grouped queries."""
-    from django.db.models import Count as C
 
     base = CampaignCase.objects.filter(campaign=campaign)
     if body is not None and campaign.issuing_body_id != body.pk:

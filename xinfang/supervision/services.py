@@ -6,6 +6,7 @@ hand down only what the acting body may see)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.cases.models import Case, State
-from xinfang.cases.selectors import case_get_for_actor, cases_visible_to
+from xinfang.cases.models import Case, CasePetitioner, State
+from xinfang.cases.selectors import case_get_for_actor, cases_visible_to, confidential_exclusion_q
+from xinfang.cases.services.register import repeat_candidates
+from xinfang.cases.workflow import OPEN_STATES
 from xinfang.core.errors import (
     ConfidentialityViolation,
     Conflict,
@@ -30,8 +33,12 @@ from xinfang.core.errors import (
 from xinfang.core.events import event_record
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import WorkCalendar, compute_due
+from xinfang.deadlines.lights import Light
+from xinfang.deadlines.selectors import counted_clocks, light_q
+from xinfang.documents.rendering import document_render
+from xinfang.documents.services import document_number_next
 from xinfang.orgs.acting import SYSTEM, Actor
-from xinfang.orgs.models import Body, BodyKind, Membership, Role, User
+from xinfang.orgs.models import LEVEL_ORDER, Body, BodyKind, Membership, RegionLevel, Role, User
 from xinfang.supervision.models import (
     FIVE_RENEWALS,
     Adoption,
@@ -220,18 +227,13 @@ def supervision_issue(
 
 def _never_to_accused(cases: list[Case], body: Body) -> None:
     """A 督办 on 检举控告 material never goes to the body it accuses (Art. 30, 46)."""
-    from xinfang.cases.selectors import confidential_exclusion_q
 
     if Case.objects.filter(pk__in=[c.pk for c in cases]).filter(confidential_exclusion_q(body)).exists():
         raise ConfidentialityViolation()
 
 
 def _letter_number(body: Body, year: int) -> str:
-    """The 督办单's 文号, from the documents app's counter when it is there."""
-    try:
-        from xinfang.documents.services import document_number_next
-    except ImportError:  # pragma: no cover — the documents app ships with the project
-        return ""
+    """The 督办单's 文号, from the documents app's counter."""
     return document_number_next(body=body, year=year)
 
 
@@ -379,8 +381,6 @@ def _supervising_body_for(body: Body) -> Body | None:
 
 
 def _auto_system_supervisions(day: date) -> int:
-    from xinfang.deadlines.lights import Light
-    from xinfang.deadlines.selectors import counted_clocks, light_q
 
     kind = SupervisionKind.objects.filter(is_active=True).order_by("rung").first()
     if kind is None:
@@ -475,7 +475,6 @@ def supervision_proposal_dismiss(*, actor: Actor, supervision: Supervision, note
 
 def supervision_letter(*, actor: Actor, supervision: Supervision, fmt: str = "pdf") -> bytes:
     """The 督办单 of a 发函督办, rendered by the documents app."""
-    from xinfang.documents.rendering import document_render
 
     if not supervision.kind.produces_letter:
         raise ValidationFailed(gettext("只有发函督办出具督办单。"), code="no_letter")
@@ -733,7 +732,6 @@ def _earlier_done(case: Case) -> tuple[Case, str] | None:
         earlier = Case.objects.filter(pk=case.repeat_of_id).only("pk", "state", "number").first()
         if earlier is not None and earlier.state in DONE_STATES:
             return earlier, "repeat_link"
-    from xinfang.cases.services.register import repeat_candidates
 
     people = [link.person for link in case.petitioners.select_related("person")]
     if not people:
@@ -778,7 +776,6 @@ def backflow_detect(*, case: Case) -> Backflow | None:
 def backflow_scan(*, since: date | None = None) -> int:
     """The scan job: every case registered since `since` (default: the last 7 days) that repeats a 办结 matter."""
     since = since or (_today() - timedelta(days=7))
-    from xinfang.cases.models import CasePetitioner
 
     # Only a case sharing a petitioner with a 办结 case (or linked to one) can be a 倒流: one indexed filter
     # instead of the similarity check on every new case.
@@ -811,8 +808,6 @@ def backflow_raise(
     )
     membership = _leader_membership(leader)
     if previous is not None:
-        from xinfang.orgs.models import LEVEL_ORDER, RegionLevel
-
         higher = LEVEL_ORDER.index(RegionLevel(membership.body.region.level)) < LEVEL_ORDER.index(
             RegionLevel(previous.leader_body.region.level)
         )
@@ -905,7 +900,6 @@ LARGE_BATCH = 5000
 
 
 def _parse_date(value) -> date | None:
-    from datetime import datetime
 
     if isinstance(value, datetime):
         return value.date()
@@ -996,6 +990,7 @@ def campaign_import_excel(
 ) -> Batch:
     """A batch from an Excel ledger (columns: 事项编号, 责任单位, 包案领导, 化解期限; a header row first). Every row
     is checked first; with any bad row nothing is written and the error names each bad row."""
+    # openpyxl takes ~0.4 s to import: loaded only when a workbook is read or written
     from openpyxl import load_workbook
 
     _own_campaign(actor, campaign)
@@ -1085,7 +1080,6 @@ def campaign_rule_candidates(
     *, actor: Actor, open_days_over: int, repeated_at_least: int = 0, today: date | None = None
 ):
     """积案 by rule: the visible open cases registered more than N days ago (and repeated at least k times)."""
-    from xinfang.cases.workflow import OPEN_STATES
 
     today = today or _today()
     if open_days_over < 0 or repeated_at_least < 0:
@@ -1330,7 +1324,6 @@ def reception_case_tag(*, actor: Actor, reception: LeaderReception, case_number:
 
 def reception_book(*, slot_id: int, name: str, phone: str, matter: str) -> ReceptionSlot:
     """A petitioner books a published slot on the portal; returns the slot with its 预约码."""
-    import re
 
     name = (name or "").strip()
     phone = re.sub(r"\s", "", phone or "")

@@ -11,6 +11,8 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from xinfang.cases.models import Case
+from xinfang.cases.selectors import cases_unscoped
+from xinfang.supervision.services import backflow_detect
 
 log = logging.getLogger("xinfang.supervision")
 
@@ -22,8 +24,6 @@ def case_registered(sender, instance: Case, created: bool, raw: bool = False, **
     pk = instance.pk
 
     def check() -> None:
-        from xinfang.cases.selectors import cases_unscoped
-        from xinfang.supervision.services import backflow_detect
 
         case = cases_unscoped(reason="倒流 check").filter(pk=pk).select_related("problem_region").first()
         if case is None:

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.core.exports import export_record
 from xinfang.core.jobs import export_needs_job, job_start
+from xinfang.documents.rendering import MEDIA_TYPES
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Membership, Role, User
 from xinfang.supervision import selectors, services
@@ -27,6 +29,7 @@ from xinfang.supervision.models import (
     FIVE_RENEWALS,
     Adoption,
     CampaignResult,
+    FollowUp,
     ReceptionKind,
     RecommendationKind,
     StepKind,
@@ -269,7 +272,6 @@ def letter(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("supervision:detail", pk=pk)
-    from xinfang.documents.rendering import MEDIA_TYPES
 
     response = HttpResponse(data, content_type=MEDIA_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="supervision-{sup.pk}.{fmt}"'
@@ -357,8 +359,6 @@ def leader_case_new(request):
     actor = request.actor
     error, values = None, request.POST if request.method == "POST" else {}
     if request.method == "POST":
-        from xinfang.cases.selectors import case_get_for_actor
-
         try:
             try:
                 case = case_get_for_actor(actor=actor, number=values.get("case", "").strip(), log_read=False)
@@ -566,7 +566,11 @@ def campaign(request, pk: int):
         export_record(
             actor=actor,
             kind="campaign_ledger_xlsx",
-            scope={"body": actor.body.code, "campaign": c.pk, "filters": {k: v for k, v in filters.items() if v}},
+            scope={
+                "body": actor.body.code,
+                "campaign": c.pk,
+                "filters": {k: v for k, v in filters.items() if v},
+            },
             rows=items.count(),
             personal_data="none",
         )
@@ -912,7 +916,6 @@ def meeting(request, pk: int):
 @require_POST
 @actor_required
 def followup_done(request, pk: int):
-    from xinfang.supervision.models import FollowUp
 
     f = FollowUp.objects.filter(pk=pk, owner_body=request.actor.body).first()
     if f is None:

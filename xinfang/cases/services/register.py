@@ -33,6 +33,7 @@ from xinfang.cases.workflow import OPEN_STATES, OPENING, REGISTRATION_OUTCOMES, 
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
+from xinfang.core.notify import sms_send
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_start
 from xinfang.orgs.acting import Actor
@@ -476,7 +477,6 @@ def case_register(
 
 
 def _send_receipt(phones: list[str], number: str, code: str) -> None:
-    from xinfang.core.notify import sms_send
 
     for phone in phones:
         sms_send(

@@ -3,13 +3,13 @@ every table between transactional tests). PostgreSQL's flush truncates, which th
 on a protected production database the app role has no TRUNCATE right anyway."""
 
 from django.core.management.commands.flush import Command as FlushCommand
+from django.db import connections
 
 from xinfang.core.audit import flushing, sqlite_functions_register
 
 
 class Command(FlushCommand):
     def handle(self, **options):
-        from django.db import connections
 
         conn = connections[options["database"]]
         conn.ensure_connection()
