@@ -1,36 +1,12 @@
-from collections import Counter
-
 import pytest
 import time_machine
 from django.core.management import call_command
 
-from xinfang.cases.models import Case, State
-from xinfang.core.events import events_for
-from xinfang.generator.generate import generate_bulk, generate_services, messages
+from xinfang.cases.models import Case
+from xinfang.generator.generate import generate_bulk, messages
 from xinfang.people.validators import validate_id_number
 
 pytestmark = pytest.mark.django_db
-
-
-def profile(ids: list[int]) -> Counter:
-    """What a user would see of each case: state, clocks (kind, due date, open), events, notices."""
-    out = Counter()
-    for case in Case.objects.filter(pk__in=ids).prefetch_related("clocks", "notices"):
-        clocks = tuple(sorted((c.kind, c.due_on, c.is_open, c.on_time) for c in case.clocks.all()))
-        events = tuple(e.action for e in events_for(case))
-        notices = tuple(sorted(n.kind for n in case.notices.all()))
-        out[(case.state, case.version, clocks, events, notices)] += 1
-    return out
-
-
-@time_machine.travel("2026-06-15 10:00 +0800", tick=False)
-def test_bulk_makes_the_same_cases_as_the_services(demo_city):
-    bulk = generate_bulk(cases=60, seed=7)
-    services = generate_services(cases=60, seed=7)
-    assert bulk.cases == services.cases >= 60
-    assert profile(bulk.case_ids) == profile(services.case_ids)
-    states = set(Case.objects.values_list("state", flat=True))
-    assert {State.REGISTERED, State.ACCEPTED, State.ANSWERED, State.ARCHIVED, State.REPEAT_LINKED} <= states
 
 
 def test_extract_is_clean_and_petitioners_are_valid(demo_city):

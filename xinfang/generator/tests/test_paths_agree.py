@@ -36,9 +36,11 @@ SKIP: dict[str, set[str]] = {
     "core.event": {"id", "object_id", "chain_seq", "chain_prev", "chain_hash"},
     "cases.casepetitioner": {"id", "case_id"},
 }
-# Rows the services write beside a case that the bulk path does not: the official document the documents
-# app keeps of each notice (its NOTICE_ISSUED_HOOKS numbers it; bulk cases' notices stay unnumbered).
-NOT_IN_BULK = {"documents"}
+# Rows the services write beside a case that the bulk path does not, because the bulk path runs no
+# NOTICE_ISSUED_HOOKS: the official document the documents app keeps of each notice (bulk cases' notices stay
+# unnumbered), and the 回访 the evaluation app plans when an answer is issued (for bulk cases its daily job,
+# evaluation.jobs.evaluation_daily, plans them: every answer with an open window and none yet).
+NOT_IN_BULK = {"documents", "return_visits"}
 
 
 class Rollback(Exception):
