@@ -412,3 +412,28 @@ def test_demo_load_is_idempotent_and_gives_the_xinfang_bureau_a_head(demo_city):
     demo_load()
     assert User.objects.get(username="fuze_xf").memberships.get().role == Role.AGENCY_HEAD
     assert Letterhead.objects.get(body__code="990101-housing").code == "东住建信"
+
+
+def test_the_compact_font_is_embedded_and_a_rare_character_falls_back_to_noto(settings, tmp_path):
+    """documents_fonts' compact copy (the speed of 1,000 PDFs, docs/performance.md) prints the same text; a
+    character outside it (a rare one in a name) still prints, from the full Noto font."""
+    from pypdf import PdfReader
+
+    from xinfang.documents.rendering import _font_config, compact_font_path, documents_fonts_build
+
+    context = {**SAMPLE, "addressee": "王龑"}  # 龑 (U+9F91) is not in GB 2312
+    plain = official_pdf_text(document_render(kind="sample", context=context, fmt="pdf"))
+    settings.DATA_DIR = tmp_path
+    documents_fonts_build(characters=plain.replace("龑", ""))
+    assert compact_font_path().exists()
+    _font_config.cache_clear()  # a fresh font configuration, as a new worker process has
+    try:
+        data = document_render(kind="sample", context=context, fmt="pdf")
+    finally:
+        _font_config.cache_clear()
+    assert official_pdf_text(data) == plain
+    fonts = {
+        str(f.get_object()["/BaseFont"])
+        for f in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values()
+    }
+    assert any("Xinfang-Serif-CJK" in f for f in fonts) and any("Noto-Serif-CJK" in f for f in fonts), fonts
