@@ -1,5 +1,5 @@
-"""The running counts behind the figures (models.ClockTally, EvaluationTally, RegistrationTally): the
-database triggers that keep them, and the rebuild from the source rows.
+"""The running counts behind the figures (models.ClockTally, EvaluationTally, RegistrationTally, CaseTally):
+the database triggers that keep them, and the rebuild from the source rows.
 
 Why triggers and not calls in the services: a count is exact only if *every* write to the source rows
 moves it — the case services, but also ``.update()`` and ``bulk_create`` (the bulk generator, the seed
