@@ -241,3 +241,14 @@ def test_web_submission_gets_a_pdf_receipt_with_the_code_once(demo_city, setting
     assert Client().get(url).status_code == 404  # another browser has no such receipt
     assert c.get(response["Location"]).status_code == 410  # the page, too, showed the code once
     assert Document.objects.filter(case=case, kind=Document.RECEIPT).count() == 1
+
+
+def test_openapi_schema_declares_both_file_formats_and_the_draft_answer(demo_city):
+    schema = Client().get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    pdf = paths["/api/v1/cases/{number}/documents/{doc}/pdf/"]["get"]["responses"]["200"]["content"]
+    docx = paths["/api/v1/cases/{number}/documents/{doc}/docx/"]["get"]["responses"]["200"]["content"]
+    assert list(pdf) == ["application/pdf"] and list(docx) == [DOCX]
+    assert pdf["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
+    action = paths["/api/v1/cases/{number}/actions/{action}/"]["post"]["responses"]
+    assert "202" in action  # a handler's sign-off action: a draft for the head
