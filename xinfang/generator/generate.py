@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.utils import timezone
 
 from xinfang.analytics.tally import tally_uninstall
@@ -988,8 +988,6 @@ class LiveNumbers:
         return block[0] - 1
 
     def _reserve(self, body_id: int, year: int) -> list[int]:
-        from django.db import IntegrityError
-
         for _ in range(3):
             try:
                 with transaction.atomic():
