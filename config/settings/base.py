@@ -358,7 +358,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-    "loggers": {"xinfang": {"level": env.str("XINFANG_LOG_LEVEL", default="INFO")}},
+    "loggers": {
+        "xinfang": {"level": env.str("XINFANG_LOG_LEVEL", default="INFO")},
+        # the worker's own lines (task started, done, retried), once: `xinfang worker` adds no second handler
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The figures' covering clock index carries INCLUDE columns for PostgreSQL's index-only scans; SQLite keeps
