@@ -314,6 +314,7 @@ XINFANG_DEMO_LOADERS: list[str] = [
     "xinfang.resolution.demo.demo_load",
     "xinfang.documents.demo.demo_load",
     "xinfang.evaluation.quality_demo.demo_load",
+    "xinfang.evaluation.return_visit_demo.demo_load",
     # last: it indexes for search whatever the loaders before it wrote in bulk
     "xinfang.search.demo.demo_load",
 ]
