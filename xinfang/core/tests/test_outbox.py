@@ -187,7 +187,7 @@ def test_a_flusher_killed_mid_way_loses_and_doubles_nothing(demo_city, tmp_path)
     distinct = "SELECT COUNT(DISTINCT object_id) FROM core_event WHERE action = 'read'"
 
     flusher = _python(
-        url, tmp_path, "from xinfang.core.outbox import events_outbox_flush\nevents_outbox_flush(batch=10)"
+        url, tmp_path, "from xinfang.core.outbox import events_outbox_flush\nevents_outbox_flush(batch=5)"
     )
     deadline = time.monotonic() + 120
     while _count(url, waiting) == N and time.monotonic() < deadline and flusher.poll() is None:
