@@ -44,4 +44,11 @@ RULES |= {
     "api:case-document-service": rule(
         *STAFF_CASE, scope="case", object_kwarg="number", note="出具机关记录送达"
     ),
+    "api:case-drafts": API_CASE,
+    "api:case-draft-approve": rule(
+        "staff", Role.AGENCY_HEAD, scope="case", object_kwarg="number", note="本机关负责人签发"
+    ),
+    "api:case-draft-return": rule(
+        "staff", Role.AGENCY_HEAD, scope="case", object_kwarg="number", note="本机关负责人退回"
+    ),
 }

@@ -1,6 +1,7 @@
 """REST endpoints for documents (included from xinfang/api/urls.py under /api/v1/): a case's documents, each
-as PDF or Word (the media types declared in the OpenAPI schema), and the service record. The case is read
-through case_get_for_actor first: a 检举控告's documents never reach the body it accuses (404)."""
+as PDF or Word (the media types declared in the OpenAPI schema), the service record, and the head's
+sign-off of a case's drafts (approve / send back). The case is read through case_get_for_actor first: a
+检举控告's documents never reach the body it accuses (404)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from xinfang.api.acting import api_actor
 from xinfang.api.serializers import ErrorOut
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.documents import selectors, services
-from xinfang.documents.models import ServiceMethod
+from xinfang.documents.models import DraftStatus, ServiceMethod
 from xinfang.documents.rendering import MEDIA_TYPES
 from xinfang.documents.views import file_response
 
@@ -128,7 +129,81 @@ class DocumentServiceView(GenericAPIView):
         return Response(ServiceOut(service).data)
 
 
+class DraftOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField(help_text="the transition table's action, e.g. answer, extend")
+    status = serializers.ChoiceField(choices=DraftStatus.values)
+    preview = serializers.CharField(help_text="the notice's text as it will be issued")
+    drafted_at = serializers.DateTimeField()
+    comment = serializers.CharField(help_text="负责人意见")
+
+
+class DraftDecisionIn(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class DraftDecisionOut(serializers.Serializer):
+    draft = DraftOut()
+    state = serializers.CharField(help_text="the case's state afterwards")
+    version = serializers.IntegerField()
+
+
+class CaseDraftsView(GenericAPIView):
+    serializer_class = DraftOut
+    pagination_class = None
+
+    @extend_schema(
+        summary="信访事项待签发及已审批的草稿（答复、复查/复核意见、不予/不再受理、延期）",
+        parameters=[ACTING_BODY],
+        responses={200: DraftOut(many=True), **ERRORS},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        actor = api_actor(request)
+        case = case_get_for_actor(actor=actor, number=number, log_read=False)
+        return Response(DraftOut(selectors.case_drafts(case=case), many=True).data)
+
+
+def _draft_view(approve: bool):
+    class DraftDecisionView(GenericAPIView):
+        serializer_class = DraftDecisionIn
+
+        @extend_schema(
+            summary="负责人批准签发草稿（出具文书）" if approve else "负责人退回草稿（须写明意见）",
+            request=DraftDecisionIn,
+            parameters=[ACTING_BODY],
+            responses={200: DraftDecisionOut, **ERRORS, 409: ErrorOut},
+        )
+        def post(self, request: Request, number: str, draft: int) -> Response:
+            actor = api_actor(request)
+            case = case_get_for_actor(actor=actor, number=number, log_read=False)
+            found = selectors.case_draft(case=case, pk=draft)
+            data = DraftDecisionIn(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = data.validated_data["comment"]
+            if approve:
+                case = services.draft_approve(draft=found, actor=actor, comment=comment)
+            else:
+                services.draft_return(draft=found, actor=actor, comment=comment)
+                case.refresh_from_db()
+            found.refresh_from_db()
+            return Response({"draft": DraftOut(found).data, "state": case.state, "version": case.version})
+
+    DraftDecisionView.__name__ = "DraftApproveView" if approve else "DraftReturnView"
+    return DraftDecisionView
+
+
 urlpatterns = [
+    path("cases/<str:number>/drafts/", CaseDraftsView.as_view(), name="case-drafts"),
+    path(
+        "cases/<str:number>/drafts/<int:draft>/approve/",
+        _draft_view(True).as_view(),
+        name="case-draft-approve",
+    ),
+    path(
+        "cases/<str:number>/drafts/<int:draft>/return/",
+        _draft_view(False).as_view(),
+        name="case-draft-return",
+    ),
     path("cases/<str:number>/documents/", CaseDocumentsView.as_view(), name="case-documents"),
     path(
         "cases/<str:number>/documents/<int:doc>/pdf/", _file_view("pdf").as_view(), name="case-document-pdf"

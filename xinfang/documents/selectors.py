@@ -68,6 +68,14 @@ def drafts_pending(*, actor: Actor) -> QuerySet[Draft]:
     )
 
 
+def case_draft(*, case: Case, pk: int) -> Draft:
+    """One draft of a case the caller has read through case_get_for_actor, or NotFound."""
+    draft = Draft.objects.filter(pk=pk, case=case).first()
+    if draft is None:
+        raise NotFound()
+    return draft
+
+
 def case_drafts(*, case: Case) -> list[Draft]:
     return list(
         Draft.objects.filter(case=case).select_related("drafted_by", "decided_by").order_by("-id")[:10]

@@ -252,3 +252,31 @@ def test_openapi_schema_declares_both_file_formats_and_the_draft_answer(demo_cit
     assert pdf["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
     action = paths["/api/v1/cases/{number}/actions/{action}/"]["post"]["responses"]
     assert "202" in action  # a handler's sign-off action: a draft for the head
+
+
+def test_api_head_approves_or_returns_a_draft(demo_city):
+    case = walk("accept")
+    url = f"/api/v1/cases/{case.number}"
+    drafted = _api(officer()).post(
+        f"{url}/actions/answer/", {"outcome": "support", "text": "责令物业维修。"}, format="json"
+    )
+    assert drafted.status_code == 202 and drafted.json()["state"] == "accepted"
+    draft = drafted.json()["draft"]["id"]
+    listed = _api(officer()).get(f"{url}/drafts/").json()
+    assert (
+        listed[0]["id"] == draft
+        and listed[0]["status"] == "pending"
+        and "责令物业维修" in listed[0]["preview"]
+    )
+    r = _api(officer()).post(f"{url}/drafts/{draft}/approve/", {}, format="json")
+    assert r.status_code == 403 and r.json()["code"] == "role_required"
+    assert _api(head("990102-housing")).post(f"{url}/drafts/{draft}/approve/", {}).status_code == 404
+    r = _api(head()).post(f"{url}/drafts/{draft}/return/", {"comment": ""}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "missing_comment"
+    r = _api(head()).post(f"{url}/drafts/{draft}/approve/", {"comment": "同意"}, format="json")
+    assert (
+        r.status_code == 200 and r.json()["state"] == "answered" and r.json()["draft"]["status"] == "approved"
+    )
+    assert Document.objects.filter(case=case, kind=NoticeKind.OPINION).exists()
+    r = _api(head()).post(f"{url}/drafts/{draft}/return/", {"comment": "再改"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "draft_not_pending"
