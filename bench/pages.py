@@ -173,7 +173,23 @@ def main() -> None:
         "ledger": "/ledger/",
         "api_list": "/api/v1/cases/",
         "return_visits": "/quality/return-visits/",
+        "my_exports": "/jobs/",  # 我的导出 (docs/jobs.md): the user's own jobs, newest 50
     }
+    # Ten pages deep through the keyset links (下一页 / `next`): a deep page must cost what page 1 costs.
+    deep_queue = "/cases/"
+    for _ in range(10):
+        found = re.search(r'href="\?([^"]*after=[^"]+)" rel="next"', client.get(deep_queue).content.decode())
+        if not found:
+            break
+        deep_queue = "/cases/?" + found.group(1).replace("&amp;", "&")
+    deep_api = "/api/v1/cases/"
+    for _ in range(10):
+        following = client.get(deep_api).json().get("next")
+        if not following:
+            break
+        deep_api = following.split("testserver", 1)[-1]
+    pages["queue_page11"] = deep_queue if deep_queue != "/cases/" else None
+    pages["api_page11"] = deep_api if deep_api != "/api/v1/cases/" else None
     out = {
         "db": args.db,
         "cases": Case.objects.count(),

@@ -21,13 +21,14 @@ CASE_LIST_KEYS = (Key("registered_at", "datetime", desc=True), Key("id", desc=Tr
 class CaseCursorPagination(BasePagination):
     page_size = 50
     cursor_query_param = "cursor"
+    count_cap = COUNT_CAP
     keys = CASE_LIST_KEYS
 
     def paginate_queryset(self, queryset, request: Request, view=None) -> list:
         self.request = request
         after = request.query_params.get(self.cursor_query_param) or None
         self.page: KeysetPage = keyset_page(queryset, self.keys, after=after, size=self.page_size)
-        self.count: CappedCount = page_count(queryset, self.page)
+        self.count: CappedCount = page_count(queryset, self.page, self.count_cap)
         return self.page.rows
 
     def _next_link(self) -> str | None:

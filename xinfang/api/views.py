@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
 from xinfang.api.idempotency import KEY_PATTERN, idempotency_key_of, idempotent
+from xinfang.api.pagination import CaseCursorPagination
 from xinfang.api.selectors import CaseDetail, case_detail, case_list_filtered, intake_suggestion
 from xinfang.api.serializers import (
     ActionIn,
@@ -68,6 +69,7 @@ def _detail_data(detail: CaseDetail) -> dict:
 
 class CaseListCreate(GenericAPIView):
     serializer_class = CaseListOut
+    pagination_class = CaseCursorPagination  # keyset pages, capped count (issue 14)
 
     @extend_schema(
         summary="信访事项列表",

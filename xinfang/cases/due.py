@@ -13,11 +13,16 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from xinfang.cases.models import QUEUE_STATES, Case
+from xinfang.cases.selectors import cases_unscoped
 from xinfang.core.maintenance import Check
 from xinfang.deadlines.models import Clock
 from xinfang.deadlines.selectors import case_nearest_clocks
 
 SHOWN = 20  # drifted cases named in the doctor's report; the count is exact
+
+
+def _all() -> QuerySet[Case]:
+    return cases_unscoped(reason="维护：核对并修复事项的最近期限列与待办机关列（xinfang doctor）")
 
 
 def _nearest():
@@ -45,7 +50,7 @@ def _queue_body_wrong() -> Q:
 def cases_due_drifted() -> QuerySet[Case]:
     """The cases whose stored due date or kind differs from a recount over their clocks now, or whose
     queue_body does not follow their state and holding body."""
-    return _recounted(Case.objects.all()).filter(
+    return _recounted(_all()).filter(
         ~Q(stored_due=F("counted_due")) | ~Q(due_kind=F("counted_kind")) | _queue_body_wrong()
     )
 
@@ -56,7 +61,7 @@ def cases_due_recount(*, ids: list[int] | None = None) -> int:
     nearest = _nearest()
     due = Subquery(nearest.values("due_on")[:1])
     kind = Coalesce(Subquery(nearest.values("kind")[:1]), Value(""))
-    qs = Case.objects.all() if ids is None else Case.objects.filter(pk__in=ids)
+    qs = _all() if ids is None else _all().filter(pk__in=ids)
     qs.filter(state__in=QUEUE_STATES).exclude(queue_body=F("current_body")).update(
         queue_body=F("current_body")
     )
