@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
@@ -32,7 +33,7 @@ INVOLVED = (
 )
 
 
-def _bodies_overseen(body: Body) -> QuerySet[Body]:
+def _bodies_overseen(body: Body) -> QuerySet[Body, Any]:
     """The bodies under this body, itself included (a 信访局 oversees its region, an agency its system): a
     subquery of ids over the small body table."""
     if body.kind in (BodyKind.XINFANG, BodyKind.GOVERNMENT):
