@@ -281,6 +281,8 @@ SPECTACULAR_SETTINGS = {
         "LeaderStepKindEnum": "xinfang.supervision.models.StepKind",
         "ReferralKindEnum": "xinfang.resolution.rules.ReferralKind.values",
         "ReferralStatusEnum": "xinfang.resolution.models.Status.values",
+        "ReturnVisitKindEnum": "xinfang.evaluation.models.ReturnVisitKind",
+        "ReviewResultEnum": "xinfang.evaluation.models.ReviewResult",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -5,20 +5,20 @@ rest stay on the due list. Everything through the services; run by `xinfang demo
 
 from __future__ import annotations
 
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.core.errors import ApplicationError
+from xinfang.evaluation.models import ReturnVisitStatus
+from xinfang.evaluation.selectors import return_visits_for
+from xinfang.evaluation.services import return_visit_record, return_visits_schedule_missing
+from xinfang.orgs.acting import actor_for
+from xinfang.orgs.models import Body, User
+
 RECORDED = (("done", "satisfied"), ("done", "basically"), ("unreachable", ""))
 
 
 def demo_load() -> str:
-    from django.db import transaction
-    from django.utils import timezone
-
-    from xinfang.core.errors import ApplicationError
-    from xinfang.evaluation.models import ReturnVisitStatus
-    from xinfang.evaluation.selectors import return_visits_for
-    from xinfang.evaluation.services import return_visit_record, return_visits_schedule_missing
-    from xinfang.orgs.acting import actor_for
-    from xinfang.orgs.models import Body, User
-
     today = timezone.localdate()
     planned = return_visits_schedule_missing(day=today)
     user = User.objects.filter(username="dengji_dc").first()

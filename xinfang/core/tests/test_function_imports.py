@@ -34,7 +34,6 @@ NOT_YET: dict[str, int] = {
     "xinfang/evaluation/quality_demo.py": 8,
     "xinfang/evaluation/quality_services.py": 6,
     "xinfang/evaluation/quality_views.py": 1,
-    "xinfang/evaluation/return_visit_demo.py": 8,
     "xinfang/search/index.py": 1,
     "xinfang/search/selectors.py": 3,
     "xinfang/workspace/views.py": 1,
