@@ -12,7 +12,7 @@ from xinfang.cases.models import NoticeKind, Outcome, PetitionType, Route
 from xinfang.cases.services import case_act
 from xinfang.cases.tests.factories import head, officer, register, registrar
 from xinfang.documents.models import Document, ServiceMethod
-from xinfang.documents.services import service_record
+from xinfang.documents.services import draft_approve, service_record
 from xinfang.evaluation.procedural import CHECKS, procedural_passed, procedural_review
 from xinfang.orgs.models import Body
 
@@ -204,3 +204,15 @@ def test_a_review_decided_late_fails(demo_city):
         )
     check = checks_of(case, "2026-06-02")["review_windows"]
     assert check.passed is False and "复查、复核意见逾期" in check.reason
+
+
+def test_an_extension_drafted_by_the_officer_and_approved_by_the_head_is_lawful(demo_city):
+    case = to_accepted()
+    with at("2026-03-10"):
+        drafted = case_act(case=case, actor=officer(), action="extend", days=20, reason="需要现场勘验")
+        assert drafted.draft is not None  # the officer proposes; nothing changes until the head signs
+        assert checks_of(case, "2026-03-10")["extension_lawful"].passed is None
+        case = draft_approve(draft=drafted.draft, actor=head())
+    serve(case, NoticeKind.EXTEND, officer(), "2026-03-11")
+    check = checks_of(case, "2026-03-12")["extension_lawful"]
+    assert check.passed is True, check.reason
