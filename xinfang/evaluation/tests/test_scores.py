@@ -100,7 +100,7 @@ def test_assessment_in_the_ledger_the_annual_report_and_the_dashboard(reviewed, 
         assert h.score is not None
         # the weights are local practice: all on the review score, the score is the review score
         settings.XINFANG_ASSESSMENT_WEIGHTS = {
-            ScoreSide.HANDLER: {k: 0 for k in h.values} | {"review_score": 1}
+            ScoreSide.HANDLER: dict.fromkeys(h.values, 0) | {"review_score": 1}
         }
         again = {r.body.pk: r for r in assessment_table(body=bureau, year=2026)}
         assert again[housing.pk].score == Decimal("53.33")
