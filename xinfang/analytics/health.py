@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from xinfang.analytics.tally import (
+    BACKLOG_TALLY,
     CASE_TALLY,
     CASE_TALLY_KEY,
     CLOCK_COUNTS,
@@ -24,6 +25,7 @@ TALLIES = {
     EVALUATION_TALLY: (("body_id", "day", "result"), ("count",)),
     REGISTRATION_TALLY: (("body_id", "day"), ("total", "repeats")),
     CASE_TALLY: (CASE_TALLY_KEY, ("count",)),
+    BACKLOG_TALLY: (("body_id", "day"), ("total", "cleared")),
 }
 TALLY_TABLES = tuple(TALLIES)
 

@@ -126,3 +126,28 @@ class CaseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.registering}/{self.handling} {self.measure}={self.value}"
+
+
+class BacklogTally(models.Model):
+    """Backlog cases (积案) registered on one (local) day that one body answers for — the handling body, or the
+    registering body while there is none (figures.case_scope_body_expr) — and how many of them are cleared
+    (已办结 / 已终结 / 已归档): 积案化解率, a stock at the end of any period, without reading the cases."""
+
+    body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="责任机关",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    day = models.DateField("登记日期")
+    total = models.BigIntegerField("积案件数", default=0)
+    cleared = models.BigIntegerField("已化解件数", default=0)
+
+    class Meta:
+        verbose_name = "积案统计"
+        verbose_name_plural = "积案统计"
+        constraints = [models.UniqueConstraint(fields=["body", "day"], name="backlog_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.day}"

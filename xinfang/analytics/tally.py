@@ -38,6 +38,8 @@ CLOCK_TALLY = "analytics_clocktally"
 EVALUATION_TALLY = "analytics_evaluationtally"
 REGISTRATION_TALLY = "analytics_registrationtally"
 CASE_TALLY = "analytics_casetally"
+BACKLOG_TALLY = "analytics_backlogtally"
+CLEARED_STATES = ("concluded", "terminated", "archived")  # figures.CLEARED_STATES (a migration loads this)
 EVALUATED_BY = "evaluate"  # figures.EVALUATED_BY (not imported: this module is loaded by a migration)
 
 CLOCK_COUNTS = ("open_count", "on_time_count", "late_count", "evaluated_count", "closed_count")
@@ -133,6 +135,16 @@ def _case_tally_select(vendor: str, r: str, sign: str) -> str:
     )
 
 
+def _backlog_select(vendor: str, r: str, sign: str) -> str:
+    """SELECT (body, day, total, cleared) for the backlog case rows `r` (the caller filters is_backlog)."""
+    states = ", ".join(f"'{x}'" for x in CLEARED_STATES)
+    return (
+        f"SELECT COALESCE({r}.handling_body_id, {r}.registering_body_id) AS body_id, "
+        f"{_local_day(vendor, f'{r}.registered_at')} AS day, {sign} AS total, "
+        f"{sign} * (CASE WHEN {r}.state IN ({states}) THEN 1 ELSE 0 END) AS cleared"
+    )
+
+
 # —— rebuild ——
 
 
@@ -180,6 +192,15 @@ def _rebuild_sql(vendor: str, since: date | None) -> list[tuple[str, list]]:
             + f") d GROUP BY {', '.join(CASE_TALLY_KEY)}",
             month_p,
         ),
+        (f"DELETE FROM {BACKLOG_TALLY}" + (" WHERE day >= %s" if since else ""), p),
+        (
+            f"INSERT INTO {BACKLOG_TALLY} (body_id, day, total, cleared) "
+            f"SELECT body_id, day, SUM(total), SUM(cleared) FROM ({_backlog_select(vendor, 'r', '1')} "
+            f"FROM {CASE} r WHERE r.is_backlog) d"
+            + (" WHERE day >= %s" if since else "")
+            + " GROUP BY body_id, day",
+            p,
+        ),
     ]
 
 
@@ -191,10 +212,10 @@ def tally_rebuild(*, since: date | None = None, using=None) -> None:
     with transaction.atomic(using=conn.alias), conn.cursor() as cur:
         if conn.vendor == "postgresql":
             cur.execute(f"LOCK TABLE {CLOCK}, {EVALUATION}, {CASE} IN SHARE MODE")
-        case_tally = _has_table(conn, CASE_TALLY)
+        missing = [t for t in LATER_TALLIES if not _has_table(conn, t)]
         for sql, params in _rebuild_sql(conn.vendor, since):
-            if CASE_TALLY in sql and not case_tally:
-                continue  # migration 0002 runs this before 0003 creates the table
+            if any(t in sql for t in missing):
+                continue  # migration 0002 runs this before 0003/0004 create the table
             cur.execute(sql, params)
 
 
@@ -215,16 +236,39 @@ TRIGGERS = {
     "analytics_case_month_tally_ins": CASE,
     "analytics_case_month_tally_upd": CASE,
     "analytics_case_month_tally_del": CASE,
+    # BacklogTally (migration 0004)
+    "analytics_backlog_tally_ins": CASE,
+    "analytics_backlog_tally_upd": CASE,
+    "analytics_backlog_tally_del": CASE,
 }
 PG_FUNCTIONS = (
     "analytics_clock_tally",
     "analytics_evaluation_tally",
     "analytics_case_tally",
     "analytics_case_month_tally",
+    "analytics_backlog_tally",
 )
 # The triggers that write CaseTally: installed only once its table exists (migration 0002 installs the others
 # before 0003 creates it).
 CASE_MONTH_TRIGGERS = tuple(t for t in TRIGGERS if t.startswith("analytics_case_month_tally"))
+BACKLOG_TRIGGERS = tuple(t for t in TRIGGERS if t.startswith("analytics_backlog_tally"))
+# Tallies added after migration 0002, by the trigger group that writes them: a group is installed, and its
+# table recounted, only once the table exists.
+LATER_TALLIES = {CASE_TALLY: "analytics_case_month_tally", BACKLOG_TALLY: "analytics_backlog_tally"}
+
+
+def _pg_upsert_backlog(sources: list[tuple[int, str]]) -> str:
+    parts = [
+        f"{_backlog_select('postgresql', 'r', str(sign))} FROM {table} r WHERE r.is_backlog"
+        for sign, table in sources
+    ]
+    return (
+        f"INSERT INTO {BACKLOG_TALLY} AS t (body_id, day, total, cleared) "
+        f"SELECT body_id, day, SUM(total), SUM(cleared) FROM ({' UNION ALL '.join(parts)}) d "
+        "GROUP BY body_id, day HAVING SUM(total) <> 0 OR SUM(cleared) <> 0 ORDER BY body_id, day "
+        "ON CONFLICT (body_id, day) DO UPDATE SET total = t.total + EXCLUDED.total, "
+        "cleared = t.cleared + EXCLUDED.cleared;"
+    )
 
 
 def _has_table(conn, table: str) -> bool:
@@ -372,6 +416,12 @@ def _pg_install_sql() -> list[str]:
             _pg_upsert_case_month([(-1, "old_rows"), (1, "new_rows")]),
             _pg_upsert_case_month([(-1, "old_rows")]),
         ),
+        _pg_function(
+            "analytics_backlog_tally",
+            _pg_upsert_backlog([(1, "new_rows")]),
+            _pg_upsert_backlog([(-1, "old_rows"), (1, "new_rows")]),
+            _pg_upsert_backlog([(-1, "old_rows")]),
+        ),
     ]
     triggers = []
     for trigger, table in TRIGGERS.items():
@@ -474,6 +524,14 @@ def _sqlite_install_sql() -> list[str]:
             f"ON CONFLICT ({key}) DO UPDATE SET count = count + excluded.count;"
         )
 
+    def backlog(r: str, sign: str) -> str:
+        return (
+            f"INSERT INTO {BACKLOG_TALLY} (body_id, day, total, cleared) "
+            f"SELECT body_id, day, total, cleared FROM ({_backlog_select('sqlite', r, sign)}) WHERE {r}.is_backlog "
+            "ON CONFLICT (body_id, day) DO UPDATE SET total = total + excluded.total, "
+            "cleared = cleared + excluded.cleared;"
+        )
+
     clock_cols = ("body_id", "kind", "due_on", "is_open", "on_time", "stopped_by")
     case_bodies = ("handling_body_id", "review_body_id", "rereview_body_id")
     body = {
@@ -501,6 +559,15 @@ def _sqlite_install_sql() -> list[str]:
             case_month("OLD", "-1") + case_month("NEW", "1"),
         ),
         "analytics_case_month_tally_del": ("DELETE", "", case_month("OLD", "-1")),
+        "analytics_backlog_tally_ins": ("INSERT", "NEW.is_backlog", backlog("NEW", "1")),
+        "analytics_backlog_tally_upd": (
+            "UPDATE",
+            "(OLD.is_backlog OR NEW.is_backlog) AND ("
+            + changed("is_backlog", "state", "handling_body_id", "registering_body_id", "registered_at")
+            + ")",
+            backlog("OLD", "-1") + backlog("NEW", "1"),
+        ),
+        "analytics_backlog_tally_del": ("DELETE", "OLD.is_backlog", backlog("OLD", "-1")),
     }
     out = []
     for trigger, (event, when, statements) in body.items():
@@ -532,10 +599,11 @@ def tally_install(*, using=None) -> None:
         raise ImproperlyConfigured(f"figure tallies: no triggers for {conn.vendor}")
     with transaction.atomic(using=conn.alias):
         tally_uninstall(using=conn)
-        skip = () if _has_table(conn, CASE_TALLY) else (*CASE_MONTH_TRIGGERS, "analytics_case_month_tally()")
+        skip = [group for table, group in LATER_TALLIES.items() if not _has_table(conn, table)]
         with conn.cursor() as cur:
             for sql in _pg_install_sql() if conn.vendor == "postgresql" else _sqlite_install_sql():
-                if any(f" {name} " in sql or f"{name}()" in sql for name in skip):
+                # the group's function, or a trigger of the group (named "<group>_ins" …)
+                if any(f"{group}()" in sql or f" {group}_" in sql for group in skip):
                     continue
                 cur.execute(sql)
 

@@ -254,3 +254,57 @@ def test_the_resolution_cards_visits_come_from_the_tally_and_equal_the_row_count
         assert [r.visits for r in from_tally.by_month] == [r.visits for r in from_rows.by_month]
         if code == "990100-xinfang":
             assert from_tally.total.visits > 0
+
+
+def _backlog_recount() -> Counter:
+    out: Counter = Counter()
+    for c in Case.objects.filter(is_backlog=True):
+        key = (c.handling_body_id or c.registering_body_id, timezone.localtime(c.registered_at).date())
+        out[(*key, "total")] += 1
+        out[(*key, "cleared")] += c.state in ("concluded", "terminated", "archived")
+    return Counter({k: v for k, v in out.items() if v})
+
+
+def _backlog_tallied() -> Counter:
+    from xinfang.analytics.models import BacklogTally
+
+    out: Counter = Counter()
+    for t in BacklogTally.objects.all():
+        out[(t.body_id, t.day, "total")] += t.total
+        out[(t.body_id, t.day, "cleared")] += t.cleared
+    return Counter({k: v for k, v in out.items() if v})
+
+
+def test_backlog_cleared_from_the_tally_equals_the_row_count(loaded):
+    from xinfang.analytics.figures import _counts_by_body, _counts_by_body_raw
+
+    def pairs(counts):
+        return {
+            b: (f["backlog_cleared"].numerator, f["backlog_cleared"].denominator)
+            for b, f in counts.items()
+            if f["backlog_cleared"].denominator
+        }
+
+    def check():
+        assert _backlog_tallied() == _backlog_recount()
+        assert tallies_differ() == []
+        for end in (date(2026, 3, 31), date(2026, 8, 15), date(2026, 12, 31)):
+            period = Period(date(2026, 1, 1), end)
+            for ids in (None, scope_body_ids(Body.objects.get(code="990101-xinfang"), with_under=True)):
+                tally, raw = (
+                    pairs(_counts_by_body(period, end, ids)),
+                    pairs(_counts_by_body_raw(period, end, ids)),
+                )
+                assert tally == raw, (end, ids)
+        return pairs(_counts_by_body(Period.year(YEAR), date(YEAR, 12, 31), None))
+
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    Case.objects.filter(pk__in=ids[::7]).update(is_backlog=True)  # backlog marked in bulk
+    assert sum(d for _, d in check().values()) == len(ids[::7])
+    Case.objects.filter(pk__in=ids[::14]).update(state="concluded")  # cleared, and some not backlog
+    Case.objects.filter(pk__in=ids[1::14]).update(state="archived", is_backlog=True)
+    Case.objects.filter(pk__in=ids[::21]).update(handling_body=Body.objects.get(code="990101-labour"))
+    Case.objects.filter(pk__in=ids[::28]).update(is_backlog=False)
+    assert any(n for n, _ in check().values())
+    Case.objects.filter(pk=ids[7]).delete()
+    check()
