@@ -13,6 +13,14 @@ class AnalyticsConfig(AppConfig):
         register_check(TRIGGERS_CHECK)
         register_check(TALLIES_CHECK)
 
+        # SQLite: the tally triggers are off while migrations rebuild tables, and back after (analytics/tally.py)
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from xinfang.analytics.tally import triggers_off_for_migrate, triggers_on_after_migrate
+
+        pre_migrate.connect(triggers_off_for_migrate, sender=self, dispatch_uid="analytics_tally_off")
+        post_migrate.connect(triggers_on_after_migrate, sender=self, dispatch_uid="analytics_tally_on")
+
         from xinfang.analytics.export_jobs import register as register_jobs  # the ledgers as background jobs
 
         register_jobs()

@@ -592,9 +592,46 @@ def tally_uninstall(*, using=None) -> None:
                 cur.execute(f"DROP FUNCTION IF EXISTS {fn}()")
 
 
+# —— migrations on SQLite ——
+#
+# SQLite changes a table's columns by building a new table and renaming it over the old one; the rename checks
+# every trigger in the schema, and the evaluation and clock triggers name cases_case, so a migration that
+# rebuilds cases_case (or deadlines_clock, evaluation_evaluation) fails ("error in trigger …: no such table"),
+# and the rebuilt table's own triggers are lost with the old one. So on SQLite a `migrate` that applies anything
+# first drops the triggers (pre_migrate), the tally migrations' installs wait, and post_migrate installs them
+# and recounts once at the end (AnalyticsConfig.ready connects both). A migrate killed in between leaves the
+# triggers missing: `xinfang doctor` finds and repairs that (analytics.health).
+
+_deferred: set[str] = set()  # database aliases whose trigger install waits for post_migrate
+
+
+def triggers_off_for_migrate(*, using: str, plan=None, **kwargs) -> None:
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite" or not plan:
+        return
+    _deferred.add(using)
+    tally_uninstall(using=conn)
+
+
+def triggers_on_after_migrate(*, using: str, plan=None, **kwargs) -> None:
+    from django.db import connections
+
+    if using not in _deferred:
+        return
+    _deferred.discard(using)
+    conn = connections[using]
+    if all(_has_table(conn, t) for t in (CLOCK_TALLY, EVALUATION_TALLY, REGISTRATION_TALLY)):
+        tally_install_and_rebuild(using=conn)
+
+
 def tally_install(*, using=None) -> None:
-    """(Re)create the triggers; idempotent. Then `tally_rebuild` to count what is already there."""
+    """(Re)create the triggers; idempotent. Then `tally_rebuild` to count what is already there. During a
+    SQLite `migrate` that waits for post_migrate (see above)."""
     conn = using or default_connection
+    if conn.alias in _deferred:
+        return
     if conn.vendor not in ("postgresql", "sqlite"):
         raise ImproperlyConfigured(f"figure tallies: no triggers for {conn.vendor}")
     with transaction.atomic(using=conn.alias):
@@ -609,6 +646,8 @@ def tally_install(*, using=None) -> None:
 
 
 def tally_install_and_rebuild(*, using=None) -> None:
+    if (using or default_connection).alias in _deferred:
+        return  # post_migrate installs and recounts once
     with transaction.atomic(using=(using or default_connection).alias):
         tally_install(using=using)
         tally_rebuild(using=using)
