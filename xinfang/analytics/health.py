@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from xinfang.analytics.tally import (
+    ACT_TALLY,
     BACKLOG_TALLY,
     CASE_TALLY,
     CASE_TALLY_KEY,
@@ -13,9 +14,9 @@ from xinfang.analytics.tally import (
     CLOCK_TALLY,
     EVALUATION_TALLY,
     REGISTRATION_TALLY,
-    TRIGGERS,
     tally_install_and_rebuild,
     tally_rebuild,
+    triggers_expected,
 )
 from xinfang.core.maintenance import Check
 
@@ -26,6 +27,7 @@ TALLIES = {
     REGISTRATION_TALLY: (("body_id", "day"), ("total", "repeats")),
     CASE_TALLY: (CASE_TALLY_KEY, ("count",)),
     BACKLOG_TALLY: (("body_id", "day"), ("total", "cleared")),
+    ACT_TALLY: (("body_id", "day", "action"), ("count",)),
 }
 TALLY_TABLES = tuple(TALLIES)
 
@@ -37,7 +39,11 @@ def triggers_missing() -> list[str]:
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         present = {row[0] for row in cursor.fetchall()}
-    return [f"统计触发器 {name} 缺失（统计数字将不再随办理更新）" for name in TRIGGERS if name not in present]
+    return [
+        f"统计触发器 {name} 缺失（统计数字将不再随办理更新）"
+        for name in triggers_expected(connection.vendor)
+        if name not in present
+    ]
 
 
 def _snapshot() -> dict[str, set[tuple]]:

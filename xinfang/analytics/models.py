@@ -151,3 +151,27 @@ class BacklogTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body_id} {self.day}"
+
+
+class ActTally(models.Model):
+    """The 信访部门's acts of Art. 41 (二) recorded on one (local) day by one body: 转送, 交办, 告知 and 督办 events
+    on cases (analytics.annual), so the annual report counts them without reading the event log."""
+
+    body = models.ForeignKey(
+        "orgs.Body",
+        verbose_name="机关",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    day = models.DateField("日期")
+    action = models.CharField("动作", max_length=60)
+    count = models.BigIntegerField("件数", default=0)
+
+    class Meta:
+        verbose_name = "转送交办督办统计"
+        verbose_name_plural = "转送交办督办统计"
+        constraints = [models.UniqueConstraint(fields=["body", "day", "action"], name="act_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.day} {self.action}"

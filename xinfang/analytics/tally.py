@@ -39,6 +39,12 @@ EVALUATION_TALLY = "analytics_evaluationtally"
 REGISTRATION_TALLY = "analytics_registrationtally"
 CASE_TALLY = "analytics_casetally"
 BACKLOG_TALLY = "analytics_backlogtally"
+EVENT = "core_event"
+ACT_TALLY = "analytics_acttally"
+# The events ActTally counts: the 信访部门's acts on cases (analytics.annual.SENDING_ACTIONS and the 督办
+# prefixes; not imported: a migration loads this module). substr, not LIKE: no '%' to escape in either driver.
+ACT_ACTIONS = ("transfer", "assign", "tell")
+ACT_PREFIXES = ("supervis", "duban")
 CLEARED_STATES = ("concluded", "terminated", "archived")  # figures.CLEARED_STATES (a migration loads this)
 EVALUATED_BY = "evaluate"  # figures.EVALUATED_BY (not imported: this module is loaded by a migration)
 
@@ -145,6 +151,19 @@ def _backlog_select(vendor: str, r: str, sign: str) -> str:
     )
 
 
+def _act_filter(r: str) -> str:
+    actions = ", ".join(f"'{a}'" for a in ACT_ACTIONS)
+    prefixes = " OR ".join(f"substr({r}.action, 1, {len(p)}) = '{p}'" for p in ACT_PREFIXES)
+    return (
+        f"{r}.object_type = 'cases.case' AND {r}.body_id IS NOT NULL "
+        f"AND ({r}.action IN ({actions}) OR {prefixes})"
+    )
+
+
+def _act_select(vendor: str, r: str, sign: str) -> str:
+    return f"SELECT {r}.body_id AS body_id, {_local_day(vendor, f'{r}.occurred_at')} AS day, {r}.action AS action, {sign} AS n"
+
+
 # —— rebuild ——
 
 
@@ -201,6 +220,15 @@ def _rebuild_sql(vendor: str, since: date | None) -> list[tuple[str, list]]:
             + " GROUP BY body_id, day",
             p,
         ),
+        (f"DELETE FROM {ACT_TALLY}" + (" WHERE day >= %s" if since else ""), p),
+        (
+            f"INSERT INTO {ACT_TALLY} (body_id, day, action, count) "
+            f"SELECT body_id, day, action, SUM(n) FROM ({_act_select(vendor, 'r', '1')} "
+            f"FROM {EVENT} r WHERE {_act_filter('r')}) d"
+            + (" WHERE day >= %s" if since else "")
+            + " GROUP BY body_id, day, action",
+            p,
+        ),
     ]
 
 
@@ -211,7 +239,7 @@ def tally_rebuild(*, since: date | None = None, using=None) -> None:
     conn = using or default_connection
     with transaction.atomic(using=conn.alias), conn.cursor() as cur:
         if conn.vendor == "postgresql":
-            cur.execute(f"LOCK TABLE {CLOCK}, {EVALUATION}, {CASE} IN SHARE MODE")
+            cur.execute(f"LOCK TABLE {CLOCK}, {EVALUATION}, {CASE}, {EVENT} IN SHARE MODE")
         missing = [t for t in LATER_TALLIES if not _has_table(conn, t)]
         for sql, params in _rebuild_sql(conn.vendor, since):
             if any(t in sql for t in missing):
@@ -240,6 +268,10 @@ TRIGGERS = {
     "analytics_backlog_tally_ins": CASE,
     "analytics_backlog_tally_upd": CASE,
     "analytics_backlog_tally_del": CASE,
+    # ActTally (migration 0005)
+    "analytics_act_tally_ins": EVENT,
+    "analytics_act_tally_upd": EVENT,
+    "analytics_act_tally_del": EVENT,
 }
 PG_FUNCTIONS = (
     "analytics_clock_tally",
@@ -247,6 +279,7 @@ PG_FUNCTIONS = (
     "analytics_case_tally",
     "analytics_case_month_tally",
     "analytics_backlog_tally",
+    "analytics_act_tally",
 )
 # The triggers that write CaseTally: installed only once its table exists (migration 0002 installs the others
 # before 0003 creates it).
@@ -254,7 +287,33 @@ CASE_MONTH_TRIGGERS = tuple(t for t in TRIGGERS if t.startswith("analytics_case_
 BACKLOG_TRIGGERS = tuple(t for t in TRIGGERS if t.startswith("analytics_backlog_tally"))
 # Tallies added after migration 0002, by the trigger group that writes them: a group is installed, and its
 # table recounted, only once the table exists.
-LATER_TALLIES = {CASE_TALLY: "analytics_case_month_tally", BACKLOG_TALLY: "analytics_backlog_tally"}
+LATER_TALLIES = {
+    CASE_TALLY: "analytics_case_month_tally",
+    BACKLOG_TALLY: "analytics_backlog_tally",
+    ACT_TALLY: "analytics_act_tally",
+}
+ACT_TRIGGERS = tuple(t for t in TRIGGERS if t.startswith("analytics_act_tally"))
+# On PostgreSQL the audit trigger refuses every UPDATE of an event but sealing (xinfang/core/audit.py), which
+# changes none of the columns ActTally reads; a statement trigger there would only weigh each sealed batch
+# (millions of rows after a bulk load) for nothing. (A column list, UPDATE OF, cannot have transition tables.)
+PG_NOT_INSTALLED = ("analytics_act_tally_upd",)
+
+
+def triggers_expected(vendor: str) -> list[str]:
+    return [t for t in TRIGGERS if not (vendor == "postgresql" and t in PG_NOT_INSTALLED)]
+
+
+def _pg_upsert_act(sources: list[tuple[int, str]]) -> str:
+    parts = [
+        f"{_act_select('postgresql', 'r', str(sign))} FROM {table} r WHERE {_act_filter('r')}"
+        for sign, table in sources
+    ]
+    return (
+        f"INSERT INTO {ACT_TALLY} AS t (body_id, day, action, count) "
+        f"SELECT body_id, day, action, SUM(n) FROM ({' UNION ALL '.join(parts)}) d "
+        "GROUP BY body_id, day, action HAVING SUM(n) <> 0 ORDER BY body_id, day, action "
+        "ON CONFLICT (body_id, day, action) DO UPDATE SET count = t.count + EXCLUDED.count;"
+    )
 
 
 def _pg_upsert_backlog(sources: list[tuple[int, str]]) -> str:
@@ -422,9 +481,17 @@ def _pg_install_sql() -> list[str]:
             _pg_upsert_backlog([(-1, "old_rows"), (1, "new_rows")]),
             _pg_upsert_backlog([(-1, "old_rows")]),
         ),
+        _pg_function(
+            "analytics_act_tally",
+            _pg_upsert_act([(1, "new_rows")]),
+            _pg_upsert_act([(-1, "old_rows"), (1, "new_rows")]),
+            _pg_upsert_act([(-1, "old_rows")]),
+        ),
     ]
     triggers = []
     for trigger, table in TRIGGERS.items():
+        if trigger in PG_NOT_INSTALLED:
+            continue
         op = trigger.rsplit("_", 1)[1]
         function = trigger.rsplit("_", 1)[0]
         event, refs = {
@@ -532,6 +599,13 @@ def _sqlite_install_sql() -> list[str]:
             "cleared = cleared + excluded.cleared;"
         )
 
+    def act(r: str, sign: str) -> str:
+        return (
+            f"INSERT INTO {ACT_TALLY} (body_id, day, action, count) "
+            f"SELECT body_id, day, action, n FROM ({_act_select('sqlite', r, sign)}) WHERE {_act_filter(r)} "
+            "ON CONFLICT (body_id, day, action) DO UPDATE SET count = count + excluded.count;"
+        )
+
     clock_cols = ("body_id", "kind", "due_on", "is_open", "on_time", "stopped_by")
     case_bodies = ("handling_body_id", "review_body_id", "rereview_body_id")
     body = {
@@ -568,6 +642,14 @@ def _sqlite_install_sql() -> list[str]:
             backlog("OLD", "-1") + backlog("NEW", "1"),
         ),
         "analytics_backlog_tally_del": ("DELETE", "OLD.is_backlog", backlog("OLD", "-1")),
+        # every event is inserted, few of them are acts: the WHEN keeps the rest at one comparison
+        "analytics_act_tally_ins": ("INSERT", _act_filter("NEW"), act("NEW", "1")),
+        "analytics_act_tally_upd": (
+            "UPDATE",
+            changed("body_id", "occurred_at", "action", "object_type"),
+            act("OLD", "-1") + act("NEW", "1"),
+        ),
+        "analytics_act_tally_del": ("DELETE", _act_filter("OLD"), act("OLD", "-1")),
     }
     out = []
     for trigger, (event, when, statements) in body.items():

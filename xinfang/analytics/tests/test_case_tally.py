@@ -308,3 +308,30 @@ def test_backlog_cleared_from_the_tally_equals_the_row_count(loaded):
     assert any(n for n, _ in check().values())
     Case.objects.filter(pk=ids[7]).delete()
     check()
+
+
+def test_the_annual_reports_acts_come_from_the_tally_and_equal_the_event_log(scripted):  # noqa: F811
+    from xinfang.analytics.annual import acts_by_action, acts_by_action_raw
+    from xinfang.core.models import Event
+
+    assert tallies_differ() == []
+    period = Period.year(YEAR)
+    seen = set()
+    for code in READERS:
+        ids = scope_body_ids(Body.objects.get(code=code), with_under=True)
+        tally = acts_by_action(ids=ids, period=period)
+        assert tally == acts_by_action_raw(ids=ids, period=period), code
+        seen |= set(tally)
+        # a quarter too (periods are days)
+        q = Period(date(2026, 2, 1), date(2026, 2, 3))
+        assert acts_by_action(ids=ids, period=q) == acts_by_action_raw(ids=ids, period=q)
+    assert {"transfer", "assign"} <= seen
+    # an event the tally counts, written the way a supervision module would, and one it ignores
+    body = Body.objects.get(code="990101-xinfang")
+    Event.objects.create(object_type="cases.case", object_id="1", action="supervision_issue", body=body)
+    Event.objects.create(object_type="cases.case", object_id="1", action="read", body=body)
+    ids = scope_body_ids(body, with_under=True)
+    assert (
+        acts_by_action(ids=ids, period=Period.year(timezone.localdate().year)).get("supervision_issue") == 1
+    )
+    assert tallies_differ() == []

@@ -12,7 +12,7 @@ from xinfang.analytics.tally import tally_install, tally_rebuild
 
 
 class Command(BaseCommand):
-    help = "重新统计指标汇总表（期限、评价、登记、事项分类），并重建维护汇总表的触发器。"
+    help = "重新统计指标汇总表（期限、评价、登记、事项分类、积案、转送交办督办），并重建维护汇总表的触发器。"
 
     def add_arguments(self, parser):
         parser.add_argument(
