@@ -18,7 +18,7 @@ from xinfang.core.events import event_record
 from xinfang.core.keyset import COUNT_CAP, Key, capped_count, keyset_page
 from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.calendar import local_date
-from xinfang.deadlines.lights import light_for
+from xinfang.deadlines.lights import light_counts_of
 from xinfang.deadlines.selectors import light_q
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind
@@ -237,29 +237,14 @@ class QueuePage:
 
 def queue_light_counts(qs: QuerySet[Case], *, today: date, cap: int = COUNT_CAP) -> dict[str, str]:
     """How many of the queue's cases show each light, counted up to `cap` without a COUNT over the scope: the
-    first cap + 1 due dates in index order (red ones first, then yellow, then green), bucketed by the one
-    light rule (deadlines.lights.light_for), then the cases without a clock, capped too. A light past the cap
-    is "" (not counted)."""
+    first cap + 1 due dates in index order, bucketed by the one light rule (deadlines.lights.light_counts_of),
+    then the cases without a clock, capped too. A light past the cap is "" (not counted)."""
     dues = list(
         qs.filter(due_on__isnull=False).order_by("due_on").values_list("due_on", flat=True)[: cap + 1]
     )
-    capped = len(dues) > cap
-    dues = dues[:cap]
-    n = dict.fromkeys(QUEUE_LIGHTS, 0)
-    last = None
-    for due in dues:
-        last = light_for(due=due, today=today).value
-        n[last] += 1
-    out: dict[str, str] = {}
+    out, capped = light_counts_of(dues, today=today, cap=cap)
     if capped:
-        reached = QUEUE_LIGHTS.index(last) if last else 0
-        for i, light in enumerate(QUEUE_LIGHTS):
-            out[light] = f"{n[light]:,}" if i < reached else (f"{n[light]:,}+" if i == reached else "")
-        out["none"] = ""
-        out["total"] = f"{cap:,}+"
-        return out
-    for light in QUEUE_LIGHTS:
-        out[light] = f"{n[light]:,}"
+        return {**out, "none": "", "total": f"{cap:,}+"}
     none = capped_count(qs.filter(due_on__isnull=True), cap - len(dues))
     out["none"] = "" if not none.n and not none.capped else str(none)
     total = len(dues) + none.n

@@ -8,7 +8,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext, ngettext
 
-__all__ = ["DEFAULT_YELLOW_DAYS", "Light", "days_left", "days_left_text", "light_for", "yellow_days_setting"]
+__all__ = [
+    "DEFAULT_YELLOW_DAYS",
+    "Light",
+    "days_left",
+    "days_left_text",
+    "light_counts_of",
+    "light_for",
+    "yellow_days_setting",
+]
 
 DEFAULT_YELLOW_DAYS = 3
 
@@ -50,3 +58,26 @@ def days_left_text(*, due: date, today: date) -> str:
     if left == 0:
         return gettext("今日到期")
     return ngettext("已逾期%(n)s天", "已逾期%(n)s天", -left) % {"n": -left}
+
+
+LIGHT_ORDER = ("red", "yellow", "green")  # the order of ascending due dates
+
+
+def light_counts_of(dues: list[date], *, today: date, cap: int) -> tuple[dict[str, str], bool]:
+    """Counts per light, as shown ("12", "1,000+", or "" when not counted), of the first due dates of a list
+    read in ascending order, at most cap + 1 of them (a LIMIT on a (…, due_on) index, never a COUNT over the
+    scope): red ones come first, then yellow, then green, so each light is exact until the cap is reached;
+    the light where it is reached shows "n+", those after it "". Also says whether the cap was reached."""
+    capped = len(dues) > cap
+    n = dict.fromkeys(LIGHT_ORDER, 0)
+    last = None
+    for due in dues[:cap]:
+        last = light_for(due=due, today=today).value
+        n[last] += 1
+    if not capped:
+        return {light: f"{n[light]:,}" for light in LIGHT_ORDER}, False
+    reached = LIGHT_ORDER.index(last) if last else 0
+    out = {}
+    for i, light in enumerate(LIGHT_ORDER):
+        out[light] = f"{n[light]:,}" if i < reached else (f"{n[light]:,}+" if i == reached else "")
+    return out, True

@@ -19,7 +19,8 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from xinfang.deadlines.lights import Light, yellow_days_setting
+from xinfang.core.keyset import COUNT_CAP
+from xinfang.deadlines.lights import Light, light_counts_of, yellow_days_setting
 from xinfang.deadlines.models import Clock, LedgerDay, LedgerItem
 from xinfang.orgs.selectors import bodies_under
 
@@ -33,6 +34,7 @@ __all__ = [
     "ledger_items_for_body",
     "ledger_oversight",
     "light_counts_for_body",
+    "light_counts_for_body_capped",
     "light_q",
     "open_clocks_for_body",
 ]
@@ -155,6 +157,16 @@ def light_counts_for_body(*, body, today: date | None = None) -> dict[str, int]:
         .aggregate(**{light.value: Count("id", filter=light_q(light, today=today)) for light in Light})
     )
     return {light.value: counts[light.value] or 0 for light in Light}
+
+
+def light_counts_for_body_capped(*, body, today: date | None = None, cap: int = COUNT_CAP) -> dict[str, str]:
+    """The ledger's counts of the clocks this body owes per light, as shown ("12", "1,000+", "" past the cap):
+    the first cap + 1 due dates off the partial (body, due_on) WHERE is_open index (a LIMIT, not a COUNT over
+    every open clock of the body, issue 14), bucketed by deadlines.lights.light_counts_of."""
+    dues = list(
+        counted_clocks().filter(body=body).order_by("due_on").values_list("due_on", flat=True)[: cap + 1]
+    )
+    return light_counts_of(dues, today=_today(today), cap=cap)[0]
 
 
 def ledger_day_get(*, body, day: date) -> LedgerDay | None:

@@ -21,7 +21,7 @@ from xinfang.deadlines.selectors import (
     ledger_item_get_for_actor,
     ledger_items_for_body,
     ledger_oversight,
-    light_counts_for_body,
+    light_counts_for_body_capped,
     open_clocks_for_body,
 )
 from xinfang.deadlines.services import ledger_clear
@@ -96,7 +96,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "is_today": day == today,
             "items": items,
             "uncleared": sum(1 for i in items if not i.is_cleared),
-            "counts": light_counts_for_body(body=actor.body, today=today),
+            "counts": light_counts_for_body_capped(body=actor.body, today=today),
             "clocks": clocks,
             "next_after": next_after,
             "paged": after is not None,
