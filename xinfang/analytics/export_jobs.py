@@ -34,7 +34,7 @@ def _masked(job: Job, actor: Actor) -> bool:
 
 
 def ledger_job(job: Job, progress: Progress, path: Path) -> Output:
-    from xinfang.analytics.views import QUEUE_FILTERS
+    from xinfang.analytics.views import QUEUE_FILTERS  # cycle: analytics.views imports this module
 
     actor = _actor(job)
     masked = _masked(job, actor)

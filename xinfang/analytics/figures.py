@@ -30,6 +30,7 @@ from django.utils.translation import gettext_noop
 
 from xinfang.analytics.models import BacklogTally, ClockTally, EvaluationTally, RegistrationTally
 from xinfang.cases.models import Case, State
+from xinfang.cases.selectors import confidential_exclusion_q
 from xinfang.cases.workflow import ClockKind
 from xinfang.deadlines.models import Clock
 from xinfang.evaluation.models import Evaluation, Satisfaction, Stage
@@ -543,8 +544,6 @@ def figures_all_bodies(
 def cases_in_scope(*, body: Body, period: Period, with_under: bool = True) -> QuerySet[Case]:
     """Cases registered in the period that the body (or a body under it) registered or handles — the figures
     scope of the body that reads them, so never a 检举控告 about that body or one above it (Art. 30, 46)."""
-    from xinfang.cases.selectors import confidential_exclusion_q
-
     ids = scope_body_ids(body, with_under=with_under)
     return Case.objects.filter(
         Q(registering_body_id__in=ids) | Q(handling_body_id__in=ids),
@@ -577,8 +576,6 @@ def complained_about(
 ) -> list[tuple[str, int]]:
     """Bodies most complained about (Case.subject_body). 检举控告 about the viewer or a body above it in its
     own line never counts toward what the viewer sees (Art. 30, 46)."""
-    from xinfang.cases.selectors import confidential_exclusion_q
-
     if viewer is not None:
         qs = qs.exclude(confidential_exclusion_q(viewer))
     rows = (

@@ -29,6 +29,7 @@ from xinfang.cases.services import PetitionerInput, case_register
 from xinfang.core.errors import ApplicationError
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, Region
+from xinfang.people.masking import mask_address, mask_id_number, mask_phone
 
 FLAGS = (
     ("law_related", "涉法涉诉"),
@@ -93,8 +94,6 @@ def _ledger_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def _petitioners_masked(c: Case) -> str:
-    from xinfang.people.masking import mask_address, mask_id_number, mask_phone
-
     return PERSON_SEP.join(
         PART_SEP.join(
             (

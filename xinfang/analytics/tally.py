@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection as default_connection
-from django.db import transaction
+from django.db import connections, transaction
 
 CLOCK = "deadlines_clock"
 EVALUATION = "evaluation_evaluation"
@@ -688,8 +688,6 @@ _deferred: set[str] = set()  # database aliases whose trigger install waits for 
 
 
 def triggers_off_for_migrate(*, using: str, plan=None, **kwargs) -> None:
-    from django.db import connections
-
     conn = connections[using]
     if conn.vendor != "sqlite" or not plan:
         return
@@ -698,8 +696,6 @@ def triggers_off_for_migrate(*, using: str, plan=None, **kwargs) -> None:
 
 
 def triggers_on_after_migrate(*, using: str, plan=None, **kwargs) -> None:
-    from django.db import connections
-
     if using not in _deferred:
         return
     _deferred.discard(using)

@@ -18,12 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, Sum, Value
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
 
 from xinfang.analytics.figures import Period
 from xinfang.analytics.models import CaseTally
 from xinfang.cases.models import Case, Category, Channel
 from xinfang.orgs.models import Body, Region
+from xinfang.orgs.selectors import bodies_under
 
 UNSET = "未填写"  # what the counts over the case rows show for a NULL (figures.counts_by)
 
@@ -189,10 +190,6 @@ def visits_by_month(*, body: Body, year: int) -> list[dict]:
     bodies under `body`, by month and registering body — from the tally, in one query. A case counts in the
     month it was registered (registered_at; the rows' count took created_at, the same instant when a case is
     registered through the services or the generator)."""
-    from django.db.models import OuterRef, Subquery
-
-    from xinfang.orgs.selectors import bodies_under
-
     rows = (
         CaseTally.objects.filter(
             month__gte=date(year, 1, 1),

@@ -22,6 +22,7 @@ from xinfang.cases.workflow import Transition
 from xinfang.core.models import Event
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.models import Clock
+from xinfang.intake.suggest import intake_suggest
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, Region, Role
 from xinfang.people.selectors import persons_by_identity
@@ -86,8 +87,6 @@ def intake_suggestion(
     """What intake suggests for a petition about to be registered, computed here from the words and the
     people (known by ID number or phone), so a client cannot hand in a suggestion of its own. Registrars
     only: the repeats name other cases of the same person."""
-    from xinfang.intake.suggest import intake_suggest
-
     actor.require_role(Role.REGISTRAR)
     people = persons_by_identity(
         id_numbers=[p.get("id_number") or "" for p in petitioners],
