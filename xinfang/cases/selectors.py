@@ -8,20 +8,24 @@ from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xinfang.cases.confidentiality import confidential_exclusion_q
-from xinfang.cases.models import Case, CasePetitioner
+from xinfang.cases.models import Attachment, Case, CasePetitioner
+from xinfang.cases.querycode import normalize, query_code_check
 from xinfang.cases.services.actions import check_allowed, transition_for
 from xinfang.cases.workflow import TRANSITIONS, Transition
 from xinfang.core.errors import ApplicationError, NotFound
-from xinfang.core.events import event_record
+from xinfang.core.events import event_record, events_for
 from xinfang.core.keyset import COUNT_CAP, Key, capped_count, keyset_page
 from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.lights import light_counts_of
 from xinfang.deadlines.selectors import light_q
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Body, BodyKind
+from xinfang.orgs.models import Body, BodyKind, Region
+from xinfang.people.models import Person
+from xinfang.people.selectors import person_find_by_identity
 
 INVOLVED = (
     "registering_body",
@@ -181,8 +185,6 @@ def case_queue(*, actor: Actor, filters: dict | None = None, today: date | None 
     filters: state, channel, petition_type, category (pk), region (pk: the region or under it), flag (one
     of QUEUE_FLAGS), light (red, yellow, green: a range on due_on, deadlines.selectors.light_q, for `today`),
     q (编号, 查询码, petitioner name or phone)."""
-    from xinfang.cases.querycode import normalize, query_code_check
-
     filters = filters or {}
     body = actor.body
     # queue_body: the holding body while the case is open (Case.save), the first column of case_queue_body_idx.
@@ -191,8 +193,6 @@ def case_queue(*, actor: Actor, filters: dict | None = None, today: date | None 
     if filters.get("category"):
         qs = qs.filter(category_id=filters["category"])
     if filters.get("region"):
-        from xinfang.orgs.models import Region
-
         region = Region.objects.filter(pk=filters["region"]).only("path").first()
         qs = qs.filter(problem_region__path__startswith=region.path) if region else qs.none()
     if filters.get("flag") in QUEUE_FLAGS:
@@ -303,14 +303,11 @@ def person_cases_visible(*, actor: Actor, person_id: int) -> QuerySet[Case]:
 
 def persons_visible_to(actor: Actor) -> QuerySet:
     """The petitioners of the cases the actor may see: a person is known to a body only through them."""
-    from xinfang.people.models import Person
-
     return Person.objects.filter(case_links__case__in=cases_visible_to(actor).values("pk")).distinct()
 
 
 def person_get_for_actor(*, actor: Actor, pk: int):
     """One petitioner with at least one case the actor may see, or NotFound (not even that the file exists)."""
-    from xinfang.people.models import Person
 
     # The person's own cases first (indexed by person), then visibility on those few: the same answer as
     # persons_visible_to(actor).filter(pk=pk), without the planner weighing the whole visible scope.
@@ -339,8 +336,6 @@ class IntakeLookup:
 def person_lookup_for_intake(*, actor: Actor, id_number: str = "", phone: str = "") -> IntakeLookup | None:
     """The person a registrar is about to register again, found by the whole ID number they typed or by a
     phone that only one person has. The lookup is logged (who looked up whom, from which body)."""
-    from xinfang.people.selectors import person_find_by_identity
-
     person = person_find_by_identity(id_number=id_number, phone=phone)
     if person is None:
         return None
@@ -370,8 +365,6 @@ def person_lookup_for_intake(*, actor: Actor, id_number: str = "", phone: str = 
 def attachment_get_for_actor(*, actor: Actor, case_pk: int, attachment_pk: int):
     """One attachment of a case the actor may see, or NotFound; the download is logged on the case. Files
     are served only through this (never straight from media), so the case's visibility guards its files."""
-    from xinfang.cases.models import Attachment
-
     case = case_get_for_actor(actor=actor, pk=case_pk, log_read=False)
     attachment = Attachment.objects.filter(case=case, pk=attachment_pk).first()
     if attachment is None:
@@ -391,8 +384,6 @@ def registration_earlier_for(*, actor: Actor, result) -> tuple[Case | None, str]
     """The earlier case a registration was linked to, and the outcome's message, as the registrar may see
     them: an earlier case outside the actor's read path (a 检举控告 about its body) is neither linked nor
     named, its 编号 taken out of the message (the stored record keeps it)."""
-    from django.utils.translation import gettext
-
     earlier = result.earlier
     if earlier is None or case_is_visible(actor=actor, case_id=earlier.pk):
         return earlier, result.message
@@ -413,10 +404,6 @@ def case_history_for(*, actor: Actor, case: Case) -> list:
     """The case's events (reads left out), oldest first, as the actor may see them: where the case repeats
     a first case the actor may not see (a 检举控告 about its body), that case's 编号 and id are taken out of
     the events' values and reasons (the stored log keeps them)."""
-    from django.utils.translation import gettext
-
-    from xinfang.core.events import events_for
-
     events = list(events_for(case).exclude(action="read").order_by("occurred_at", "id"))
     if not case.repeat_of_id or case_is_visible(actor=actor, case_id=case.repeat_of_id):
         return events

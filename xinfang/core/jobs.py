@@ -38,6 +38,7 @@ from django.utils.translation import gettext, gettext_noop
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.exports import export_record
+from xinfang.core.maintenance import Check
 from xinfang.core.models import Job
 from xinfang.core.tasks import crontab, periodic_task, task, task_enqueue_on_commit
 
@@ -347,6 +348,4 @@ STALE_CHECK_NAME = gettext_noop("中断的后台任务")
 
 
 def stale_check():
-    from xinfang.core.maintenance import Check
-
     return Check(STALE_CHECK_NAME, _stale_find, _stale_repair)

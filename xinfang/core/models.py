@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
 
 
@@ -27,9 +27,7 @@ class EventQuerySet(models.QuerySet):
         raise AppendOnlyError("事件日志只能追加，不能删除。")
 
     def bulk_create(self, objs, *args, **kwargs):
-        from django.db import transaction
-
-        from xinfang.core.audit import event_chain_link
+        from xinfang.core.audit import event_chain_link  # cycle: core.audit imports this module (Event)
 
         objs = list(objs)
         with transaction.atomic(using=self.db):
@@ -88,9 +86,7 @@ class Event(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
     def save(self, *args, **kwargs):
-        from django.db import router, transaction
-
-        from xinfang.core.audit import event_chain_link
+        from xinfang.core.audit import event_chain_link  # cycle: core.audit imports this module (Event)
 
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError("事件日志只能追加，不能修改。")
@@ -139,7 +135,12 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
     body = models.ForeignKey(
-        "orgs.Body", verbose_name="所属机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Body",
+        verbose_name="所属机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     kind = models.CharField("类别", max_length=50)
     label = models.CharField("名称", max_length=200)

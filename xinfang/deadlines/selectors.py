@@ -19,6 +19,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from xinfang.core.errors import NotFound
 from xinfang.core.keyset import COUNT_CAP
 from xinfang.deadlines.lights import Light, light_counts_of, yellow_days_setting
 from xinfang.deadlines.models import Clock, LedgerDay, LedgerItem
@@ -197,8 +198,6 @@ def ledger_items_for_body(*, body, day: date, viewer=None) -> list[LedgerItem]:
 def ledger_item_get_for_actor(*, actor, pk: int) -> LedgerItem:
     """One item of the acting body's own ledger, or NotFound: the same answer for another body's item and for
     one that does not exist, before anything the request carries is looked at."""
-    from xinfang.core.errors import NotFound
-
     if actor.body is None:
         raise NotFound()
     item = (

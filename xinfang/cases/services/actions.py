@@ -42,6 +42,7 @@ from xinfang.core.errors import (
 )
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
+from xinfang.core.notify import sms_send
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import MAX_EXTENSION_DAYS, WorkCalendar, local_date
 from xinfang.deadlines.clocks import (
@@ -806,11 +807,7 @@ class _DryRun(Exception):
 
 
 def _needs_sign_off(transition: Transition, actor: Actor) -> bool:
-    return (
-        transition.sign_off
-        and not actor.petitioner
-        and not actor.has_role(Role.AGENCY_HEAD)
-    )
+    return transition.sign_off and not actor.petitioner and not actor.has_role(Role.AGENCY_HEAD)
 
 
 def as_drafted(transition: Transition, actor: Actor) -> Transition:
@@ -892,7 +889,6 @@ def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: d
 def _notify_petitioners(case_id: int, transition: Transition) -> None:
     if transition.notice is None:
         return
-    from xinfang.core.notify import sms_send
 
     case = Case.objects.filter(pk=case_id).only("number").first()
     if case is None:
