@@ -5,7 +5,7 @@ sign-off of a case's drafts (approve / send back). The case is read through case
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -51,8 +51,6 @@ class DocumentOut(serializers.Serializer):
         return ServiceOut(service).data if service else None
 
     def _url(self, obj, fmt: str) -> str:
-        from django.urls import reverse
-
         return reverse(f"api:case-document-{fmt}", args=[obj.case.number, obj.pk])
 
     def get_pdf(self, obj) -> str:

@@ -180,8 +180,9 @@ def documents_fonts_build(
     CJK punctuation, full-width forms, with every glyph the simplified-Chinese layout substitutes in (so the
     SC punctuation forms are kept), glyph ids renumbered compactly, family renamed. About 100 s of CPU,
     once; written atomically."""
+    # heavy: fontTools.subset takes ~0.1 s to import, needed only by `fonts build`
     from fontTools import subset
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection, TTFont  # heavy: as above
 
     target = target or compact_font_path()
     index = next(
@@ -223,13 +224,13 @@ def documents_fonts_build(
 
 @lru_cache(maxsize=1)
 def _font_config():
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.fonts import FontConfiguration  # heavy: weasyprint loads pango (~0.5 s), PDFs only
 
     return FontConfiguration()
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy: weasyprint loads pango (~0.5 s), only for PDFs
 
     # One FontConfiguration for the process: fontconfig's look-ups are cached across documents.
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(font_config=_font_config())
@@ -278,8 +279,9 @@ _RED = (0xC0, 0x00, 0x00)
 
 
 def _run_font(run, *, size: float, east_asian: str, bold: bool = False, color=None) -> None:
+    # heavy: python-docx loads lxml (~50 ms), needed only for Word files
     from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Pt, RGBColor  # heavy: as above
 
     run.font.size = Pt(size)
     run.font.bold = bold
@@ -297,7 +299,7 @@ def _run_font(run, *, size: float, east_asian: str, bold: bool = False, color=No
 
 def _rule(paragraph, *, color="C00000", size=8) -> None:
     """A horizontal line under a paragraph (the red 分隔线 under the 文号; the lines of the 版记)."""
-    from docx.oxml.ns import qn
+    from docx.oxml.ns import qn  # heavy: python-docx loads lxml (~50 ms), only for Word files
 
     p_pr = paragraph._p.get_or_add_pPr()
     borders = p_pr.makeelement(qn("w:pBdr"), {})
@@ -310,9 +312,10 @@ def _rule(paragraph, *, color="C00000", size=8) -> None:
 
 
 def _docx(ctx: dict, paragraphs: list[tuple[str, str]]) -> bytes:
+    # heavy: python-docx loads lxml (~50 ms), needed only for Word files
     from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # heavy: as above
+    from docx.shared import Mm, Pt  # heavy: as above
 
     doc = Document()
     section = doc.sections[0]

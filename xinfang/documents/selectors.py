@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from xinfang.cases.models import Case, Notice
+from xinfang.cases.models import Case, Channel, Notice
 from xinfang.cases.selectors import case_get_for_actor, case_list_visible
 from xinfang.core.errors import NotFound
 from xinfang.core.periods import PERIODS, period
@@ -19,6 +19,7 @@ from xinfang.documents.models import Document, Draft, DraftStatus, Service
 from xinfang.documents.rendering import MEDIA_TYPES, document_render
 from xinfang.documents.services import KINDS, document_for_notice, letterhead
 from xinfang.orgs.acting import Actor
+from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import body_superior
 
 
@@ -107,8 +108,6 @@ def _window(document: Document, service: Service | None) -> Window | None:
     base = ctx.get("review_body") if kind == "rereview_request" else ctx.get("handling_body")
     to_body = ""
     if base:
-        from xinfang.orgs.models import Body
-
         body = Body.objects.filter(pk=base["pk"]).select_related("parent").first()
         superior = body_superior(body) if body else None
         to_body = superior.name if superior else ""
@@ -174,7 +173,6 @@ def document_context(document: Document) -> dict[str, Any]:
 def _receipt_context(document: Document) -> dict[str, Any]:
     if document.kind != Document.RECEIPT:
         return {}
-    from xinfang.cases.models import Channel
 
     channel = document.context.get("channel", "")
     return {

@@ -10,17 +10,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.cases.models import Case, Notice, NoticeKind, Outcome, PetitionType, Route
+from xinfang.cases.services import case_act
 from xinfang.cases.workflow import BY_ACTION, ClockKind
 from xinfang.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.periods import TIAOLI, period
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_restart
+from xinfang.deadlines.models import Clock
 from xinfang.documents.models import (
     Document,
     Draft,
@@ -383,8 +386,6 @@ def _jsonable_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _inputs_back(inputs: dict[str, Any]) -> dict[str, Any]:
-    from django.apps import apps
-
     out = {}
     for key, value in inputs.items():
         if isinstance(value, dict) and "__model__" in value:
@@ -441,8 +442,6 @@ def _draft_for_head(draft: Draft | int, actor: Actor) -> Draft:
 def draft_approve(*, draft: Draft | int, actor: Actor, comment: str = "") -> Case:
     """The head signs (签发): the drafted action runs now, as the head — its state change, clocks and
     notice happen here, so no clock stops before the document is issued."""
-    from xinfang.cases.services import case_act
-
     with transaction.atomic():
         locked = _draft_for_head(draft, actor)
         case = case_act(
@@ -507,7 +506,6 @@ def receipt_issue(*, case: Case, actor: Actor) -> Document:
         existing = Document.objects.filter(case=case, kind=Document.RECEIPT).first()
         if existing is not None:
             return existing
-        from xinfang.deadlines.models import Clock
 
         first_clock = (
             Clock.objects.filter(case=case, kind__in=[ClockKind.REGISTRATION, ClockKind.ACCEPTANCE])

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import quote
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xinfang.cases.portal_session import SESSION_CASE
+from xinfang.cases.selectors import case_get_for_actor, cases_unscoped
+from xinfang.cases.workflow import BY_ACTION
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.documents import selectors, services
 from xinfang.documents.forms import CommentForm, ServiceForm
+from xinfang.documents.templatetags.documents_ui import panel_context
+from xinfang.orgs.acting import PETITIONER
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Role
 
@@ -37,9 +47,6 @@ def drafted_message(transition) -> str:
 
 def receipt_offer(request: HttpRequest, *, case, query_code: str) -> str:
     """Right after registration: keep the 查询码 for the one receipt that prints it, and offer the link."""
-    from django.urls import reverse
-    from django.utils.html import format_html
-
     codes = dict(request.session.get(SESSION_CODES) or {})
     codes[str(case.pk)] = query_code
     request.session[SESSION_CODES] = codes
@@ -51,8 +58,6 @@ def receipt_offer(request: HttpRequest, *, case, query_code: str) -> str:
 
 
 def file_response(data: bytes, name: str, media_type: str, *, inline: bool = True) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(data, content_type=media_type)
     disposition = "inline" if inline and media_type == "application/pdf" else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
@@ -72,8 +77,6 @@ def download(request: HttpRequest, pk: int, doc: int, fmt: str) -> HttpResponse:
 @actor_required
 def case_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page's documents card (also what the include renders in place)."""
-    from xinfang.documents.templatetags.documents_ui import panel_context
-
     try:
         context = panel_context(request, pk)
     except NotFound:
@@ -113,10 +116,6 @@ def service_record(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
 
 @actor_required
 def drafts(request: HttpRequest) -> HttpResponse:
-    from django.core.exceptions import PermissionDenied as Forbidden
-
-    from xinfang.cases.workflow import BY_ACTION
-
     if not request.actor.has_role(Role.AGENCY_HEAD):
         raise Forbidden
     items = list(selectors.drafts_pending(actor=request.actor))
@@ -163,8 +162,6 @@ def draft_return(request: HttpRequest, pk: int, draft: int) -> HttpResponse:
 def receipt(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """回执 at the registration desk. The 查询码 is printed on the first print right after registration
     (the registration view leaves it in the session for this) and never again."""
-    from xinfang.cases.selectors import case_get_for_actor
-
     try:
         case = case_get_for_actor(actor=request.actor, pk=pk, log_read=False)
         document = services.receipt_issue(case=case, actor=request.actor)
@@ -206,10 +203,6 @@ def portal_notice(request: HttpRequest, notice_pk: int) -> HttpResponse:
 def portal_receipt_offer(request: HttpRequest, *, case_id: int, query_code: str) -> str:
     """For the portal's page that shows the 编号 and 查询码 once: keep them in the session for the 回执 and
     return its URL. The first download prints the 查询码; later ones say it was given at submission."""
-    import secrets
-
-    from django.urls import reverse
-
     token = secrets.token_urlsafe(16)
     entries = dict(request.session.get(SESSION_PORTAL_RECEIPTS) or {})
     entries[token] = {"case": case_id, "code": query_code}
@@ -221,9 +214,6 @@ def portal_receipt_offer(request: HttpRequest, *, case_id: int, query_code: str)
 def portal_receipt(request: HttpRequest, token: str) -> HttpResponse:
     """回执 of a web submission (number, date received, the 查询码 on the first download only, what happens
     next and by when), in the registering body's name. Only the session that submitted holds the token."""
-    from xinfang.cases.selectors import cases_unscoped
-    from xinfang.orgs.acting import PETITIONER
-
     entries = dict(request.session.get(SESSION_PORTAL_RECEIPTS) or {})
     entry = entries.get(token)
     if not isinstance(entry, dict) or not isinstance(entry.get("case"), int):
