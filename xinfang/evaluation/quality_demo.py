@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db import transaction
 from django.utils import timezone
+
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.models import Event
+from xinfang.evaluation import quality_services as q
+from xinfang.evaluation.models import ReviewPlan, ReviewResult, ScoreLevel
+from xinfang.orgs.acting import actor_for
+from xinfang.orgs.models import Body, User
 
 REVIEWS = 12
 FAILS = 3
@@ -16,9 +24,6 @@ SEED = 20260101
 
 
 def _actor(username: str, body_code: str):
-    from xinfang.orgs.acting import actor_for
-    from xinfang.orgs.models import Body, User
-
     return actor_for(User.objects.get(username=username), Body.objects.get(code=body_code))
 
 
@@ -30,19 +35,11 @@ def _quarter_of(d: date) -> tuple[date, date]:
 
 
 def demo_load() -> str:
-    from django.db import transaction
-
     with transaction.atomic():
         return _demo_load()
 
 
 def _demo_load() -> str:
-    from xinfang.cases.selectors import cases_visible_to
-    from xinfang.core.models import Event
-    from xinfang.evaluation import quality_services as q
-    from xinfang.evaluation.models import ReviewPlan, ReviewResult, ScoreLevel
-    from xinfang.orgs.models import Body, User
-
     if ReviewPlan.objects.exists():
         return "质效评价演示数据已存在，未重复生成。"
     if not User.objects.filter(username="pingjia").exists():

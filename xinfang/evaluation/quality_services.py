@@ -20,12 +20,15 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from xinfang.cases.models import Case
+from xinfang.cases.models import Attachment, Case, Notice
 from xinfang.cases.selectors import case_get_for_actor, cases_visible_to
+from xinfang.cases.workflow import BY_ACTION
 from xinfang.core.errors import Conflict, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from xinfang.core.events import event_record
+from xinfang.core.models import Event
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import SHANGHAI, compute_due, local_date
+from xinfang.documents.models import Document
 from xinfang.evaluation.models import (
     CriteriaSet,
     Criterion,
@@ -49,6 +52,8 @@ from xinfang.evaluation.models import (
 from xinfang.evaluation.sampling import SampleInputs, SampleSettings, sample_select
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind, Membership, Role
+from xinfang.supervision.models import SupervisionKind, SupervisionReason
+from xinfang.supervision.services import supervision_issue
 
 REVIEWERS = (Role.EVALUATOR,)
 CRITERIA_EDITORS = (Role.EVALUATOR, Role.ADMINISTRATOR)
@@ -466,11 +471,6 @@ def _jsonable(value):
 
 def evidence_options(case: Case) -> dict[str, dict[int, str]]:
     """The case's own records a score may cite as evidence: kind → id → label."""
-    from xinfang.cases.models import Attachment, Notice
-    from xinfang.cases.workflow import BY_ACTION
-    from xinfang.core.models import Event
-    from xinfang.documents.models import Document
-
     events = Event.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk)).exclude(
         action="read"
     )
@@ -733,9 +733,6 @@ def rectification_supervise(
 ):
     """Open a 督办 (reason: 办理质量不合格) on the case for the rectifying body through the supervision
     service; the 督查员 role and the body's place under the actor's are checked there."""
-    from xinfang.supervision.models import SupervisionKind, SupervisionReason
-    from xinfang.supervision.services import supervision_issue
-
     rect = (
         Rectification.objects.select_related("case", "body", "body__region")
         .filter(pk=rectification.pk)

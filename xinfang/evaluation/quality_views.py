@@ -29,6 +29,7 @@ from xinfang.evaluation.models import (
 )
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Role
+from xinfang.supervision.models import SupervisionKind
 
 EV = (Role.EVALUATOR,)
 PAGE = 30
@@ -332,8 +333,6 @@ def rectification(request, pk: int):
     rect = _get(sel.rectification_get, actor=actor, pk=pk)
     kinds = []
     if actor.has_role(Role.SUPERVISOR) and rect.issuing_body_id == actor.body.pk and not rect.supervision_id:
-        from xinfang.supervision.models import SupervisionKind
-
         kinds = list(SupervisionKind.objects.filter(is_active=True).order_by("rung"))
     return render(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from xinfang.cases.selectors import cases_unscoped
 from xinfang.search.models import CaseText
 from xinfang.search.tokens import index_text
 
@@ -26,8 +27,6 @@ def case_saved(sender, instance, created, update_fields=None, raw=False, **kwarg
 
 def search_reindex(*, batch: int = 2000, rebuild_fts: bool = False) -> int:
     """Rebuild the whole index (after a bulk load, or to repair it). Returns the number of cases indexed."""
-    from xinfang.cases.selectors import cases_unscoped
-
     done = 0
     last = 0
     while True:

@@ -10,12 +10,15 @@ from datetime import date
 from django.db import connection
 from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from xinfang.cases.models import Case
 from xinfang.cases.selectors import case_list_visible
 from xinfang.core.keyset import CappedCount, Key, keyset_page, page_count
+from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.selectors import light_q
 from xinfang.orgs.acting import Actor
+from xinfang.people.validators import normalize_phone
 from xinfang.search.models import SavedView
 from xinfang.search.tokens import query_tokens
 
@@ -71,8 +74,6 @@ def fulltext_ids(words: str) -> RawSQL | None:
 
 
 def _term_q(term: str) -> Q:
-    from xinfang.people.validators import normalize_phone
-
     term = term.strip()
     compact = re.sub(r"[\s\-]", "", term)
     q = Q(pk__in=Case.objects.filter(number__iexact=term).values("pk")) if _NUMBER.match(term) else Q()
@@ -107,10 +108,6 @@ def case_search(*, actor: Actor, filters: SearchFilters) -> QuerySet[Case]:
     if filters.registered_to:
         qs = qs.filter(registered_at__date__lte=filters.registered_to)
     if filters.light in LIGHTS:
-        from django.utils import timezone
-
-        from xinfang.deadlines.calendar import local_date
-
         qs = qs.filter(light_q(filters.light, today=local_date(timezone.now())))
     return qs.select_related("category", "current_body", "problem_region").order_by(
         *SORTS.get(filters.sort, SORTS["newest"])

@@ -44,6 +44,7 @@ from xinfang.documents.views import EVENT_LABELS as DOCUMENT_EVENT_LABELS
 from xinfang.documents.views import drafted_message, receipt_offer
 from xinfang.evaluation.return_visit_views import EVENT_LABELS as RETURN_VISIT_EVENT_LABELS
 from xinfang.evaluation.services import evaluation_record
+from xinfang.intake.suggest import intake_suggest
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
 from xinfang.people.selectors import persons_by_identity, phone_is_shared
@@ -354,8 +355,6 @@ def _suggest(
     """What xinfang.intake suggests for these words and people (known by ID number). The form's panel and
     the registration itself both ask here, so what is recorded is what the server computes, never what
     the browser sends back."""
-    from xinfang.intake.suggest import intake_suggest
-
     people = persons_by_identity(id_numbers=ids)
     return intake_suggest(
         registrar_body=actor.body,

@@ -13,17 +13,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2]
 
-# Files still carrying function-level imports without a reason, with how many: they were being changed by
-# other work when the rule came in (issue 21). The number may only go down; drop a file once it is clean.
-NOT_YET: dict[str, int] = {
-    "xinfang/evaluation/quality_demo.py": 8,
-    "xinfang/evaluation/quality_services.py": 6,
-    "xinfang/evaluation/quality_views.py": 1,
-    "xinfang/search/index.py": 1,
-    "xinfang/search/selectors.py": 3,
-    "xinfang/workspace/views.py": 1,
-}
-
 
 def _commented_lines(source: str) -> set[int]:
     return {
@@ -69,10 +58,7 @@ def _modules() -> list[Path]:
 def test_every_function_level_import_says_why():
     missing = []
     for path in _modules():
-        name = str(path.relative_to(PACKAGE.parent))
-        found = unexplained(path)
-        if len(found) > NOT_YET.get(name, 0):
-            missing += found
+        missing += unexplained(path)
     assert missing == [], (
         "move these imports to the top of the module, or say on the line why they wait:\n"
         + "\n".join(missing)
