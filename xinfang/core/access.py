@@ -64,7 +64,9 @@ RULES = {
     "jobs:detail": rule("staff", scope="none", note="the user's own job, else 404"),
     "jobs:progress": rule("staff", scope="none", note="htmx partial of the user's own job, else 404"),
     "jobs:download": rule(
-        "staff", scope="none", note="the user's own finished job's file, else 404; each download an export event"
+        "staff",
+        scope="none",
+        note="the user's own finished job's file, else 404; each download an export event",
     ),
 }
 

@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xinfang.api.acting import api_actor
+from xinfang.api.common import path_id as _pk
+from xinfang.api.common import require_role as _require
 from xinfang.api.serializers import ErrorOut
-from xinfang.core.errors import NotFound
 from xinfang.evaluation.models import ReturnVisitKind, ReturnVisitStatus, Satisfaction
 from xinfang.evaluation.selectors import RETURN_VISIT_VIEWS, return_visit_get_for_actor, return_visits_for
 from xinfang.evaluation.services import RETURN_VISIT_ROLES, return_visit_record
@@ -30,18 +31,6 @@ VIEW = OpenApiParameter(
     enum=list(RETURN_VISIT_VIEWS),
     description="due（默认）/ upcoming / done",
 )
-
-
-def _pk(value: str | int) -> int:
-    value = str(value)
-    if not value.isdigit() or len(value) > 18:
-        raise NotFound()
-    return int(value)
-
-
-def _require(actor, *roles) -> None:
-    if not actor.has_role(*roles):
-        raise NotFound()
 
 
 def _offset(request: Request) -> int:

@@ -14,8 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xinfang.api.acting import api_actor
-from xinfang.api.serializers import ErrorOut
-from xinfang.core.errors import NotFound, ValidationFailed
+from xinfang.api.common import ERRORS
+from xinfang.api.common import path_id as _pk
+from xinfang.api.common import require_role as _require
+from xinfang.api.common import validated as _valid
+from xinfang.core.errors import ValidationFailed
 from xinfang.evaluation import quality_selectors as sel
 from xinfang.evaluation import quality_services as svc
 from xinfang.evaluation.models import (
@@ -29,27 +32,8 @@ from xinfang.evaluation.models import (
 )
 from xinfang.orgs.models import Body, Role
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 PAGE_MAX = 200
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
-
-
-def _pk(value: str | int) -> int:
-    value = str(value)
-    if not value.isdigit() or len(value) > 18:
-        raise NotFound()
-    return int(value)
-
-
-def _require(actor, *roles) -> None:
-    if not actor.has_role(*roles):
-        raise NotFound()
-
-
-def _valid(serializer_class, data):
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
 
 
 def _page(request: Request, qs):

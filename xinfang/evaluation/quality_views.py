@@ -16,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.core.periods import period
+from xinfang.core.web import call_or_404 as _get
+from xinfang.core.web import form_date as _date
+from xinfang.core.web import require_role as _require
 from xinfang.evaluation import quality_selectors as sel
 from xinfang.evaluation import quality_services as svc
 from xinfang.evaluation.models import (
@@ -33,26 +36,6 @@ from xinfang.supervision.models import SupervisionKind
 
 EV = (Role.EVALUATOR,)
 PAGE = 30
-
-
-def _require(request, *roles):
-    if not request.actor.has_role(*roles):
-        raise Http404()
-
-
-def _get(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404() from exc
-
-
-def _date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        msg = gettext("请填写正确的日期（YYYY-MM-DD）。")
-        raise ValidationFailed(msg, code="invalid_date", extra={field: msg}) from None
 
 
 def _optional_date(value: str, field: str) -> date | None:

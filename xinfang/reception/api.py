@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
+from xinfang.api.common import path_id as _pk
 from xinfang.api.serializers import ErrorOut
-from xinfang.core.errors import NotFound, PermissionDenied
+from xinfang.core.errors import PermissionDenied
 from xinfang.orgs.models import Role
 from xinfang.reception import selectors, services
 from xinfang.reception.figures import hall_figures
@@ -101,12 +102,6 @@ def _query(serializer_class, request) -> dict:
     data = serializer_class(data=request.query_params.dict())
     data.is_valid(raise_exception=True)
     return dict(data.validated_data)
-
-
-def _pk(value: str) -> int:
-    if not value.isdigit():
-        raise NotFound()
-    return int(value)
 
 
 class VisitOut(serializers.Serializer):

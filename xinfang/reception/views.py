@@ -22,6 +22,8 @@ from xinfang.cases.services import PetitionerInput
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.core.events import event_record
 from xinfang.core.periods import GROUP_VISIT_MAX_REPRESENTATIVES
+from xinfang.core.web import call_or_404 as _get
+from xinfang.core.web import require_role as _require
 from xinfang.documents.views import receipt_offer
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Region, Role
@@ -48,19 +50,6 @@ HALL = (Role.REGISTRAR,)
 HEARING_ROLES = (Role.CASE_OFFICER, Role.AGENCY_HEAD, Role.REGISTRAR)
 FIGURE_ROLES = (Role.REGISTRAR, Role.LEADER, Role.SUPERVISOR, Role.AGENCY_HEAD)
 RECEIPT_SESSION = "hall_receipt_codes"
-
-
-def _require(request, *roles):
-    """Refused roles learn nothing: the same 404 as a missing record."""
-    if not request.actor.has_role(*roles):
-        raise Http404()
-
-
-def _get(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404() from exc
 
 
 # -------------------------------------------------------------------------------- desk, kiosk, tickets

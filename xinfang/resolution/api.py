@@ -13,8 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
+from xinfang.api.common import path_id as _pk
 from xinfang.api.serializers import ErrorOut
-from xinfang.core.errors import NotFound, PermissionDenied
+from xinfang.core.errors import PermissionDenied
 from xinfang.orgs.models import Role
 from xinfang.resolution import selectors, services
 from xinfang.resolution.figures import centre_figures
@@ -163,14 +164,6 @@ class FiguresOut(serializers.Serializer):
     by_month = FigureRowOut(many=True)
     by_organisation = FigureRowOut(many=True)
     by_body = FigureRowOut(many=True)
-
-
-def _pk(value: str) -> int:
-    """The referral id from the path. The route takes any text so that a malformed id gets the API's JSON 404,
-    not the HTML one of the URL resolver (the schema still says integer)."""
-    if not str(value).isdigit() or len(str(value)) > 18:
-        raise NotFound()
-    return int(value)
 
 
 def _detail(actor, pk: int) -> Response:

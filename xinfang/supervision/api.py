@@ -15,9 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xinfang.api.acting import api_actor
-from xinfang.api.serializers import ErrorOut
+from xinfang.api.common import ERRORS
+from xinfang.api.common import path_id as _pk
+from xinfang.api.common import require_role as _require
+from xinfang.api.common import validated as _valid
 from xinfang.cases.selectors import case_get_for_actor
-from xinfang.core.errors import NotFound, ValidationFailed
+from xinfang.core.errors import ValidationFailed
 from xinfang.orgs.models import Body, Role, User
 from xinfang.supervision import selectors, services
 from xinfang.supervision.figures import supervision_figures
@@ -32,31 +35,12 @@ from xinfang.supervision.models import (
     SupervisionStatus,
 )
 
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 PAGE_MAX = 200
 
 
 # Ids in paths are taken as text and turned into numbers here, so that "/supervisions/abc/" is this API's 404
 # (JSON) rather than the URL resolver's page.
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
-
-
-def _pk(value: str | int) -> int:
-    value = str(value)
-    if not value.isdigit() or len(value) > 18:
-        raise NotFound()
-    return int(value)
-
-
-def _require(actor, *roles) -> None:
-    if not actor.has_role(*roles):
-        raise NotFound()
-
-
-def _valid(serializer_class, data):
-    s = serializer_class(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
 
 
 def _body(code: str) -> Body:

@@ -19,6 +19,9 @@ from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.core.exports import export_record
 from xinfang.core.jobs import export_needs_job, job_start
+from xinfang.core.web import call_or_404 as _get
+from xinfang.core.web import form_date as _date
+from xinfang.core.web import require_role as _require
 from xinfang.documents.rendering import MEDIA_TYPES
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Membership, Role, User
@@ -42,26 +45,6 @@ SUP = (Role.SUPERVISOR,)
 LEAD = (Role.LEADER, Role.SUPERVISOR)
 PAGE = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _require(request, *roles):
-    if not request.actor.has_role(*roles):
-        raise Http404()
-
-
-def _get(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404() from exc
-
-
-def _date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        msg = gettext("请填写正确的日期（YYYY-MM-DD）。")
-        raise ValidationFailed(msg, extra={field: msg}) from None
 
 
 def _body(value: str, field: str = "body") -> Body:
