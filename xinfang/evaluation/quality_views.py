@@ -18,6 +18,7 @@ from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.core.periods import period
 from xinfang.core.web import call_or_404 as _get
 from xinfang.core.web import form_date as _date
+from xinfang.core.web import post_action as _act
 from xinfang.core.web import require_role as _require
 from xinfang.evaluation import quality_selectors as sel
 from xinfang.evaluation import quality_services as svc
@@ -40,18 +41,6 @@ PAGE = 30
 
 def _optional_date(value: str, field: str) -> date | None:
     return _date(value, field) if (value or "").strip() else None
-
-
-def _act(request, fn, success: str, back: str, **kwargs):
-    try:
-        fn(actor=request.actor, **kwargs)
-    except NotFound as exc:
-        raise Http404() from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 def _bodies_for_plans(actor):

@@ -21,6 +21,7 @@ from xinfang.core.exports import export_record
 from xinfang.core.jobs import export_needs_job, job_start
 from xinfang.core.web import call_or_404 as _get
 from xinfang.core.web import form_date as _date
+from xinfang.core.web import post_action as _act
 from xinfang.core.web import require_role as _require
 from xinfang.documents.rendering import MEDIA_TYPES
 from xinfang.orgs.decorators import actor_required
@@ -57,19 +58,6 @@ def _body(value: str, field: str = "body") -> Body:
         msg = gettext("请选择单位。")
         raise ValidationFailed(msg, extra={field: msg})
     return body
-
-
-def _act(request, fn, success: str, back: str, **kwargs):
-    """Run one POST action: a message either way, back to the page it came from."""
-    try:
-        fn(actor=request.actor, **kwargs)
-    except NotFound as exc:
-        raise Http404() from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 def _bodies_under(actor):
