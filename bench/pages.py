@@ -168,6 +168,7 @@ def main() -> None:
         "queue": "/cases/",
         "queue_search": f"/cases/?q={word}",
         "queue_red": "/cases/?light=red",
+        "search": f"/search/?q={word}",  # 全文检索 over every visible case (docs/search.md)
         "case_page": f"/cases/{case.pk}/" if case else None,
         "person_file": f"/people/{person_id}/" if person_id else None,
         "ledger": "/ledger/",
@@ -215,6 +216,9 @@ def main() -> None:
         s.save()
         year = timezone.localdate().year
         out["pages"]["dashboard_year"] = _time(lead_client, f"/figures/?year={year}", max(3, args.runs // 10))
+        out["pages"]["oversight"] = _time(
+            lead_client, "/ledger/oversight/", args.runs
+        )  # 督查台账 of the bodies below
     print(json.dumps(out, ensure_ascii=False))
 
 
