@@ -213,6 +213,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--warm", type=float, default=3)
     parser.add_argument("--profile", type=int, default=0, help="also profile this many case pages in-process")
+    parser.add_argument(
+        "--page-cache",
+        choices=["on", "off", "miss"],
+        default="on",
+        help="the rendered case-page cache (ADR 0020): on; off (every view renders, as before it); miss "
+        "(on, but every page a first view: the clients never ask for the same page twice)",
+    )
     args = parser.parse_args()
 
     data = tempfile.mkdtemp(prefix="xinfang-rps-data-")
@@ -229,6 +236,7 @@ def main() -> None:
     )
     if args.cache_url:
         env["CACHE_URL"] = args.cache_url
+    env["XINFANG_CASE_PAGE_CACHE"] = "0" if args.page_cache == "off" else "1"
     if args.session_engine:
         env["SESSION_ENGINE"] = args.session_engine
     env["DATABASE_URL"] = args.database_url or _database(args.db, args.cases, env)
@@ -252,7 +260,9 @@ def main() -> None:
     registrar = User.objects.get(username="dengji_dc")
     body = registrar.memberships.first().body
     ids = list(
-        case_list_visible(actor=actor_for(registrar, body)).order_by("-pk").values_list("pk", flat=True)[:500]
+        case_list_visible(actor=actor_for(registrar, body))
+        .order_by("-pk")
+        .values_list("pk", flat=True)[: 20000 if args.page_cache == "miss" else 500]
     )
     paths = [f"/cases/{pk}/" for pk in ids]
     client = Client()  # a real session in the servers' store (database, or the cache with --session-engine)
@@ -303,6 +313,8 @@ def main() -> None:
         "clients": args.clients,
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "session_engine": settings.SESSION_ENGINE,
+        "page_cache": args.page_cache,
+        "distinct_pages": len(paths),
         **result,
         "loadavg_before": loadavg_before,
         "loadavg_after": loadavg_after,

@@ -204,6 +204,10 @@ HUEY = {
 }
 # Read events wait in the outbox (core_eventoutbox) until the periodic flush moves them into the event log.
 XINFANG_OUTBOX_FLUSH_BATCH = env.int("XINFANG_OUTBOX_FLUSH_BATCH", default=5000)
+# The rendered case page kept per (what it shows, user, body and roles, language, day) — ADR 0020; a stored
+# page lives at most this long (it is replaced as soon as the case or the reference data changes).
+XINFANG_CASE_PAGE_CACHE = env.bool("XINFANG_CASE_PAGE_CACHE", default=True)
+XINFANG_CASE_PAGE_CACHE_SECONDS = env.int("XINFANG_CASE_PAGE_CACHE_SECONDS", default=900)
 # SMS goes through xinfang.core.notify; the logging backend writes messages to the log only.
 XINFANG_SMS_BACKEND = env.str("XINFANG_SMS_BACKEND", default="xinfang.core.notify.LoggingSmsBackend")
 

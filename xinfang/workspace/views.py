@@ -8,6 +8,7 @@ import importlib.util
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +50,7 @@ from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Body, Region, Role
 from xinfang.people.selectors import persons_by_identity, phone_is_shared
 from xinfang.reception.selectors import person_visits
+from xinfang.workspace import page_cache
 from xinfang.workspace.forms import (
     FLAG_FIELDS,
     ActionForm,
@@ -613,8 +615,26 @@ def _repeats_of(actor, case: Case) -> list[Case]:
 
 @actor_required
 def case_detail(request, pk: int):
-    case = _case_or_404(request.actor, pk, log_read=True)
-    return render(request, "workspace/case_detail.html", _case_context(request, case))
+    actor = request.actor
+    if not page_cache.usable(request):
+        case = _case_or_404(actor, pk, log_read=True)
+        return render(request, "workspace/case_detail.html", _case_context(request, case))
+    # A repeat view (ADR 0020): visibility decided now, in the same statement that reads what the page shows.
+    fingerprint = page_cache.case_fingerprint(actor, pk)
+    if fingerprint is None:
+        raise Http404
+    key = page_cache.page_key(request, actor, pk, fingerprint)
+    content, generation = page_cache.lookup(key)
+    if content is not None:
+        page_cache.read_logged(actor, pk)
+        return page_cache.respond(request, content)
+    case = _case_or_404(actor, pk, log_read=True)
+    token = get_token(request)
+    response = render(
+        request, "workspace/case_detail.html", {**_case_context(request, case), "csrf_token": token}
+    )
+    page_cache.store(key, request, response, token, generation)
+    return response
 
 
 @require_POST

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -282,6 +283,9 @@ def test_person_file_lists_visible_cases_with_repeat_links(client, demo_city):
     assert client.get(reverse("person_detail", args=[person.pk])).status_code == 404
 
 
+@override_settings(
+    XINFANG_CASE_PAGE_CACHE=False
+)  # the render itself (a repeat view is served stored, ADR 0020)
 def test_case_page_query_count_does_not_grow_with_its_history(client, demo_city):
     officer = _demo_actor("chengban_dc")
     young, old = _cases_for_dc_housing(2, start=500)
