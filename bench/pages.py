@@ -10,7 +10,8 @@ prints p50/p95/queries per page and the growth ratio between sizes, and writes d
 Pages (server time through Django's test Client, logged in as the demo city's 东城区 registrar, who sees the
 most): the queue (plain, a search word, the red-light filter), a case page, a person's file, the daily
 ledger, the API case list, and the city dashboard for the year (as the city 信访局's leader); the quality review's
-sample list (the city committee's 评价委员) and a body's 整改 list.
+sample list (the city committee's 评价委员) and a body's 整改 list; the city 督查's 督办, 包案 and campaign-item
+lists (rows written in bulk in proportion to the cases).
 """
 
 from __future__ import annotations
@@ -53,15 +54,18 @@ def _time(client, url: str, runs: int, **extra) -> dict:
     with CaptureQueriesContext(connection) as ctx:
         client.get(url, **extra)
     queries = len(ctx.captured_queries)
+    cpu = []  # process CPU time: on SQLite the database's work too, and less moved by a busy machine
     for _ in range(runs):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         client.get(url, **extra)
         times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
     return {
         "url": url,
         "status": status,
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(percentile(times, 95), 1),
+        "cpu_p50_ms": round(statistics.median(cpu), 1),
         "queries": queries,
     }
 
@@ -115,6 +119,93 @@ def _quality_pages() -> dict:
             "/quality/rectifications/",
         )
     return pages
+
+
+def _supervision_pages() -> dict:
+    """督办, 包案 and a 专项行动's items at the scale of the data: one 督办 per 20 cases (to the case's holding
+    body), one 包案 per 50 (the city leader), one campaign item per 10 — written in bulk, as an import would —
+    and the city 督查's three lists of them."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from xinfang.cases.models import Case
+    from xinfang.orgs.acting import actor_for
+    from xinfang.orgs.models import Body, User
+    from xinfang.supervision.models import (
+        Batch,
+        Campaign,
+        CampaignCase,
+        LeaderCase,
+        Supervision,
+        SupervisionKind,
+    )
+
+    supervisor = User.objects.filter(username="ducha").first()
+    leader = User.objects.filter(username="lingdao").first()
+    if supervisor is None or leader is None:
+        return {}
+    city = Body.objects.get(code="990100-xinfang")
+    leader_body = leader.memberships.first().body
+    today = timezone.localdate()
+    kind = SupervisionKind.objects.order_by("rung").first()
+    rows = list(Case.objects.order_by("pk").values_list("pk", "current_body_id", "registered_at"))
+    sups = [
+        Supervision(
+            number=f"BENCH-{pk}",
+            kind=kind,
+            issuing_body=city,
+            body_id=holder,
+            reason="delay",
+            requirement="请加快办理",
+            issued_by=supervisor,
+            issued_at=at,
+            issued_on=at.date(),
+            reply_due=at.date() + timedelta(days=15),
+        )
+        for pk, holder, at in rows[::20]
+    ]
+    Supervision.objects.bulk_create(sups, batch_size=2000)
+    link = Supervision.cases.through
+    link.objects.bulk_create(
+        [link(supervision_id=s.pk, case_id=int(s.number[6:])) for s in sups], batch_size=5000
+    )
+    LeaderCase.objects.bulk_create(
+        [
+            LeaderCase(case_id=pk, leader=leader, leader_body=leader_body, plan="一案一策", opened_at=at)
+            for pk, _holder, at in rows[::50]
+        ],
+        batch_size=2000,
+    )
+    campaign = Campaign.objects.create(
+        name="基准专项行动", issuing_body=city, started_on=today, ends_on=today + timedelta(days=90)
+    )
+    batch = Batch.objects.create(campaign=campaign, number=1, handed_down_on=today, source="excel")
+    CampaignCase.objects.bulk_create(
+        [
+            CampaignCase(
+                campaign=campaign,
+                batch=batch,
+                case_id=pk,
+                responsible_body_id=holder,
+                due_on=today + timedelta(days=60),
+            )
+            for pk, holder, _at in rows[::10]
+        ],
+        batch_size=2000,
+    )
+    who = actor_for(supervisor, city)
+    c = Client()
+    c.force_login(who.user)
+    s = c.session
+    s["acting_body_id"] = who.body.pk
+    s.save()
+    return {
+        "supervision_index": (c, "/supervision/"),
+        "leader_cases": (c, "/supervision/leader-cases/"),
+        "campaign_items": (c, f"/supervision/campaigns/{campaign.pk}/"),
+    }
 
 
 def main() -> None:
@@ -205,6 +296,8 @@ def main() -> None:
     # 质效评价 (docs/quality.md): the city committee draws 5 % of the last 90 days' answered cases and fails a few;
     # its sample list and the handling body's 整改 list.
     for name, (who, url) in _quality_pages().items():
+        out["pages"][name] = _time(who, url, args.runs)
+    for name, (who, url) in _supervision_pages().items():
         out["pages"][name] = _time(who, url, args.runs)
 
     leader = User.objects.filter(memberships__role="leader").first()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -90,6 +90,15 @@ def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     return Case.objects.filter(case_visible_q(actor) | _oversight_q(body)).exclude(
         confidential_exclusion_q(body)
     )
+
+
+def case_visible_exists(actor: Actor, outer: str = "case_id") -> Exists:
+    """`cases_visible_to` as a filter on another model's rows that name a case in `outer`: EXISTS (the row's case,
+    by primary key, among the visible ones). For lists of rows about cases (回访, 督办, sample items, campaign
+    items), ordered by an index of their own: each row is checked as the list reads it and the read stops at
+    the page's LIMIT, where `case_id IN (SELECT id FROM visible cases)` first lists every visible case
+    (issue 14). The same rule as `cases_visible_to` — it is that queryset."""
+    return Exists(cases_visible_to(actor).filter(pk=OuterRef(outer)))
 
 
 def case_list_visible(*, actor: Actor) -> QuerySet[Case]:

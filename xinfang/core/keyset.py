@@ -116,6 +116,12 @@ class KeysetPage:
     def has_next(self) -> bool:
         return self.next_cursor is not None
 
+    def __iter__(self):  # a template's `{% for row in page %}`, as with a Paginator's page
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
 
 def keyset_page(
     qs: QuerySet, keys: Sequence[Key], *, after: str | None, size: int, nulls: bool = True
@@ -173,3 +179,53 @@ def page_count(qs: QuerySet, page: KeysetPage, cap: int = COUNT_CAP) -> CappedCo
     if page.first and not page.has_next:
         return CappedCount(len(page.rows), False)
     return capped_count(qs, cap)
+
+
+def keyset_page_for_request(
+    qs: QuerySet, keys: Sequence[Key], params, *, size: int, nulls: bool = True, param: str = "after"
+) -> tuple[KeysetPage, str]:
+    """A page's rows for an HTML list: the cursor from the query string `params[param]`; a cursor the list did
+    not give out (a hand-edited 下一页 link) gives the first page and the message to show, never a 500."""
+    try:
+        return keyset_page(qs, keys, after=params.get(param) or None, size=size, nulls=nulls), ""
+    except BadCursor as e:
+        return keyset_page(qs, keys, after=None, size=size, nulls=nulls), str(e.message)
+
+
+def query_without(params, *names: str) -> str:
+    """The query string of `params` less `names` (the cursor): what 第一页 and 下一页 links keep."""
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def keyset_page_merged(
+    qs: QuerySet, parts: Sequence[QuerySet], keys: Sequence[Key], *, after: str | None, size: int
+) -> KeysetPage:
+    """A keyset page of `qs` where its filter is an OR of terms that no one index serves in order (督办 the body
+    issued OR received): each of `parts` is one term, a narrowing of `qs` an index reads in the order of
+    `keys`; the next `size` + 1 keys of each are merged here and the page's rows fetched by id from `qs`
+    (its select_related / prefetch_related apply). len(parts) + 1 queries whatever the data size. The last
+    key must be the id; no key may be NULL (`nulls_last` is not supported here)."""
+    if any(k.nulls_last for k in keys) or keys[-1].field not in ("id", "pk"):
+        raise ValueError("keyset_page_merged: keys must end in the id and have no nulls_last")
+    values = cursor_decode(keys, after) if after else None
+    fields = [k.field for k in keys]
+    found: dict[Any, tuple] = {}
+    for part in parts:
+        ordered = _ordered(part.prefetch_related(None), keys)
+        if values is not None:
+            ordered = ordered.filter(_after_q(keys, values))
+        for row in ordered.values_list(*fields)[: size + 1]:
+            found[row[-1]] = row
+    merged = list(found.values())
+    for i in reversed(range(len(keys))):  # stable sorts, least significant key first
+        merged.sort(key=lambda row, i=i: row[i], reverse=keys[i].desc)
+    more = len(merged) > size
+    ids = [row[-1] for row in merged[:size]]
+    by_id = {row.pk: row for row in qs.filter(pk__in=ids)} if ids else {}
+    rows = [by_id[i] for i in ids if i in by_id]
+    return KeysetPage(
+        rows=rows, next_cursor=cursor_encode(keys, rows[-1]) if more and rows else None, first=values is None
+    )

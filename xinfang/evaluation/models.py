@@ -230,7 +230,11 @@ class SampleItem(models.Model):
         verbose_name_plural = "抽取事项"
         ordering = ["plan", "pk"]
         constraints = [models.UniqueConstraint(fields=["plan", "case"], name="sampleitem_once_per_plan")]
-        indexes = [models.Index(fields=["plan", "status"], name="sampleitem_plan_status_idx")]
+        # the sample list's order within a plan (issue 14): (plan, id), a status filter (plan, status, id)
+        indexes = [
+            models.Index(fields=["plan", "status", "id"], name="sampleitem_plan_status_id_idx"),
+            models.Index(fields=["plan", "id"], name="sampleitem_plan_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.case_id}"
@@ -454,7 +458,11 @@ class ReturnVisit(models.Model):
         verbose_name = "回访"
         verbose_name_plural = "回访"
         ordering = ["scheduled_on", "pk"]
-        indexes = [models.Index(fields=["body", "status"], name="returnvisit_body_status_idx")]
+        # The 回访 list's views read these in order (issue 14, ADR 0018): due/upcoming by day, done by time.
+        indexes = [
+            models.Index(fields=["body", "status", "scheduled_on"], name="returnvisit_body_day_idx"),
+            models.Index(fields=["body", "done_at"], name="returnvisit_body_done_idx"),
+        ]
         # One 回访 per answer: the issuing hook and the daily job may both try (services.return_visit_schedule).
         constraints = [models.UniqueConstraint(fields=["case", "stage"], name="return_visit_once_per_stage")]
 

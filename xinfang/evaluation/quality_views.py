@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
+from xinfang.core.keyset import keyset_page_for_request, query_without
 from xinfang.core.periods import period
 from xinfang.core.web import call_or_404 as _get
 from xinfang.core.web import form_date as _date
@@ -115,12 +116,15 @@ def plan(request, pk: int):
     the_plan = _get(sel.plan_get, actor=actor, pk=pk)
     filters = {k: request.GET.get(k, "") for k in ("status", "rule", "result", "body")}
     items = sel.sample_items(actor=actor, plan=the_plan, filters=filters)
-    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    # keyset pages in the plan's order (core/keyset.py, issue 14): no COUNT, no OFFSET
+    page, notice = keyset_page_for_request(items, sel.SAMPLE_ITEM_KEYS, request.GET, size=PAGE)
     for i in page:
         i.rule_labels = [SampleRule(r).label for r in i.rules if r in SampleRule.values]
     ctx = {
         "plan": the_plan,
         "page": page,
+        "notice": notice,
+        "query": query_without(request.GET, "after"),
         "filters": filters,
         "statuses": ItemStatus.choices,
         "rules": SampleRule.choices,

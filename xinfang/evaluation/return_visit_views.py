@@ -5,15 +5,20 @@ user gets the same 404 as a missing visit; a domain error is shown on the form."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.keyset import keyset_page_for_request, page_count, query_without
 from xinfang.evaluation.models import ReturnVisitKind, ReturnVisitStatus, Satisfaction
-from xinfang.evaluation.selectors import RETURN_VISIT_VIEWS, return_visit_get_for_actor, return_visits_for
+from xinfang.evaluation.selectors import (
+    RETURN_VISIT_KEYS,
+    RETURN_VISIT_VIEWS,
+    return_visit_get_for_actor,
+    return_visits_for,
+)
 from xinfang.evaluation.services import RETURN_VISIT_ROLES, return_visit_record
 from xinfang.orgs.decorators import actor_required
 
@@ -34,11 +39,19 @@ def return_visits(request):
     view = view if view in RETURN_VISIT_VIEWS else "due"
     today = timezone.localdate()
     qs = return_visits_for(actor=request.actor, view=view, today=today)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    # keyset pages and a capped count (core/keyset.py, issue 14): the same cost at any depth and data size
+    page, notice = keyset_page_for_request(qs, RETURN_VISIT_KEYS[view], request.GET, size=PAGE)
     return render(
         request,
         "evaluation/return_visits/list.html",
-        {"page": page, "view": view, "today": today},
+        {
+            "page": page,
+            "count": page_count(qs, page),
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
+            "view": view,
+            "today": today,
+        },
     )
 
 

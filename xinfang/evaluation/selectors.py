@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import case_visible_exists, cases_visible_to
 from xinfang.core.errors import NotFound
+from xinfang.core.keyset import Key
 from xinfang.evaluation.models import Evaluation, ReturnVisit, ReturnVisitStatus, Satisfaction
 from xinfang.orgs.acting import Actor
 
@@ -25,23 +26,38 @@ def case_petitioner_satisfied(case) -> bool:
 RETURN_VISIT_VIEWS = ("due", "upcoming", "done")
 
 
+# The order of each view as keyset keys (core/keyset.py), each served by an index of ReturnVisit: due and
+# upcoming by returnvisit_body_status_day_idx (body, status, scheduled_on), done by returnvisit_body_done_idx
+# (body, done_at); cancelled visits (no done_at) come after the recorded ones.
+RETURN_VISIT_KEYS = {
+    "due": (Key("scheduled_on", "date"), Key("id")),
+    "upcoming": (Key("scheduled_on", "date"), Key("id")),
+    "done": (Key("done_at", "datetime", desc=True, nulls_last=True), Key("id", desc=True)),
+}
+
+
 def return_visits_for(*, actor: Actor, view: str = "due", today: date) -> QuerySet[ReturnVisit]:
     """The acting body's 回访: due (planned for today or earlier and not yet made), upcoming, or done (made or
-    the petitioner unreachable, latest first). Only of cases the body may see (the one read path)."""
+    the petitioner unreachable, latest first). Only of cases the body may see (the one read path, as a
+    per-row EXISTS so that a page reads its index in order and stops: issue 14). Ordered by
+    RETURN_VISIT_KEYS[view]."""
     if actor.body is None:
         return ReturnVisit.objects.none()
-    qs = ReturnVisit.objects.filter(
-        body=actor.body, case_id__in=cases_visible_to(actor).values("pk")
-    ).select_related("case", "evaluation", "recorded_by")
-    if view == "upcoming":
-        return qs.filter(status=ReturnVisitStatus.SCHEDULED, scheduled_on__gt=today).order_by(
-            "scheduled_on", "pk"
-        )
-    if view == "done":
-        return qs.exclude(status=ReturnVisitStatus.SCHEDULED).order_by("-done_at", "-pk")
-    return qs.filter(status=ReturnVisitStatus.SCHEDULED, scheduled_on__lte=today).order_by(
-        "scheduled_on", "pk"
+    qs = (
+        ReturnVisit.objects.filter(body=actor.body)
+        .filter(case_visible_exists(actor))
+        .select_related("case", "evaluation", "recorded_by")
     )
+    if view == "upcoming":
+        qs = qs.filter(status=ReturnVisitStatus.SCHEDULED, scheduled_on__gt=today)
+    elif view == "done":
+        qs = qs.exclude(status=ReturnVisitStatus.SCHEDULED)
+    else:
+        qs = qs.filter(status=ReturnVisitStatus.SCHEDULED, scheduled_on__lte=today)
+    keys = RETURN_VISIT_KEYS.get(view, RETURN_VISIT_KEYS["due"])
+    if view == "done":  # NULL done_at last on both databases (PostgreSQL puts NULLs first when descending)
+        return qs.order_by(F("done_at").desc(nulls_last=True), "-pk")
+    return qs.order_by(*[k.field for k in keys])
 
 
 def return_visit_get_for_actor(*, actor: Actor, pk: int) -> ReturnVisit:

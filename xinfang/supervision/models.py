@@ -135,6 +135,9 @@ class Supervision(models.Model):
         indexes = [
             models.Index(fields=["issuing_body", "status"], name="sup_issuing_status_idx"),
             models.Index(fields=["body", "status"], name="sup_body_status_idx"),
+            # the list's order on each side, newest first (issue 14, selectors.SUPERVISION_KEYS)
+            models.Index(fields=["issuing_body", "issued_at", "id"], name="sup_issuing_at_idx"),
+            models.Index(fields=["body", "issued_at", "id"], name="sup_body_at_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -252,6 +255,11 @@ class LeaderCase(models.Model):
             models.UniqueConstraint(
                 fields=["case", "leader"], condition=Q(status="active"), name="leadercase_one_active"
             )
+        ]
+        # 领办台账's order (issue 14, selectors.LEADER_CASE_KEYS): a region's, and one leader's own
+        indexes = [
+            models.Index(fields=["status", "opened_at", "id"], name="leadercase_status_at_idx"),
+            models.Index(fields=["leader", "status", "opened_at", "id"], name="leadercase_leader_idx"),
         ]
 
     def __str__(self) -> str:
@@ -418,8 +426,12 @@ class CampaignCase(models.Model):
         verbose_name_plural = "专项行动事项"
         ordering = ["batch", "pk"]
         constraints = [models.UniqueConstraint(fields=["campaign", "case"], name="campaign_case_unique")]
+        # the items' order (issue 14, selectors.CAMPAIGN_ITEM_KEYS): the issuer's, a responsible body's
         indexes = [
-            models.Index(fields=["campaign", "responsible_body"], name="campaigncase_body_idx"),
+            models.Index(fields=["campaign", "batch", "id"], name="campaigncase_batch_idx"),
+            models.Index(
+                fields=["campaign", "responsible_body", "batch", "id"], name="campaigncase_body_batch_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,22 +7,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models import Count as C
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import case_visible_exists, cases_visible_to
 from xinfang.core.errors import NotFound
+from xinfang.core.keyset import Key, KeysetPage, keyset_page, keyset_page_merged
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Role
+from xinfang.orgs.models import Body, Role
 from xinfang.supervision.models import (
     Backflow,
     BackflowStatus,
+    Batch,
     Campaign,
     CampaignCase,
     FollowUp,
     LeaderCase,
+    LeaderCaseStep,
     LeaderReception,
     Meeting,
     ReceptionSlot,
@@ -55,6 +59,24 @@ def supervision_list(*, actor: Actor, filters: dict | None = None) -> QuerySet[S
     return qs.select_related("kind", "body", "issuing_body", "proposed_kind").prefetch_related(
         _visible_cases_prefetch(actor)
     )
+
+
+# Newest first; indexes sup_issuing_at_idx (issuing_body, issued_at) and sup_body_at_idx (body, issued_at).
+SUPERVISION_KEYS = (Key("issued_at", "datetime", desc=True), Key("id", desc=True))
+
+
+def supervision_page(
+    *, actor: Actor, filters: dict | None = None, after: str | None, size: int
+) -> KeysetPage:
+    """A keyset page of `supervision_list` (issue 14). Both sides at once ("issued OR received", which no one
+    index reads in order) are two index runs merged (core.keyset.keyset_page_merged). BadCursor for a cursor
+    this list did not give out."""
+    filters = filters or {}
+    qs = supervision_list(actor=actor, filters=filters)
+    if actor.body is None or filters.get("side") in ("issued", "received"):
+        return keyset_page(qs, SUPERVISION_KEYS, after=after, size=size)
+    parts = [qs.filter(issuing_body=actor.body), qs.filter(body=actor.body)]
+    return keyset_page_merged(qs, parts, SUPERVISION_KEYS, after=after, size=size)
 
 
 def supervision_get(*, actor: Actor, pk: int) -> Supervision:
@@ -98,13 +120,30 @@ def leader_case_list(*, actor: Actor, mine: bool = False) -> QuerySet[LeaderCase
     if mine or not actor.has_role(Role.SUPERVISOR):
         qs = LeaderCase.objects.filter(leader=actor.user)
     else:
-        qs = LeaderCase.objects.filter(leader_body__region__path__startswith=actor.body.region.path)
+        # the region's bodies as an uncorrelated list, no join: the list reads (status, opened_at) in order
+        qs = LeaderCase.objects.filter(
+            leader_body_id__in=Body.objects.filter(region__path__startswith=actor.body.region.path).values(
+                "pk"
+            )
+        )
+    done = (
+        LeaderCaseStep.objects.filter(leader_case=OuterRef("pk"), done_on__isnull=False)
+        .order_by()
+        .values("leader_case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
-        qs.filter(case_id__in=_visible_ids(actor))
+        qs.filter(case_visible_exists(actor))
         .select_related("case", "leader", "leader_body")
-        .annotate(steps_done=Count("steps", filter=Q(steps__done_on__isnull=False)))
+        # per row shown, not a GROUP BY over every case of the region (issue 14)
+        .annotate(steps_done=Coalesce(Subquery(done), 0))
         .order_by("status", "-opened_at", "-pk")
     )
+
+
+# indexes leadercase_status_at_idx (status, opened_at) and leadercase_leader_idx (leader, status, opened_at)
+LEADER_CASE_KEYS = (Key("status", "str"), Key("opened_at", "datetime", desc=True), Key("id", desc=True))
 
 
 def leader_case_get(*, actor: Actor, pk: int) -> LeaderCase:
@@ -159,9 +198,11 @@ def campaign_items(
     qs = CampaignCase.objects.filter(campaign=campaign)
     if campaign.issuing_body_id != actor.body.pk:
         qs = qs.filter(responsible_body=actor.body)
-    qs = qs.filter(case_id__in=_visible_ids(actor))
+    qs = qs.filter(case_visible_exists(actor))
     if filters.get("batch"):
-        qs = qs.filter(batch__number=filters["batch"])
+        qs = qs.filter(
+            batch_id__in=Batch.objects.filter(campaign=campaign, number=filters["batch"]).values("pk")
+        )
     if filters.get("body"):
         qs = qs.filter(responsible_body_id=filters["body"])
     state = filters.get("state")
@@ -171,7 +212,12 @@ def campaign_items(
         qs = qs.filter(~Q(result=""), signed_off_at__isnull=True)
     elif state == "signed":
         qs = qs.filter(signed_off_at__isnull=False)
-    return qs.select_related("case", "responsible_body", "batch").order_by("batch__number", "pk")
+    # batch ids grow with the batch number within a campaign: (batch, id) is the batches' order, and keyset
+    # keys CAMPAIGN_ITEM_KEYS on indexes campaigncase_batch_idx / campaigncase_body_batch_idx (issue 14)
+    return qs.select_related("case", "responsible_body", "batch").order_by("batch_id", "pk")
+
+
+CAMPAIGN_ITEM_KEYS = (Key("batch_id"), Key("id"))
 
 
 def campaign_item_get(*, actor: Actor, pk: int) -> CampaignCase:

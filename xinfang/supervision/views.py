@@ -19,6 +19,7 @@ from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import ApplicationError, NotFound, ValidationFailed
 from xinfang.core.exports import export_record
 from xinfang.core.jobs import export_needs_job, job_start
+from xinfang.core.keyset import BadCursor, keyset_page_for_request, query_without
 from xinfang.core.web import call_or_404 as _get
 from xinfang.core.web import form_date as _date
 from xinfang.core.web import post_action as _act
@@ -91,13 +92,21 @@ def _leaders_near(actor):
 def index(request):
     actor = request.actor
     filters = {k: request.GET.get(k, "") for k in ("side", "status", "kind", "late")}
-    qs = selectors.supervision_list(actor=actor, filters=filters)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    notice = ""
+    try:  # keyset pages (core/keyset.py, issue 14): the same cost at any depth and data size
+        page = selectors.supervision_page(
+            actor=actor, filters=filters, after=request.GET.get("after"), size=PAGE
+        )
+    except BadCursor as e:
+        notice = e.message
+        page = selectors.supervision_page(actor=actor, filters=filters, after=None, size=PAGE)
     return render(
         request,
         "supervision/index.html",
         {
             "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
             "filters": filters,
             "statuses": SupervisionStatus.choices,
             "kinds": SupervisionKind.objects.filter(is_active=True),
@@ -312,9 +321,16 @@ def leader_cases(request):
     qs = selectors.leader_case_list(actor=actor, mine=request.GET.get("mine") == "1")
     if request.GET.get("format") == "xlsx":
         return _xlsx(leader_ledger_xlsx(qs), "leader-ledger.xlsx")
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    page, notice = keyset_page_for_request(qs, selectors.LEADER_CASE_KEYS, request.GET, size=PAGE)
     return render(
-        request, "supervision/leader_cases.html", {"page": page, "mine": request.GET.get("mine") == "1"}
+        request,
+        "supervision/leader_cases.html",
+        {
+            "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
+            "mine": request.GET.get("mine") == "1",
+        },
     )
 
 
@@ -546,7 +562,7 @@ def campaign(request, pk: int):
             personal_data="none",
         )
         return _xlsx(data, f"campaign-{c.pk}.xlsx")
-    page = Paginator(items, PAGE).get_page(request.GET.get("page"))
+    page, notice = keyset_page_for_request(items, selectors.CAMPAIGN_ITEM_KEYS, request.GET, size=PAGE)
     owner = c.issuing_body_id == actor.body.pk and actor.has_role(*LEAD)
     return render(
         request,
@@ -554,6 +570,8 @@ def campaign(request, pk: int):
         {
             "c": c,
             "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
             "filters": filters,
             "progress": selectors.campaign_progress(campaign=c, body=actor.body),
             "owner": owner,
