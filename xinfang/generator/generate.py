@@ -49,7 +49,7 @@ from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.services.actions import SNAPSHOT_FIELDS
 from xinfang.cases.services.notices import notice_terms
 from xinfang.cases.workflow import BY_ACTION, OPENING, PETITIONER_WINDOWS, REGISTRATION_OUTCOMES, ClockKind
-from xinfang.core.audit import event_chain_seal
+from xinfang.core.audit import event_chain_link_values, event_chain_seal
 from xinfang.core.maintenance import Disabled, analyze, objects_disabled
 from xinfang.core.models import Event
 from xinfang.core.periods import period
@@ -921,6 +921,9 @@ class BulkWriter:
                 first = e["new_values"].get("repeat_of")
                 if type(first) is dict:  # a repeat's registration names the first case, by id now
                     e["new_values"]["repeat_of"] = first["id"]
+            # Chained as they are written, in id order, as the services chain theirs: sealing afterwards read
+            # every event back and updated it, in batches that each sorted what was still unsealed.
+            event_chain_link_values(e for _, e, _ in self.events)
             events.write(e for _, e, _ in self.events)
             labels = self.labels
             t[Notice].write(
@@ -1063,6 +1066,10 @@ class _Table:
             f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.fields))})"
         )
+        # PostgreSQL: COPY … FROM STDIN (psycopg 3's cursor.copy), one stream per batch, instead of INSERTs.
+        self.copy_sql = (
+            f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) FROM STDIN"
+        )
         self.preps = [self._prep(f) for f in self.fields]
         # As bulk_create's pre_save would: auto_now columns left empty get the batch's `now`.
         self.stamped = {
@@ -1158,8 +1165,16 @@ class _Table:
     def write(self, rows: Iterator[dict[str, Any]]) -> None:
         """`rows` are dicts by attname (an instance's __dict__ will do); missing columns take defaults."""
         out = self.build(rows, self.preps, self.defaults, _MISSING)
-        if out:
-            with connection.cursor() as cursor:
+        if not out:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # the DB-API cursor under Django's wrapper: COPY is psycopg's, not the DB-API's
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    write_row = copy.write_row
+                    for row in out:
+                        write_row(row)
+            else:
                 for i in range(0, len(out), 5000):
                     cursor.executemany(self.sql, out[i : i + 5000])
 
@@ -1279,33 +1294,63 @@ def _drop_from() -> int:
 _BIG = (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation)
 
 
-@contextmanager
-def _secondary_indexes_dropped(cases: int) -> Iterator[None]:
-    """SQLite only, not inside a transaction (tests), and only for large loads. The indexes come back from
-    their own CREATE INDEX text in sqlite_master, so what returns is exactly what the migrations made: the
-    `_meta.indexes`, and the foreign-key and `db_index` ones that `_meta.indexes` does not list. UNIQUE
-    indexes stay (they are the integrity checks, e.g. one Person per id number). Each index is written down
-    before it goes (core.DisabledObject), so a load killed mid-way is repaired by `xinfang doctor`."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block or cases < _drop_from():
-        yield
-        return
+# PostgreSQL builds the indexes again with this much sort memory (the session's, for the rebuild only).
+PG_INDEX_BUILD_MEMORY = "256MB"
+
+
+def _secondary_indexes() -> list[tuple[str, str]]:
+    """The big tables' non-unique indexes as (name, CREATE INDEX text), as the database itself prints them:
+    SQLite's sqlite_master, PostgreSQL's pg_get_indexdef (schema-qualified, with opclasses, INCLUDE and WHERE).
+    What comes back is exactly what the migrations made: the `_meta.indexes`, and the foreign-key, `db_index`
+    and `_like` ones that `_meta.indexes` does not list."""
     tables = [m._meta.db_table for m in _BIG]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
-            tables,
-        )
-        found = cursor.fetchall()
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({', '.join(['%s'] * len(tables))})",
+                tables,
+            )
+        else:
+            cursor.execute(
+                "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+                "WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace "
+                "AND NOT x.indisunique AND NOT x.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) ORDER BY 1",
+                [tables],
+            )
+        return cursor.fetchall()
+
+
+@contextmanager
+def _secondary_indexes_dropped(cases: int) -> Iterator[None]:
+    """Not inside a transaction (tests), and only for large loads: the big tables' secondary indexes go for
+    the load and are built again from their own CREATE INDEX text after it (_secondary_indexes), on SQLite
+    and PostgreSQL. UNIQUE indexes stay (they are the integrity checks, e.g. one Person per id number). Each
+    index is written down before it goes (core.DisabledObject), so a load killed mid-way is repaired by
+    `xinfang doctor`."""
+    if connection.in_atomic_block or cases < _drop_from():
+        yield
+        return
+    found = _secondary_indexes()
     items = [Disabled("index", name, sql) for name, sql in found]
+    postgres = connection.vendor == "postgresql"
 
     def drop() -> None:
         with connection.cursor() as cursor:
             for name, _ in found:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+            if postgres:  # session-wide until RESET below: the rebuild in objects_disabled's finally sorts
+                cursor.execute(f"SET maintenance_work_mem = '{PG_INDEX_BUILD_MEMORY}'")
 
-    with objects_disabled(items, take_away=drop, reason="批量生成信访事项"):
-        yield
+    try:
+        with objects_disabled(items, take_away=drop, reason="批量生成信访事项"):
+            yield
+    finally:
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET maintenance_work_mem")
 
 
 @contextmanager
@@ -1396,7 +1441,8 @@ def generate(
             live=live,
             **({"batch": batch} if batch else {}),
         )
-        # the bulk path writes events by raw SQL, outside the hash chain: chain them now (xinfang/core/audit.py)
+        # The bulk path chains its events as it writes them (BulkWriter.flush); what a load killed before
+        # this change left unchained is sealed here (xinfang/core/audit.py; one indexed look-up when none).
         event_chain_seal()
         return result
     return generate_services(cases=cases, seed=seed, year=year, progress=progress)
