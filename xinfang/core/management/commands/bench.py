@@ -74,17 +74,41 @@ class Command(BaseCommand):
         parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument("--write", action="store_true", help=f"write the table into {PERFORMANCE}")
+        parser.add_argument(
+            "--results",
+            help="a folder: each size's figures are saved there as <db>-<cases>.json (a 1M run is long; the "
+            "table can be written again later with more sizes)",
+        )
+        parser.add_argument(
+            "--reuse",
+            default="",
+            help="comma-separated sizes whose figures are read from --results instead of run again",
+        )
 
-    def handle(self, *args, cases: str, db: str, runs: int, write: bool, **options):
+    def handle(
+        self, *args, cases: str, db: str, runs: int, write: bool, results: str | None, reuse: str, **options
+    ):
         script = Path(settings.BASE_DIR) / "bench" / "pages.py"
         if not script.exists():
             raise CommandError("bench/pages.py not found: run `xinfang bench` from a repository checkout")
         try:
             sizes = sorted(int(n.replace("_", "")) for n in cases.split(","))
+            reused = {int(n.replace("_", "")) for n in reuse.split(",") if n.strip()}
         except ValueError as exc:
             raise CommandError(f"--cases takes numbers separated by commas, got {cases!r}") from exc
-        results = []
-        for n in sizes:
+        folder = Path(results) if results else None
+        if reused and folder is None:
+            raise CommandError("--reuse reads the figures from the --results folder: name it")
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        runs_out = []
+        for n in sorted(set(sizes) | reused):
+            saved = folder / f"{db}-{n}.json" if folder is not None else None
+            if n in reused:
+                if not saved.exists():
+                    raise CommandError(f"--reuse {n}: {saved} not found")
+                runs_out.append(json.loads(saved.read_text(encoding="utf-8")))
+                continue
             self.stderr.write(f"… {n:,} cases on {db}")
             proc = subprocess.run(
                 [sys.executable, str(script), "--cases", str(n), "--db", db, "--runs", str(runs)],
@@ -93,8 +117,11 @@ class Command(BaseCommand):
             )
             if proc.returncode != 0:
                 raise CommandError(f"bench/pages.py failed at {n} cases:\n{proc.stderr[-3000:]}")
-            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-        section = _section(db, results)
+            figures = json.loads(proc.stdout.strip().splitlines()[-1])
+            if saved is not None:
+                saved.write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
+            runs_out.append(figures)
+        section = _section(db, runs_out)
         self.stdout.write(section)
         if write:
             self.stdout.write(f"written to {_write(db, section)}")
