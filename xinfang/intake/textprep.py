@@ -24,9 +24,11 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value != value:  # NaN from spreadsheets
         return ""
     text = str(value)
-    text = _JUNK.sub(" ", text)
-    text = _WS.sub(" ", text)
-    return text.strip()
+    # \u3000 and \xa0 are whitespace to str.split too: the regular expression is needed only for the rest
+    if "_x000" in text or "\u200b" in text or "\ufeff" in text:
+        text = _JUNK.sub(" ", text)
+    # str.split() splits at what \s matches (str.isspace) and drops the ends: _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def norm_key(value: object) -> str:
