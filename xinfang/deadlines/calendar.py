@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 
 from xinfang.core.periods import period
@@ -144,6 +144,24 @@ class WorkCalendar:
         years = CalendarYear.objects.filter(complete=True).values_list("year", flat=True)
         return cls(entered=entered, complete_years=years)
 
+    @classmethod
+    def cached(cls) -> WorkCalendar:
+        """The calendar as `from_db()` gives it, kept per process and re-read only when the rows changed.
+
+        One cheap statement per call: the token of ``CalendarVersion``, which database triggers change on
+        every insert, update or delete of a CalendarDay or CalendarYear row, from any process. The token is
+        read before the rows, so a change committed in between leaves a calendar stored under the older token
+        (re-read next time), never newer rows stored under a stale token. No row (a flushed test database):
+        not cached. A calendar is never changed after it is built, so one instance can be shared."""
+        global _CACHED
+        token = _calendar_token()
+        hit = _CACHED
+        if token is not None and hit is not None and hit[0] == token:
+            return hit[1]
+        calendar = cls.from_db()
+        _CACHED = (token, calendar) if token is not None else None
+        return calendar
+
     # -- what a day is -------------------------------------------------------------------------------
 
     def is_known(self, year: int) -> bool:
@@ -257,6 +275,20 @@ def _holiday_runs(days: Sequence[date], calendar: WorkCalendar) -> list[tuple[da
     return [(first, last, "、".join(names)) for first, last, names in runs]
 
 
+_CACHED: tuple[int, WorkCalendar] | None = None
+
+
+def _calendar_token() -> int | None:
+    """The CalendarVersion token as this connection sees it now; None when the row is missing."""
+    # Imported here: models imports DayKind from this module (see from_db).
+    from xinfang.deadlines.models import CalendarVersion
+
+    with connections[router.db_for_read(CalendarVersion)].cursor() as cursor:
+        cursor.execute("SELECT token FROM deadlines_calendarversion WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def compute_due(
     *,
     start: date,
@@ -287,7 +319,7 @@ def compute_due(
         raise ValueError("延期日数与暂停日数不得为负数")
     if working and paused_days:
         raise ValueError("按工作日计算的期间须给出暂停的具体日期（pauses），不能只给暂停日数")
-    cal = calendar if calendar is not None else WorkCalendar.from_db()
+    cal = calendar if calendar is not None else WorkCalendar.cached()
 
     total = days + extension_days
     unit = "个工作日" if working else "日"

@@ -57,6 +57,23 @@ class CalendarYear(models.Model):
         return f"{self.year}年（{'已完整录入' if self.complete else '未完整录入'}）"
 
 
+class CalendarVersion(models.Model):
+    """One row (id 1) whose token changes whenever a CalendarDay or CalendarYear row is inserted, changed or
+    deleted — set by database triggers (migration 0005), so a change from any process, the admin, a script or
+    raw SQL is seen. `WorkCalendar.cached()` keeps one calendar per process and re-reads the rows only when
+    the token differs from the one it was loaded under. The token is random, not a counter: a rolled-back
+    change restores the old token, and a counter could later reach the same number with other rows."""
+
+    token = models.BigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = "日历版本"
+        verbose_name_plural = "日历版本"
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
 class Clock(models.Model):
     """One legal clock on one case: who owes what by when. Due dates are stored so lists index on them."""
 

@@ -317,9 +317,12 @@ def test_from_db_two_queries_and_2027_made_known(django_assert_num_queries: Djan
 def test_default_calendar_reads_the_database(django_assert_num_queries: DjangoAssertNumQueries) -> None:
     CalendarDay.objects.create(date=d("2027-01-01"), kind=DayKind.HOLIDAY, name="元旦")
     CalendarYear.objects.create(year=2027, complete=True)
-    with django_assert_num_queries(2):
+    # the calendar's version token, then (the rows changed) the entered days and the complete years
+    with django_assert_num_queries(3):
         result = compute_due(start=d("2026-12-17"), days=15)
     assert result.due == d("2027-01-04")
+    with django_assert_num_queries(1):  # unchanged since: the token only
+        assert compute_due(start=d("2026-12-17"), days=15) == result
     assert str(CalendarDay.objects.get()) == "2027-01-01 放假 元旦"
 
 
