@@ -98,9 +98,42 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    from django.db import connection, transaction
+
+    from xinfang.core import audit
+
+    statements = [0]
+    # PostgreSQL: how long each transaction waits for the chain's advisory lock and then holds it (to commit)
+    lock_wait: list[float] = []
+    lock_held: list[float] = []
+    if connection.vendor == "postgresql":
+        take = audit._lock_chain
+
+        def timed_lock() -> None:
+            first = not getattr(connection, "_peak_locked", False)
+            asked = time.perf_counter()
+            take()
+            if first:
+                got = time.perf_counter()
+                lock_wait.append(got - asked)
+                connection._peak_locked = True
+
+                def released() -> None:
+                    lock_held.append(time.perf_counter() - got)
+                    connection._peak_locked = False
+
+                transaction.on_commit(released)
+
+        audit._lock_chain = timed_lock
+
+    def count(execute, sql, params, many, context):
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
     cpu0 = time.process_time()
-    for done in range(actions):
-        act(done)
+    with connection.execute_wrapper(count):
+        for done in range(actions):
+            act(done)
     cpu = time.process_time() - cpu0
     if profiler is not None:
         import pstats
@@ -108,7 +141,13 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats("xinfang|huey", profile)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
-    return {"timings": dict(timings), "cpu": cpu}
+    return {
+        "timings": dict(timings),
+        "cpu": cpu,
+        "statements": statements[0],
+        "lock_wait": lock_wait,
+        "lock_held": lock_held,
+    }
 
 
 def main() -> None:
@@ -173,6 +212,8 @@ def main() -> None:
         # CPU seconds the replaying processes spent (Python and SQLite): what a loaded machine disturbs least
         "cpu_ms_per_action": round(cpu / args.actions * 1000, 2),
         "actions_per_cpu_s": round(args.actions / cpu, 1),
+        # SQL statements per action (savepoints included; the bench's own reads of users and cases too)
+        "statements_per_action": round(sum(r["statements"] for r in results) / args.actions, 1),
         "per_kind_ms": {
             k: {
                 "n": len(v),
@@ -181,6 +222,13 @@ def main() -> None:
             }
             for k, v in sorted(timings.items())
         },
+        "chain_lock_ms": {
+            k: {"p50": round(percentile(v, 50) * 1000, 2), "p95": round(percentile(v, 95) * 1000, 2)}
+            for k in ("lock_wait", "lock_held")
+            if (v := [x for r in results for x in r[k]])
+        },
+        # the share of the wall time some transaction held the chain lock (near 1: the chain serialises writers)
+        "chain_lock_held_share": round(sum(x for r in results for x in r["lock_held"]) / wall, 2),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "cpu_count": os.cpu_count(),

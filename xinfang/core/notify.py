@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,14 +30,17 @@ class SmsMessage:
     text: str
 
 
+def _masked(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "***"
+
+
 class LoggingSmsBackend:
     """Writes the message to the log (with the phone masked) instead of sending it, and keeps nothing: a
     message may carry a 查询码, which must not sit in a long-lived process's memory."""
 
     def send(self, message: SmsMessage) -> None:
-        masked = message.phone[:3] + "****" + message.phone[-4:] if len(message.phone) >= 7 else "***"
         # The text may carry a 查询码: the log keeps the message's shape, never the code itself.
-        log.info("SMS to %s: %s", masked, _QUERY_CODE.sub("查询码***", message.text))
+        log.info("SMS to %s: %s", _masked(message.phone), _QUERY_CODE.sub("查询码***", message.text))
 
 
 class LocmemSmsBackend(LoggingSmsBackend):
@@ -63,11 +67,44 @@ def notify_email(*, to: list[str], subject: str, text: str) -> None:
     send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, to)
 
 
+# A message of a batch that failed is queued again on its own a minute later with the retries left to it, so it
+# gets the 4 attempts `notify_sms` gives and the others are never sent twice.
+BATCH_RETRY_DELAY = 60
+BATCH_RETRIES_LEFT = 2
+
+
+@task(retries=3, retry_delay=60)
+def notify_sms_batch(*, messages: list[list[str]]) -> None:
+    """The worker's half of `sms_send_many`: each [phone, text] handed to the backend on its own. The task is
+    retried whole only when no message was handed over (the backend could not be made); once sending began, a
+    message that fails is queued again alone (`notify_sms`), never the batch."""
+    backend = import_string(settings.XINFANG_SMS_BACKEND)()
+    for phone, text in messages:
+        try:
+            backend.send(SmsMessage(phone=phone, text=text))
+        except Exception:
+            log.warning("SMS to %s failed; queued again on its own", _masked(phone), exc_info=True)
+            notify_sms.schedule(
+                kwargs={"phone": phone, "text": text}, delay=BATCH_RETRY_DELAY, retries=BATCH_RETRIES_LEFT
+            )
+
+
 def sms_send(*, phone: str, text: str) -> None:
     """Queue one SMS (sent by the worker)."""
     if not phone:
         return
     notify_sms(phone=phone, text=text)
+
+
+def sms_send_many(messages: Iterable[tuple[str, str]]) -> int:
+    """Queue the SMS one action sends — (phone, text) pairs, one per petitioner — as ONE task (one write to the
+    queue instead of one per message); each is still its own message to its own phone. Returns how many."""
+    batch = [[phone, text] for phone, text in messages if phone]
+    if len(batch) == 1:
+        notify_sms(phone=batch[0][0], text=batch[0][1])
+    elif batch:
+        notify_sms_batch(messages=batch)
+    return len(batch)
 
 
 def email_send(*, to: list[str], subject: str, text: str) -> int:

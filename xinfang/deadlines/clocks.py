@@ -18,26 +18,36 @@ from xinfang.deadlines.selectors import case_nearest_clocks
 _BATCHED: ContextVar[bool] = ContextVar("case_due_batched", default=False)
 
 
-def case_due_sync(case) -> None:
-    """Write the case's nearest due date and its kind (Case.due_on, due_kind, issue 14) from its clocks as they
-    are now, in the database and on `case`. Every clock service calls it, and case_act once per action (the
-    holding body may have changed, which changes whose clocks count). The rule: case_nearest_clocks."""
+def case_due_refresh(case) -> None:
+    """Set the case's nearest due date and its kind (Case.due_on, due_kind, issue 14) from its clocks as they
+    are now, on `case` only: its caller writes them (with the rest of the case's changes). The rule:
+    case_nearest_clocks."""
     row = case_nearest_clocks(case=case.pk, body=case.current_body_id).values_list("due_on", "kind").first()
-    due, kind = row if row else (None, "")
-    type(case).objects.filter(pk=case.pk).update(due_on=due, due_kind=kind)
-    case.due_on, case.due_kind = due, kind
+    case.due_on, case.due_kind = row if row else (None, "")
+
+
+def case_due_sync(case) -> None:
+    """Write the case's due columns from its clocks as they are now, in the database and on `case`. Every clock
+    service calls it, and case_act once per action (the holding body may have changed, which changes whose
+    clocks count)."""
+    case_due_refresh(case)
+    type(case).objects.filter(pk=case.pk).update(due_on=case.due_on, due_kind=case.due_kind)
 
 
 @contextmanager
-def case_due_batch(case) -> Iterator[None]:
+def case_due_batch(case, *, write: bool = True) -> Iterator[None]:
     """Clock services called inside do not write the case's due columns; the batch writes them once at the end
-    (not when the block raises: the transaction is rolled back anyway)."""
+    (not when the block raises: the transaction is rolled back anyway). `write=False`: the batch only sets them
+    on `case`, and the caller saves them with its own UPDATE of the case (case_act: one write per action)."""
     token = _BATCHED.set(True)
     try:
         yield
     finally:
         _BATCHED.reset(token)
-    case_due_sync(case)
+    if write:
+        case_due_sync(case)
+    else:
+        case_due_refresh(case)
 
 
 def _changed(case) -> None:
@@ -46,7 +56,7 @@ def _changed(case) -> None:
 
 
 def _calendar(calendar: WorkCalendar | None) -> WorkCalendar:
-    return calendar or WorkCalendar.from_db()
+    return calendar or WorkCalendar.cached()
 
 
 def _pauses(clock: Clock) -> list[Pause]:
@@ -121,7 +131,7 @@ def clock_stop(*, case, kinds, on: date, action: str) -> list[Clock]:
         clock.stopped_on = on
         clock.on_time = on <= clock.due_on
         clock.stopped_by = action
-        clock.save()
+        clock.save(update_fields=["pauses", "paused_since", "is_open", "stopped_on", "on_time", "stopped_by"])
         stopped.append(clock)
     if stopped:
         _changed(case)

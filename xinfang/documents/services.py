@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -49,21 +49,31 @@ def letterhead(body: Body) -> Letterhead:
     return Letterhead(body=body, mark="", code=f"{body.region.name[:2]}{short[:2]}信")
 
 
+def _counter_bump(body: Body, year: int) -> int | None:
+    """last + 1 on the counter row and the new value, in one statement (the UPDATE locks the row until the
+    transaction ends); None when the body has no row for the year yet."""
+    with connections[router.db_for_write(NumberCounter)].cursor() as cur:
+        cur.execute(
+            "UPDATE documents_numbercounter SET last = last + 1 WHERE body_id = %s AND year = %s RETURNING last",
+            [body.pk, year],
+        )
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
 def document_number_next(*, body: Body, year: int) -> str:
     """The next 文号 of ``body`` in ``year``: 机关代字〔年份〕序号号. Safe under concurrency: the counter row is
-    locked (``select_for_update``) so two documents issued at once never share a number; the first of a
-    year creates the row, and a racing creator falls back to locking the row the other one made."""
-    with transaction.atomic():
-        counter = NumberCounter.objects.select_for_update().filter(body=body, year=year).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    counter = NumberCounter.objects.create(body=body, year=year, last=0)
-            except IntegrityError:
-                counter = NumberCounter.objects.select_for_update().get(body=body, year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{letterhead(body).code}〔{year}〕{counter.last}号"
+    raised and read in one UPDATE … RETURNING, which holds the row's lock to the end of the transaction, so two
+    documents issued at once never share a number; the first of a year creates the row, and a racing creator
+    falls back to raising the row the other one made."""
+    last = _counter_bump(body, year)
+    if last is None:
+        try:
+            with transaction.atomic():
+                last = NumberCounter.objects.create(body=body, year=year, last=1).last
+        except IntegrityError:
+            last = _counter_bump(body, year)
+    return f"{letterhead(body).code}〔{year}〕{last}号"
 
 
 # ------------------------------------------------------------------------------------------ the kinds
@@ -190,7 +200,8 @@ def document_issue(
 ) -> Document:
     """Number and store one document of ``case`` (the words in ``context``); rendered on demand."""
     issued_at = issued_at or timezone.now()
-    with transaction.atomic():
+    # no savepoint inside the caller's transaction: a document that cannot be issued fails the whole action
+    with transaction.atomic(savepoint=False):
         document = Document.objects.create(
             case=case,
             notice=notice,

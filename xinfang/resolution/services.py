@@ -33,7 +33,7 @@ from xinfang.core.errors import (
 )
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
-from xinfang.core.notify import email_send, sms_send
+from xinfang.core.notify import email_send, sms_send_many
 from xinfang.core.periods import MEDIATION_LAW, TIAOLI, period
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_pause, clock_resume
@@ -234,8 +234,8 @@ def _sms_petitioners(case_id: int | None, text: str) -> None:
     if case_id is None:
         return
 
-    for link in CasePetitioner.objects.filter(case_id=case_id).select_related("person"):
-        sms_send(phone=link.person.phone, text=text)
+    links = CasePetitioner.objects.filter(case_id=case_id).order_by("order", "id")
+    sms_send_many((phone, text) for phone in links.values_list("person__phone", flat=True))
 
 
 def _email_organisation(organisation_id: int, subject: str, text: str) -> None:

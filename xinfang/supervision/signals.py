@@ -21,6 +21,10 @@ log = logging.getLogger("xinfang.supervision")
 def case_registered(sender, instance: Case, created: bool, raw: bool = False, **kwargs) -> None:
     if not created or raw:
         return
+    # Registration ran the same similarity search (repeat_candidates) just before and found nothing, and the
+    # case links to no earlier one: there is nothing 办结 for it to repeat. The daily scan still covers it.
+    if getattr(instance, "repeat_candidates_none", False) and not instance.repeat_of_id:
+        return
     pk = instance.pk
 
     def check() -> None:

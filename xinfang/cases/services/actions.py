@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from xinfang.cases.confidentiality import accusation_hidden_from
 from xinfang.cases.models import (
     DIVERTING_ROUTES,
     Case,
+    CasePetitioner,
     Outcome,
     PetitionType,
     Route,
@@ -42,7 +44,7 @@ from xinfang.core.errors import (
 )
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
-from xinfang.core.notify import sms_send
+from xinfang.core.notify import sms_send_many
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import MAX_EXTENSION_DAYS, WorkCalendar, local_date
 from xinfang.deadlines.clocks import (
@@ -85,14 +87,20 @@ class Applied:
 # ---------------------------------------------------------------------------------------------- checks
 
 
+ACTING_FIELDS = {
+    ActingBody.SENDER: "sender_body",
+    ActingBody.REGISTERING: "registering_body",
+    ActingBody.COMMON_SUPERIOR: "dispute_body",
+}
+
+
+def acting_field(transition: Transition) -> str:
+    """The case's field naming the body that takes this action (the holder unless the table says otherwise)."""
+    return ACTING_FIELDS.get(transition.acting_body, "current_body")
+
+
 def acting_body_for(case: Case, transition: Transition) -> Body | None:
-    if transition.acting_body == ActingBody.SENDER:
-        return case.sender_body
-    if transition.acting_body == ActingBody.REGISTERING:
-        return case.registering_body
-    if transition.acting_body == ActingBody.COMMON_SUPERIOR:
-        return case.dispute_body
-    return case.current_body
+    return getattr(case, acting_field(transition))
 
 
 def _guard(condition: bool, message: str, code: str) -> None:
@@ -167,8 +175,10 @@ def check_allowed(case: Case, actor: Actor, transition: Transition) -> None:
                 code="petitioner_not_allowed",
             )
         return
-    expected = acting_body_for(case, transition)
-    if actor.body is None or expected is None or actor.body.pk != expected.pk:
+    field = acting_field(transition)
+    expected_id = getattr(case, f"{field}_id")
+    if actor.body is None or expected_id is None or actor.body.pk != expected_id:
+        expected = getattr(case, field)
         raise PermissionDenied(
             gettext("“%(action)s”应由%(expected)s办理，您当前代表%(current)s。")
             % {
@@ -179,6 +189,7 @@ def check_allowed(case: Case, actor: Actor, transition: Transition) -> None:
             code="wrong_body",
         )
     actor.require_role(*transition.roles)
+    setattr(case, field, actor.body)  # the same row, already loaded: the action reads it without a query
 
 
 def _require(inputs: dict, name: str, message: str) -> Any:
@@ -706,6 +717,21 @@ def _snapshot(case: Case) -> dict[str, Any]:
     return {f.removesuffix("_id"): getattr(case, f) for f in SNAPSHOT_FIELDS}
 
 
+def _row(case: Case) -> dict[str, Any]:
+    """The case's column values as loaded (JSON values copied: a handler may change them in place)."""
+    return {
+        f.attname: deepcopy(v) if isinstance(v := getattr(case, f.attname), dict | list) else v
+        for f in Case._meta.concrete_fields
+    }
+
+
+def _changed_fields(case: Case, before: dict[str, Any]) -> list[str]:
+    """The columns an action changed, for an UPDATE of those alone (and updated_at): the whole row is not
+    rewritten, and the search index is not touched when no indexed text changed (search.index.case_saved)."""
+    changed = [f.name for f in Case._meta.concrete_fields if getattr(case, f.attname) != before[f.attname]]
+    return [*changed, "updated_at"] if "updated_at" not in changed else changed
+
+
 def _clock_days(spec) -> int:
     if spec.kind == ClockKind.EVALUATION:
         return evaluation_window_days()
@@ -760,14 +786,17 @@ def case_act(
         now = timezone.now()
         today = local_date(now)
         old = _snapshot(locked)
-        # The case's due columns (Case.due_on/due_kind) are written once, after the handler and the clocks.
-        with case_due_batch(locked):
+        # The handler and the clocks change the case in memory; its due columns (Case.due_on/due_kind) follow
+        # from the clocks, and then ONE UPDATE writes the columns that changed (the clocks' statements read
+        # nothing of the case row).
+        before = _row(locked)
+        with case_due_batch(locked, write=False):
             applied = HANDLERS[action](locked, actor, {**inputs, "reason": reason}, today)
             if transition.target is not None:
                 locked.state = transition.target
             locked.version += 1
-            locked.save()
             _apply_clocks(locked, transition, applied, today)
+        locked.save(update_fields=_changed_fields(locked, before))
         event = event_record(
             actor=actor.user,
             actor_label=actor.label,
@@ -792,7 +821,7 @@ def case_act(
                 next_right_deadline=deadline,
                 event_id=event.pk,
             )
-        transaction.on_commit(lambda: _notify_petitioners(locked.pk, transition))
+        transaction.on_commit(lambda: _notify_petitioners(locked.pk, locked.number, transition))
     return locked
 
 
@@ -856,7 +885,7 @@ def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: d
         clock_pause(case=case, kinds=transition.pauses, on=today)
     if transition.resumes:
         clock_resume(case=case, kinds=transition.resumes, on=today)
-    calendar = WorkCalendar.from_db() if transition.starts else None
+    calendar = WorkCalendar.cached() if transition.starts else None
     for spec in transition.starts:
         if spec.petition_types is not None and case.petition_type not in spec.petition_types:
             continue
@@ -886,15 +915,10 @@ def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: d
         clock_move_body(case=case, kinds=[ClockKind.EVALUATION], body=case.current_body)
 
 
-def _notify_petitioners(case_id: int, transition: Transition) -> None:
+def _notify_petitioners(case_id: int, number: str, transition: Transition) -> None:
+    """After the commit: the petitioners' SMS for the notice, all in one queued task."""
     if transition.notice is None:
         return
-
-    case = Case.objects.filter(pk=case_id).only("number").first()
-    if case is None:
-        return
-    for link in case.petitioners.select_related("person"):
-        sms_send(
-            phone=link.person.phone,
-            text=f"【信访】您的信访事项{case.number}有新的{transition.notice.label}，请凭查询码在网上信访查看。",
-        )
+    text = f"【信访】您的信访事项{number}有新的{transition.notice.label}，请凭查询码在网上信访查看。"
+    phones = CasePetitioner.objects.filter(case_id=case_id).order_by("order", "id")
+    sms_send_many((phone, text) for phone in phones.values_list("person__phone", flat=True))

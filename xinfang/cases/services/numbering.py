@@ -3,25 +3,38 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 
 from xinfang.cases.models import CaseNumberSequence
 
 
+def _sequence_bump(body, year: int) -> int | None:
+    """last + 1 on the sequence row and the new value, in one statement (the UPDATE holds the row's lock until
+    the transaction ends); None when the body has no row for the year yet."""
+    with connections[router.db_for_write(CaseNumberSequence)].cursor() as cur:
+        cur.execute(
+            "UPDATE cases_casenumbersequence SET last = last + 1 WHERE body_id = %s AND year = %s RETURNING last",
+            [body.pk, year],
+        )
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
 def case_number_next(*, body, year: int) -> str:
-    """The next 编号 for a body and year, e.g. 990101-xinfang-2026-000042. The sequence row is locked, so
-    two registrars registering at the same moment never get the same number (on SQLite the IMMEDIATE
-    transaction serialises writers)."""
-    for _ in range(3):
+    """The next 编号 for a body and year, e.g. 990101-xinfang-2026-000042. The sequence row is raised and read
+    in one UPDATE … RETURNING, which locks it, so two registrars registering at the same moment never get the
+    same number (on SQLite the IMMEDIATE transaction serialises writers). The first of a year creates the row;
+    one that loses that race raises the row the other made."""
+    last = _sequence_bump(body, year)
+    if last is None:
         try:
             with transaction.atomic():
-                seq, _ = CaseNumberSequence.objects.select_for_update().get_or_create(body=body, year=year)
-                seq.last += 1
-                seq.save(update_fields=["last"])
-                return f"{body.code}-{year}-{seq.last:06d}"
-        except IntegrityError:  # two first registrations of the year raced on get_or_create; retry
-            continue
-    raise RuntimeError("could not allocate a case number")
+                last = CaseNumberSequence.objects.create(body=body, year=year, last=1).last
+        except IntegrityError:  # two first registrations of the year raced on the new row
+            last = _sequence_bump(body, year)
+    if last is None:
+        raise RuntimeError("could not allocate a case number")
+    return f"{body.code}-{year}-{last:06d}"
 
 
 _DASHES = r"[\s\-\u2010-\u2015\u2212_]*"

@@ -33,7 +33,7 @@ from xinfang.cases.workflow import OPEN_STATES, OPENING, REGISTRATION_OUTCOMES, 
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
-from xinfang.core.notify import sms_send
+from xinfang.core.notify import sms_send_many
 from xinfang.deadlines.calendar import local_date
 from xinfang.deadlines.clocks import clock_start
 from xinfang.orgs.acting import Actor
@@ -408,6 +408,9 @@ def case_register(
         result = RegistrationResult(
             case=case, query_code=code, earlier=linked, outcome=row.outcome, message=message
         )
+        # For a receiver of post_save (supervision's 倒流 check): the similarity search of this registration
+        # found no earlier case of the same matter, so running it again after the commit cannot find one.
+        case.repeat_candidates_none = not candidates  # type: ignore[attr-defined]
         case.save()
         CasePetitioner.objects.bulk_create(
             [
@@ -477,8 +480,5 @@ def case_register(
 
 
 def _send_receipt(phones: list[str], number: str, code: str) -> None:
-
-    for phone in phones:
-        sms_send(
-            phone=phone, text=f"【信访】您的信访事项已登记，编号{number}，查询码{code}。请妥善保管查询码。"
-        )
+    text = f"【信访】您的信访事项已登记，编号{number}，查询码{code}。请妥善保管查询码。"
+    sms_send_many((phone, text) for phone in phones)  # one queue write for all the petitioners

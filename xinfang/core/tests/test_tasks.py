@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import mail
 
 from xinfang.core.models import Event, EventOutbox
-from xinfang.core.notify import LocmemSmsBackend, email_send, sms_send
+from xinfang.core.notify import LocmemSmsBackend, email_send, sms_send, sms_send_many
 from xinfang.core.tasks import HUEY
 from xinfang.core.tests.test_two_servers import ROOT, shared_database_url
 
@@ -170,3 +170,50 @@ def _events(url: str) -> int:
         finally:
             con.close()
     return Event.objects.filter(action="read").count()
+
+
+class GatewayRefusesOne(LocmemSmsBackend):
+    """A gateway that takes every message but one phone's."""
+
+    REFUSED = "13900000000"
+
+    def send(self, message) -> None:
+        if message.phone == self.REFUSED:
+            raise ConnectionError("gateway refused")
+        super().send(message)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sms_of_one_action_are_one_task_and_each_phone_gets_its_own(real_queue):
+    LocmemSmsBackend.sent.clear()
+    queued = sms_send_many(
+        [("13812345678", "【信访】甲的通知"), ("", "无号码"), ("13987654321", "【信访】乙的通知")]
+    )
+    assert queued == 2 and HUEY.pending_count() == 1  # one write to the queue for both
+    assert real_queue() == 1
+    assert [(m.phone, m.text) for m in LocmemSmsBackend.sent] == [
+        ("13812345678", "【信访】甲的通知"),
+        ("13987654321", "【信访】乙的通知"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_message_of_a_batch_is_retried_alone(real_queue, settings):
+    settings.XINFANG_SMS_BACKEND = f"{__name__}.GatewayRefusesOne"
+    LocmemSmsBackend.sent.clear()
+    sms_send_many([("13812345678", "甲"), (GatewayRefusesOne.REFUSED, "乙"), ("13987654321", "丙")])
+    real_queue()
+    assert [m.phone for m in LocmemSmsBackend.sent] == ["13812345678", "13987654321"]
+    # only the refused one waits, a minute later, with the tries a single message has left
+    (retry,) = HUEY.scheduled()
+    assert retry.name.endswith("notify_sms") and retry.retries == 2
+    assert retry.kwargs == {"phone": GatewayRefusesOne.REFUSED, "text": "乙"}
+    settings.XINFANG_SMS_BACKEND = "xinfang.core.notify.LocmemSmsBackend"
+    later = retry.eta + datetime.timedelta(seconds=1)
+    for task in HUEY.read_schedule(later):
+        HUEY.execute(task, timestamp=later)
+    assert [m.phone for m in LocmemSmsBackend.sent] == [
+        "13812345678",
+        "13987654321",
+        GatewayRefusesOne.REFUSED,
+    ]

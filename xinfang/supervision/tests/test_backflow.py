@@ -121,3 +121,18 @@ def test_leader_records_steps_notes_and_outcome(world):
 
     ledger = list(leader_case_list(actor=world.county_leader, mine=True))
     assert ledger == [lc] and ledger[0].steps_done == 1
+
+
+def _backflow_checks(callbacks) -> int:
+    return sum(1 for fn in callbacks if fn.__qualname__ == "case_registered.<locals>.check")
+
+
+def test_a_petition_like_no_earlier_one_is_not_checked_again(world, django_capture_on_commit_callbacks):
+    """Registration's similarity search found nothing: the check after the commit (the same search) is not run."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        register(by=registrar(), request=REQUEST, petitioners=PERSON)
+    assert _backflow_checks(callbacks) == 0
+    # the same matter again: registration finds the first one, so the check runs (and flags only a 办结 one)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = register(by=registrar(), request=REQUEST, petitioners=PERSON, repeat_choice="new")
+    assert _backflow_checks(callbacks) == 1 and not Backflow.objects.filter(case=again.case).exists()
