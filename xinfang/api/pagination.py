@@ -18,11 +18,13 @@ from xinfang.core.keyset import COUNT_CAP, CappedCount, Key, KeysetPage, keyset_
 CASE_LIST_KEYS = (Key("registered_at", "datetime", desc=True), Key("id", desc=True))
 
 
-class CaseCursorPagination(BasePagination):
+class KeysetCursorPagination(BasePagination):
+    """Keyset pages over `keys` (core/keyset.py); a list's own order comes from its subclass (`keyset_pagination`)."""
+
     page_size = 50
     cursor_query_param = "cursor"
     count_cap = COUNT_CAP
-    keys = CASE_LIST_KEYS
+    keys: tuple[Key, ...] = ()
 
     def paginate_queryset(self, queryset, request: Request, view=None) -> list:
         self.request = request
@@ -79,3 +81,14 @@ class CaseCursorPagination(BasePagination):
                 "schema": {"type": "string"},
             }
         ]
+
+
+class CaseCursorPagination(KeysetCursorPagination):
+    keys = CASE_LIST_KEYS
+
+
+def keyset_pagination(keys: tuple[Key, ...], size: int = 50) -> type[KeysetCursorPagination]:
+    """The cursor pagination of one list (its order as keyset keys, ending in the id): the other apps' API lists
+    (hall visits, hearings, archive, referrals) answer as the case list does — count (capped), count_capped,
+    next, results."""
+    return type("KeysetPagination", (KeysetCursorPagination,), {"keys": tuple(keys), "page_size": size})

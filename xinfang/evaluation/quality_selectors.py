@@ -156,7 +156,8 @@ def criteria_set_get(*, pk: int) -> CriteriaSet:
 def flags_open(*, actor: Actor) -> QuerySet[ReviewFlag]:
     """Flags not yet taken into a plan, on cases the actor may see."""
     return (
-        ReviewFlag.objects.filter(plan__isnull=True, case_id__in=cases_visible_to(actor).values("pk"))
+        ReviewFlag.objects.filter(plan__isnull=True)
+        .filter(case_visible_exists(actor))  # per row: no list of every visible case first
         .select_related("case", "body", "flagged_by")
         .order_by("-created_at", "-pk")
     )

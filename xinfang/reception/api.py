@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
 from xinfang.api.common import path_id as _pk
+from xinfang.api.pagination import keyset_pagination
 from xinfang.api.serializers import ErrorOut
 from xinfang.core.errors import PermissionDenied
 from xinfang.orgs.models import Role
@@ -216,6 +217,7 @@ class CallNextView(GenericAPIView):
 
 
 class VisitsView(GenericAPIView):
+    pagination_class = keyset_pagination(selectors.VISIT_KEYS)  # cursor pages, capped count (issue 14)
     serializer_class = VisitOut
 
     @extend_schema(
@@ -242,6 +244,7 @@ class VisitView(GenericAPIView):
 
 
 class HearingsView(GenericAPIView):
+    pagination_class = keyset_pagination(selectors.HEARING_KEYS)  # cursor pages, capped count (issue 14)
     serializer_class = HearingOut
 
     @extend_schema(
@@ -257,6 +260,7 @@ class HearingsView(GenericAPIView):
 
 
 class ArchiveView(GenericAPIView):
+    pagination_class = keyset_pagination(selectors.ARCHIVE_KEYS)  # cursor pages, capped count (issue 14)
     serializer_class = ArchiveOut
 
     @extend_schema(

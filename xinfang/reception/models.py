@@ -302,6 +302,8 @@ class Visit(TimeStampedModel):
         indexes = [
             models.Index(fields=["body", "date"], name="hall_visit_body_date_idx"),
             models.Index(fields=["matter", "started_at"], name="hall_visit_matter_idx"),
+            # the visit list's order, newest first (issue 14, selectors.VISIT_KEYS)
+            models.Index(fields=["body", "started_at", "id"], name="hall_visit_body_at_idx"),
         ]
 
     def __str__(self) -> str:

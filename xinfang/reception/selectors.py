@@ -11,8 +11,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import case_list_visible
+from xinfang.cases.selectors import case_list_visible, case_visible_exists
 from xinfang.core.errors import NotFound
+from xinfang.core.keyset import Key
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body
 from xinfang.reception.models import (
@@ -165,9 +166,20 @@ def visit_list(*, actor: Actor, filters: dict | None = None) -> QuerySet[Visit]:
             )
             | Q(case__number=term)
         )
-    return qs.select_related(
-        "officer", "case", "ticket", "service_day__service", "leader_shift", "lawyer_shift"
-    ).prefetch_related("people__person")
+    return (
+        qs.select_related("officer", "case", "ticket", "service_day__service", "leader_shift", "lawyer_shift")
+        .prefetch_related("people__person")
+        .order_by("-started_at", "-id")
+    )
+
+
+# The lists' orders as keyset keys (core/keyset.py, issue 14), each on an index: visits hall_visit_body_at_idx
+# (body, started_at, id); hearings hall_hearing_body_idx (body, scheduled_at); the public hearings and the
+# archive the db_index of published_at / archived_at.
+VISIT_KEYS = (Key("started_at", "datetime", desc=True), Key("id", desc=True))
+HEARING_KEYS = (Key("scheduled_at", "datetime", desc=True), Key("id", desc=True))
+HEARING_PUBLIC_KEYS = (Key("published_at", "datetime", desc=True), Key("id", desc=True))
+ARCHIVE_KEYS = (Key("archived_at", "datetime", desc=True), Key("id", desc=True))
 
 
 def visit_get(*, actor: Actor, pk: int) -> Visit:
@@ -203,7 +215,7 @@ def shifts_on(*, actor: Actor, on: date) -> QuerySet[DutyShift]:
 
 def hearing_list(*, actor: Actor, status: str = "") -> QuerySet[Hearing]:
     """Hearings the acting body holds on cases it may see."""
-    qs = Hearing.objects.filter(body=actor.body, case__in=case_list_visible(actor=actor).values("pk"))
+    qs = Hearing.objects.filter(body=actor.body).filter(case_visible_exists(actor))
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("case", "case__category").order_by("-scheduled_at", "-id")
@@ -246,7 +258,7 @@ def archive_list(
 ) -> QuerySet[ArchiveRecord]:
     """Archived cases the actor may see (through `case_list_visible`): by 档号, case number or words of
     the title or request."""
-    qs = ArchiveRecord.objects.filter(case__in=case_list_visible(actor=actor).values("pk"))
+    qs = ArchiveRecord.objects.filter(case_visible_exists(actor))  # per row, in archived_at order
     q = (q or "").strip()
     if q:
         qs = qs.filter(

@@ -8,7 +8,6 @@ import contextlib
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from xinfang.cases.selectors import case_get_for_actor
 from xinfang.cases.services import PetitionerInput
 from xinfang.core.errors import ApplicationError, NotFound
 from xinfang.core.events import event_record
+from xinfang.core.keyset import keyset_page_for_request, query_without
 from xinfang.core.periods import GROUP_VISIT_MAX_REPRESENTATIVES
 from xinfang.core.web import call_or_404 as _get
 from xinfang.core.web import require_role as _require
@@ -372,11 +372,18 @@ def visits(request):
     if request.GET.get("date"):
         with contextlib.suppress(ValueError):
             filters["date"] = date.fromisoformat(request.GET["date"])
-    page = Paginator(selectors.visit_list(actor=request.actor, filters=filters), 50).get_page(
-        request.GET.get("page")
-    )
+    qs = selectors.visit_list(actor=request.actor, filters=filters)
+    page, notice = keyset_page_for_request(qs, selectors.VISIT_KEYS, request.GET, size=50)  # issue 14
     return render(
-        request, "reception/visits.html", {"page": page, "filters": filters, "outcomes": VisitOutcome.choices}
+        request,
+        "reception/visits.html",
+        {
+            "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
+            "filters": filters,
+            "outcomes": VisitOutcome.choices,
+        },
     )
 
 
@@ -481,8 +488,12 @@ def hearings(request):
     rows = selectors.hearing_list(
         actor=request.actor, status=status if status in HearingStatus.values else ""
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "reception/hearings.html", {"page": page, "status": status})
+    page, notice = keyset_page_for_request(rows, selectors.HEARING_KEYS, request.GET, size=50)
+    return render(
+        request,
+        "reception/hearings.html",
+        {"page": page, "notice": notice, "query": query_without(request.GET, "after"), "status": status},
+    )
 
 
 @actor_required
@@ -566,8 +577,14 @@ def hearing_act(request, pk, action):
 
 @require_GET
 def hearings_public(request):
-    page = Paginator(selectors.hearings_published(), 20).get_page(request.GET.get("page"))
-    return render(request, "reception/hearings_public.html", {"page": page})
+    page, notice = keyset_page_for_request(
+        selectors.hearings_published(), selectors.HEARING_PUBLIC_KEYS, request.GET, size=20
+    )
+    return render(
+        request,
+        "reception/hearings_public.html",
+        {"page": page, "notice": notice, "query": query_without(request.GET, "after")},
+    )
 
 
 @require_GET
@@ -587,14 +604,20 @@ def archive(request):
     q = retention = ""
     if search.is_valid():
         q, retention = search.cleaned_data["q"], search.cleaned_data["retention"]
-    page = Paginator(selectors.archive_list(actor=actor, q=q, retention=retention), 50).get_page(
-        request.GET.get("page")
-    )
+    qs = selectors.archive_list(actor=actor, q=q, retention=retention)
+    page, notice = keyset_page_for_request(qs, selectors.ARCHIVE_KEYS, request.GET, size=50)
     pending = list(selectors.archivable_cases(actor=actor)[:50])
     return render(
         request,
         "reception/archive.html",
-        {"page": page, "search": search, "pending": pending, "form": ArchiveForm()},
+        {
+            "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
+            "search": search,
+            "pending": pending,
+            "form": ArchiveForm(),
+        },
     )
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from xinfang.api.acting import api_actor
 from xinfang.api.common import path_id as _pk
+from xinfang.api.pagination import keyset_pagination
 from xinfang.api.serializers import ErrorOut
 from xinfang.core.errors import PermissionDenied
 from xinfang.orgs.models import Role
@@ -172,6 +173,7 @@ def _detail(actor, pk: int) -> Response:
 
 
 class ReferralListCreate(GenericAPIView):
+    pagination_class = keyset_pagination(selectors.REFERRAL_KEYS)  # cursor pages, capped count (issue 14)
     serializer_class = ReferralOut
 
     @extend_schema(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from xinfang.cases.models import Channel
 from xinfang.cases.selectors import cases_unscoped
+from xinfang.core.keyset import Key
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import bodies_under
 from xinfang.resolution.models import Referral, Session, Status
@@ -99,6 +100,10 @@ def referrals_in_scope(*, body: Body) -> QuerySet[Referral]:
 def closed_in(qs: QuerySet[Referral], year: int) -> QuerySet[Referral]:
     start, end = _span(year)
     return qs.filter(status=Status.CLOSED, outcome_on__gte=start, outcome_on__lte=end)
+
+
+# The drill-down's order as keyset keys (core/keyset.py): latest outcome first, a referral without one last.
+DRILL_KEYS = (Key("outcome_on", "date", desc=True, nulls_last=True), Key("id", desc=True))
 
 
 def drill_down(

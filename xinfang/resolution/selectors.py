@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from xinfang.core.errors import NotFound
+from xinfang.core.keyset import Key
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, Region, Role
 from xinfang.resolution.models import OPEN_STATUSES, Organisation, Referral
@@ -49,6 +50,10 @@ def _visible_q(actor: Actor) -> Q:
 
 def referrals_visible(*, actor: Actor) -> QuerySet[Referral]:
     return Referral.objects.filter(_visible_q(actor))
+
+
+# Newest first (keyset keys, core/keyset.py, issue 14) on the referred_on index.
+REFERRAL_KEYS = (Key("referred_on", "date", desc=True), Key("id", desc=True))
 
 
 def referral_list(*, actor: Actor, filters: dict | None = None) -> QuerySet[Referral]:

@@ -4,7 +4,6 @@ role, then the selector's scope: a refused user gets the same 404 as a missing r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,13 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import ApplicationError, NotFound
+from xinfang.core.keyset import keyset_page_for_request, query_without
 from xinfang.documents.rendering import MEDIA_TYPES, document_render
 from xinfang.orgs.decorators import actor_required
 from xinfang.orgs.models import Role
 from xinfang.resolution import selectors, services
 from xinfang.resolution.confirmation import confirmation_light
 from xinfang.resolution.documents import agreement_context
-from xinfang.resolution.figures import COLUMNS, centre_figures, centre_figures_xlsx, drill_down
+from xinfang.resolution.figures import COLUMNS, DRILL_KEYS, centre_figures, centre_figures_xlsx, drill_down
 from xinfang.resolution.forms import (
     ConfirmationForm,
     OutcomeForm,
@@ -65,7 +65,7 @@ def index(request):
     if "status" not in request.GET:
         filters["status"] = "open"
     qs = selectors.referral_list(actor=actor, filters=filters)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page, notice = keyset_page_for_request(qs, selectors.REFERRAL_KEYS, request.GET, size=25)  # issue 14
     today = timezone.localdate()
     for r in page:
         r.light = confirmation_light(r, today=today)
@@ -74,6 +74,8 @@ def index(request):
         "resolution/index.html",
         {
             "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
             "organisation": org,
             "filters": filters,
             "kinds": ReferralKind.choices,
@@ -347,12 +349,20 @@ def figures_drill(request):
         organisation=ids["organisation"],
         referring_body=ids["body"],
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page, notice = keyset_page_for_request(qs, DRILL_KEYS, request.GET, size=50)
     labels = dict(COLUMNS)
     return render(
         request,
         "resolution/drill.html",
-        {"page": page, "year": year, "month": month_n, "column": column, "label": labels.get(column, "")},
+        {
+            "page": page,
+            "notice": notice,
+            "query": query_without(request.GET, "after"),
+            "year": year,
+            "month": month_n,
+            "column": column,
+            "label": labels.get(column, ""),
+        },
     )
 
 
