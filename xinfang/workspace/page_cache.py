@@ -23,6 +23,7 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -39,6 +40,8 @@ from xinfang.cases.models import Case
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.calendar import local_date
+from xinfang.orgs.acting import Actor
+from xinfang.orgs.middleware import SESSION_KEY
 
 CSRF_MARK = b"\x00xf-csrf\x00"  # a NUL never survives a form field (Django refuses it) nor a template
 NONCE_MARK = b"\x00xf-nonce\x00"
@@ -152,7 +155,15 @@ def fingerprint_sql(vendor: str) -> str:
         f"SELECT {cat('x.version', 'x.updated_at')} FROM {case} x WHERE x.id = c.repeat_of_id",
     ]
     subqueries = ",\n  ".join(f"({q})" for q in columns)
-    return f"SELECT c.*,\n  {subqueries}\nFROM {case} c WHERE c.id = %s AND c.id IN ({{visible}})"
+    # who is acting, as the database has it now: the roles the user holds at the acting body, and that body
+    membership, body, region = _table("orgs.Membership"), _table("orgs.Body"), _table("orgs.Region")
+    actor = (
+        f"(SELECT {agg('m.role', 'm.role')} FROM {membership} m WHERE m.user_id = %s AND m.body_id = %s),\n  "
+        f"(SELECT COUNT(DISTINCT m.body_id) FROM {membership} m WHERE m.user_id = %s),\n  "
+        f"(SELECT {cat('b.kind', 'b.path', 'b.name', 'g.path')} FROM {body} b JOIN {region} g ON g.id = b.region_id"
+        " WHERE b.id = %s)"
+    )
+    return f"SELECT {actor},\n  c.*,\n  {subqueries}\nFROM {case} c WHERE c.id = %s AND c.id IN ({{visible}})"
 
 
 def _statement(actor) -> tuple[str, tuple, int]:
@@ -179,22 +190,70 @@ def _statement(actor) -> tuple[str, tuple, int]:
     return found
 
 
-def case_fingerprint(actor, pk: int) -> str | None:
-    """None when the case is not visible to `actor` now (the caller answers 404), else a digest of what the
-    page shows. One SQL statement: the visibility test and the read are the same snapshot."""
+class Found(NamedTuple):
+    digest: str  # what the page shows
+    roles: frozenset[str]  # the roles the user holds at the acting body now
+    body: str  # the acting body's kind, path, name and region path now
+    bodies: int  # how many bodies the user is a member of (one: the session need not name it)
+
+
+def case_fingerprint(actor, pk: int) -> Found | None:
+    """None when the case is not visible to `actor` (the caller answers 404 — after checking `actor` is who
+    the database says, see `actor_current`), else a digest of what the page shows and the actor as the
+    database has it. One SQL statement: the visibility test and the reads are the same snapshot."""
     if actor.body is None:
         return None
-    db = router.db_for_read(Case)
-    connection = connections[db]
+    connection = connections[router.db_for_read(Case)]
     sql, params, where = _statement(actor)
     args = list(params)
     args[where] = pk
+    body = actor.body
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Case._meta.label_lower, str(pk), pk, *args])
+        cursor.execute(
+            sql, [actor.user.pk, body.pk, actor.user.pk, body.pk, Case._meta.label_lower, str(pk), pk, *args]
+        )
         row = cursor.fetchone()
     if row is None:
         return None
-    return hashlib.sha256(repr(row).encode()).hexdigest()
+    roles = frozenset((row[0] or "").split(",")) - {""}
+    return Found(hashlib.sha256(repr(row).encode()).hexdigest(), roles, row[2] or "", row[1])
+
+
+def _body_text(body) -> str:
+    return ":".join((body.kind, body.path, body.name, body.region.path))
+
+
+def actor_current(request, actor, found: Found) -> bool:
+    """The actor the statement was asked for is the one the database has now (as ActingBodyMiddleware would
+    find it): same roles at the same body, the body unchanged (kind, path and region decide what it sees),
+    and — where the session names no body — still the user's only one. Else its answer is not used."""
+    return (
+        bool(found.roles)
+        and found.roles == actor.roles
+        and found.body == _body_text(actor.body)
+        and (request.session.get(SESSION_KEY) is not None or found.bodies == 1)
+    )
+
+
+# ------------------------------------------------------------------------------------------ the actor
+
+# (user id, body id) → (body, roles), as the last full request of this process read them. Only a guess: a
+# stored page is served only when the fingerprint statement finds the same roles and body in the database.
+_actors: dict[tuple[int, int], tuple] = {}
+
+
+def actor_remember(request, actor) -> None:
+    if len(_actors) > 10000:
+        _actors.clear()
+    _actors[(actor.user.pk, request.session.get(SESSION_KEY))] = (actor.body, actor.roles)
+
+
+def actor_remembered(request) -> Actor | None:
+    """The actor of this session as last seen in this process, or None (then the full request runs)."""
+    found = _actors.get((request.user.pk, request.session.get(SESSION_KEY)))
+    if found is None:
+        return None
+    return Actor(user=request.user, body=found[0], roles=found[1])
 
 
 # ------------------------------------------------------------------------------------------ the store
