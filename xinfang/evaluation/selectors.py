@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from xinfang.cases.selectors import case_visible_exists, cases_visible_to
 from xinfang.core.errors import NotFound
@@ -28,11 +28,11 @@ RETURN_VISIT_VIEWS = ("due", "upcoming", "done")
 
 # The order of each view as keyset keys (core/keyset.py), each served by an index of ReturnVisit: due and
 # upcoming by returnvisit_body_status_day_idx (body, status, scheduled_on), done by returnvisit_body_done_idx
-# (body, done_at); cancelled visits (no done_at) come after the recorded ones.
+# (body, done_at): a recorded visit has its time, so the done view is one index range.
 RETURN_VISIT_KEYS = {
     "due": (Key("scheduled_on", "date"), Key("id")),
     "upcoming": (Key("scheduled_on", "date"), Key("id")),
-    "done": (Key("done_at", "datetime", desc=True, nulls_last=True), Key("id", desc=True)),
+    "done": (Key("done_at", "datetime", desc=True), Key("id", desc=True)),
 }
 
 
@@ -50,14 +50,12 @@ def return_visits_for(*, actor: Actor, view: str = "due", today: date) -> QueryS
     )
     if view == "upcoming":
         qs = qs.filter(status=ReturnVisitStatus.SCHEDULED, scheduled_on__gt=today)
-    elif view == "done":
-        qs = qs.exclude(status=ReturnVisitStatus.SCHEDULED)
+    elif view == "done":  # recorded: done_at is set whenever the status leaves 待回访 (return_visit_record)
+        qs = qs.filter(done_at__isnull=False).exclude(status=ReturnVisitStatus.SCHEDULED)
     else:
         qs = qs.filter(status=ReturnVisitStatus.SCHEDULED, scheduled_on__lte=today)
     keys = RETURN_VISIT_KEYS.get(view, RETURN_VISIT_KEYS["due"])
-    if view == "done":  # NULL done_at last on both databases (PostgreSQL puts NULLs first when descending)
-        return qs.order_by(F("done_at").desc(nulls_last=True), "-pk")
-    return qs.order_by(*[k.field for k in keys])
+    return qs.order_by(*[f"-{k.field}" if k.desc else k.field for k in keys])
 
 
 def return_visit_get_for_actor(*, actor: Actor, pk: int) -> ReturnVisit:

@@ -256,10 +256,11 @@ class LeaderCase(models.Model):
                 fields=["case", "leader"], condition=Q(status="active"), name="leadercase_one_active"
             )
         ]
-        # 领办台账's order (issue 14, selectors.LEADER_CASE_KEYS): a region's, and one leader's own
+        # 领办台账's order (issue 14, selectors.LEADER_CASE_KEYS): a region's, and one leader's own. Descending
+        # where the order is (status ascending, newest first): SQLite sorts a mixed order an index lacks.
         indexes = [
-            models.Index(fields=["status", "opened_at", "id"], name="leadercase_status_at_idx"),
-            models.Index(fields=["leader", "status", "opened_at", "id"], name="leadercase_leader_idx"),
+            models.Index(fields=["status", "-opened_at", "-id"], name="leadercase_status_at_idx"),
+            models.Index(fields=["leader", "status", "-opened_at", "-id"], name="leadercase_leader_idx"),
         ]
 
     def __str__(self) -> str:
