@@ -16,6 +16,7 @@ from xinfang.cases.tests.factories import register, registrar
 from xinfang.orgs.models import Body
 from xinfang.supervision import views
 from xinfang.supervision.models import Batch, Campaign, CampaignCase, LeaderCase, Supervision, SupervisionKind
+from xinfang.supervision.tests.test_api import api
 from xinfang.supervision.tests.test_views import client_for
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +149,18 @@ def test_a_case_the_viewer_may_not_see_is_not_listed(world):
     CampaignCase.objects.update(responsible_body=world.county_supervisor.body)
     html = county.get(reverse("supervision:campaign", args=[campaign.pk])).content.decode()
     assert mine[1].number in html and other.number not in html
+
+
+@pytest.mark.parametrize("path", ["supervisions/", "leader-cases/", "campaigns/{pk}/items/"])
+def test_api_lists_the_same_queries_at_3_rows_and_30(world, django_assert_max_num_queries, path):
+    """The API's lists keep their array-and-offset shape (a window of 200); their queries do not grow."""
+    c = api(world.supervisor)
+    campaign = _rows(world, _cases(3))
+    url = "/api/v1/supervision/" + path.format(pk=campaign.pk)
+    with django_assert_max_num_queries(12) as small:
+        r = c.get(url)
+    assert r.status_code == 200 and len(r.json()) == 3
+    _rows(world, _cases(27, first=400), campaign)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        r = c.get(url)
+    assert len(r.json()) == 30
