@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_visible_to
+from xinfang.cases.selectors import cases_unscoped, cases_visible_to
 from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.calendar import local_date
 from xinfang.orgs.acting import Actor
@@ -319,6 +319,38 @@ def respond(request, content: bytes) -> HttpResponse:
     if NONCE_MARK in content:
         content = content.replace(NONCE_MARK, str(request.csp_nonce).encode())
     return HttpResponse(content)
+
+
+# What `case_get_for_actor` reads with the case (the page shows each of these bodies' and regions' names).
+CASE_RELATED = (
+    "category",
+    "problem_region",
+    "registering_body",
+    "current_body",
+    "handling_body",
+    "sender_body",
+    "review_body",
+    "rereview_body",
+    "subject_body",
+    "repeat_of",
+)
+
+
+def case_read(actor, pk: int) -> Case | None:
+    """A first view: the case whose visibility `case_fingerprint` decided a moment ago in this request (the
+    WHERE of `cases_visible_to`, for this actor, now), read by its id without deciding it a second time (the
+    visibility query was a third of an uncached page), and its read event. None if it is gone since."""
+    case = (
+        cases_unscoped(
+            reason="case page: visibility decided in this request by case_fingerprint (cases_visible_to)"
+        )
+        .select_related(*CASE_RELATED)
+        .filter(pk=pk)
+        .first()
+    )
+    if case is not None:
+        read_logged(actor, pk)
+    return case
 
 
 def read_logged(actor, pk: int) -> None:

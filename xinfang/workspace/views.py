@@ -642,7 +642,9 @@ def _case_detail(request, pk: int):
     if content is not None:
         page_cache.read_logged(actor, pk)
         return page_cache.respond(request, content)
-    case = _case_or_404(actor, pk, log_read=True)
+    case = page_cache.case_read(actor, pk)
+    if case is None:
+        raise Http404
     token = get_token(request)
     response = render(
         request, "workspace/case_detail.html", {**_case_context(request, case), "csrf_token": token}
