@@ -3,12 +3,13 @@
 Two paths make the same cases from the same seed. `services` drives the real services step by step under
 `time_machine.travel` (so every date is what the services themselves stamp); `bulk` simulates the same
 steps from the transition table (state, clocks stopped/started, notice kinds, event actions) and writes
-them in batches with the DB-API cursor's executemany on tuples from row builders compiled per table
+them in batches — executemany on SQLite, COPY on PostgreSQL — on tuples from row builders compiled per table
 (bulk_create spent most of its time preparing values per field per row), cases as plain dicts, petitioners
-drawn from pools that Faker fills once per run, and — from 100,000 cases on SQLite — the secondary indexes
-dropped for the load and built again after: a million cases in about five minutes on SQLite. Bulk cases share one 查询码
-(printed at the end): a pbkdf2 hash per case would cost more than everything else together. Bulk notice
-texts are short summaries, not the rendered templates.
+drawn from pools that Faker fills once per run, events linked into the hash chain as each batch writes them,
+and — from 100,000 cases, on both databases — the secondary indexes dropped for the load and built again
+after (docs/performance.md, "Generating data"). Bulk cases share one 查询码 (printed at the end): a pbkdf2 hash
+per case would cost more than everything else together. Bulk notice texts are short summaries, not the
+rendered templates.
 """
 
 from __future__ import annotations
