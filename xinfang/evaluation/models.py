@@ -460,8 +460,10 @@ class ReturnVisit(models.Model):
         ordering = ["scheduled_on", "pk"]
         # The 回访 list's views read these in order (issue 14, ADR 0018): due/upcoming by day, done by time.
         indexes = [
-            models.Index(fields=["body", "status", "scheduled_on"], name="returnvisit_body_day_idx"),
-            models.Index(fields=["body", "done_at"], name="returnvisit_body_done_idx"),
+            # the id too: PostgreSQL's indexes do not end in it (SQLite's rowid does), and without it the
+            # (day, id) order was a sort of the body's whole list at 100k
+            models.Index(fields=["body", "status", "scheduled_on", "id"], name="returnvisit_body_day_idx"),
+            models.Index(fields=["body", "-done_at", "-id"], name="returnvisit_body_done_idx"),
         ]
         # One 回访 per answer: the issuing hook and the daily job may both try (services.return_visit_schedule).
         constraints = [models.UniqueConstraint(fields=["case", "stage"], name="return_visit_once_per_stage")]

@@ -370,7 +370,8 @@ class Hearing(TimeStampedModel):
         verbose_name = "公开听证"
         verbose_name_plural = "公开听证"
         ordering = ["-scheduled_at", "-id"]
-        indexes = [models.Index(fields=["body", "scheduled_at"], name="hall_hearing_body_idx")]
+        # the list's order, newest first, with the id (keyset keys: reception.selectors.HEARING_KEYS)
+        indexes = [models.Index(fields=["body", "-scheduled_at", "-id"], name="hall_hearing_body_idx")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.scheduled_at:%Y-%m-%d}"
@@ -435,6 +436,9 @@ class ArchiveRecord(models.Model):
         verbose_name = "归档记录"
         verbose_name_plural = "归档记录"
         ordering = ["-archived_at", "-id"]
+        indexes = [
+            models.Index(fields=["-archived_at", "-id"], name="hall_archive_at_idx")
+        ]  # the list's order
 
     def __str__(self) -> str:
         return self.number

@@ -174,8 +174,8 @@ def visit_list(*, actor: Actor, filters: dict | None = None) -> QuerySet[Visit]:
 
 
 # The lists' orders as keyset keys (core/keyset.py, issue 14), each on an index: visits hall_visit_body_at_idx
-# (body, started_at, id); hearings hall_hearing_body_idx (body, scheduled_at); the public hearings and the
-# archive the db_index of published_at / archived_at.
+# (body, started_at, id); hearings hall_hearing_body_idx (body, -scheduled_at, -id); the archive
+# hall_archive_at_idx (-archived_at, -id); the public hearings published_at's db_index.
 VISIT_KEYS = (Key("started_at", "datetime", desc=True), Key("id", desc=True))
 HEARING_KEYS = (Key("scheduled_at", "datetime", desc=True), Key("id", desc=True))
 HEARING_PUBLIC_KEYS = (Key("published_at", "datetime", desc=True), Key("id", desc=True))
