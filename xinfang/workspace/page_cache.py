@@ -58,6 +58,13 @@ REFERENCE_MODELS = (
     "deadlines.CalendarDay",
     "deadlines.CalendarYear",
 )
+RENDER_SETTINGS = (
+    "XINFANG_YELLOW_DAYS",
+    "XINFANG_COUNT_WORKING_DAYS_ONLY",
+    "XINFANG_EVALUATION_WINDOW_DAYS",
+    "TIME_ZONE",
+    "LANGUAGE_CODE",
+)
 _SENTINEL = -7_354_921_886_301  # a pk no case has: where the compiled visibility query takes the case's id
 _visible_sql: dict[tuple, tuple[str, tuple, int]] = {}
 
@@ -76,7 +83,9 @@ def _code_version() -> str:
             if name.endswith((".py", ".html", ".mo")):
                 newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime)
                 count += 1
-    return f"{newest:.3f}-{count}"
+    # and the settings that change what a page says (lights, windows)
+    shown = [getattr(settings, name, None) for name in RENDER_SETTINGS]
+    return f"{newest:.3f}-{count}-{shown}"
 
 
 CODE_VERSION = _code_version()
