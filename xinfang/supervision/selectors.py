@@ -268,6 +268,28 @@ def campaign_progress(*, campaign: Campaign, body=None) -> dict:
     }
 
 
+def campaigns_totals(*, campaigns: list[Campaign], body) -> dict[int, dict]:
+    """The campaigns list's figures (items, signed off, rate) for many campaigns in one grouped query — as
+    `campaign_progress` counts them: every item for the issuing body, its own for a responsible body."""
+    ids = [c.pk for c in campaigns]
+    rows = (
+        CampaignCase.objects.filter(campaign_id__in=ids)
+        .filter(Q(campaign__issuing_body=body) | Q(responsible_body=body))
+        .values("campaign_id")
+        .annotate(total=C("pk"), signed=C("pk", filter=Q(signed_off_at__isnull=False)))
+        .order_by()
+    )
+    out = {pk: {"total": 0, "signed": 0, "rate": 0.0} for pk in ids}
+    for row in rows:
+        total, signed = row["total"], row["signed"]
+        out[row["campaign_id"]] = {
+            "total": total,
+            "signed": signed,
+            "rate": round(100 * signed / total, 1) if total else 0.0,
+        }
+    return out
+
+
 def reception_list(*, actor: Actor, upcoming_only: bool = False) -> QuerySet[LeaderReception]:
     if actor.body is None:
         return LeaderReception.objects.none()

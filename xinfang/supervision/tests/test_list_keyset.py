@@ -14,8 +14,16 @@ from django.utils import timezone
 from xinfang.cases.models import Case
 from xinfang.cases.tests.factories import register, registrar
 from xinfang.orgs.models import Body
-from xinfang.supervision import views
-from xinfang.supervision.models import Batch, Campaign, CampaignCase, LeaderCase, Supervision, SupervisionKind
+from xinfang.supervision import services, views
+from xinfang.supervision.models import (
+    Batch,
+    Campaign,
+    CampaignCase,
+    LeaderCase,
+    ReceptionKind,
+    Supervision,
+    SupervisionKind,
+)
 from xinfang.supervision.tests.test_api import api
 from xinfang.supervision.tests.test_views import client_for
 
@@ -164,3 +172,60 @@ def test_api_lists_the_same_queries_at_3_rows_and_30(world, django_assert_max_nu
     with django_assert_max_num_queries(len(small.captured_queries)):
         r = c.get(url)
     assert len(r.json()) == 30
+
+
+def _registers(world, n: int, first: int) -> None:
+    """n of each of the bureau's own registers: 建议, 专项行动, 调度会 (each on a case), 领导接访 days."""
+    today = timezone.localdate()
+    for i in range(n):
+        case = register(by=registrar(), seed=first + i).case
+        services.recommendation_issue(
+            actor=world.supervisor,
+            kind="improve",
+            body=world.housing,
+            text=f"建议{i}",
+            case_numbers=[case.number],
+        )
+        services.campaign_create(
+            actor=world.supervisor, name=f"专项{first + i}", ends_on=today + timedelta(days=30)
+        )
+        services.meeting_record(
+            actor=world.supervisor,
+            held_on=today - timedelta(days=i),
+            title=f"调度会{i}",
+            participants="各县区",
+            decisions="逐案推进",
+            cases={case.number: "研判"},
+            followups=[services.FollowUpInput(task="报送", owner_body=world.housing, due_on=today)],
+        )
+        services.reception_record(
+            actor=world.supervisor,
+            kind=ReceptionKind.values[0],
+            on=today + timedelta(days=1 + i),
+            place="接待大厅",
+            leader=world.city_leader.user,
+        )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "supervision:recommendations",
+        "supervision:campaigns",
+        "supervision:meetings",
+        "supervision:receptions",
+    ],
+)
+def test_the_bureaus_registers_have_the_same_queries_at_2_rows_and_8(
+    world, django_assert_max_num_queries, name
+):
+    """建议, 专项行动, 调度会 and 领导接访 grow with the bureau's own decisions, not with cases: Paginator kept,
+    and no query per row."""
+    c = client_for(world.supervisor)
+    _registers(world, 2, first=950)
+    with django_assert_max_num_queries(16) as small:
+        assert c.get(reverse(name)).status_code == 200
+    _registers(world, 6, first=960)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = c.get(reverse(name))
+    assert page.status_code == 200
