@@ -98,7 +98,7 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
 
         profiler = cProfile.Profile()
         profiler.enable()
-    from django.db import connection, transaction
+    from django.db import connection
 
     from xinfang.core import audit
 
@@ -108,33 +108,51 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
     lock_held: list[float] = []
     if connection.vendor == "postgresql":
         take = audit._lock_chain
+        commit, rollback = connection.commit, connection.rollback
+        got: list[float] = []  # when this transaction got the lock (empty: it has not taken it)
 
         def timed_lock() -> None:
-            first = not getattr(connection, "_peak_locked", False)
             asked = time.perf_counter()
             take()
-            if first:
-                got = time.perf_counter()
-                lock_wait.append(got - asked)
-                connection._peak_locked = True
+            if not got:
+                got.append(time.perf_counter())
+                lock_wait.append(got[0] - asked)
 
-                def released() -> None:
-                    lock_held.append(time.perf_counter() - got)
-                    connection._peak_locked = False
+        def timed_commit() -> (
+            None
+        ):  # the lock is released by the COMMIT (not by the on-commit callbacks after)
+            commit()
+            if got:
+                lock_held.append(time.perf_counter() - got.pop())
 
-                transaction.on_commit(released)
+        def timed_rollback() -> None:
+            rollback()
+            got.clear()
 
         audit._lock_chain = timed_lock
+        connection.commit, connection.rollback = timed_commit, timed_rollback
 
     def count(execute, sql, params, many, context):
         statements[0] += 1
         return execute(sql, params, many, context)
 
+    def server_cpu() -> float:
+        """PostgreSQL: CPU seconds of this connection's server process so far (it runs on the same 2 cores)."""
+        if connection.vendor != "postgresql":
+            return 0.0
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    server0 = server_cpu()
     cpu0 = time.process_time()
     with connection.execute_wrapper(count):
         for done in range(actions):
             act(done)
     cpu = time.process_time() - cpu0
+    server = server_cpu() - server0
     if profiler is not None:
         import pstats
 
@@ -144,6 +162,7 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
     return {
         "timings": dict(timings),
         "cpu": cpu,
+        "server_cpu": server,
         "statements": statements[0],
         "lock_wait": lock_wait,
         "lock_held": lock_held,
@@ -212,6 +231,8 @@ def main() -> None:
         # CPU seconds the replaying processes spent (Python and SQLite): what a loaded machine disturbs least
         "cpu_ms_per_action": round(cpu / args.actions * 1000, 2),
         "actions_per_cpu_s": round(args.actions / cpu, 1),
+        # PostgreSQL: the server processes' CPU per action too (same machine); 0 on SQLite (in-process above)
+        "db_server_cpu_ms_per_action": round(sum(r["server_cpu"] for r in results) / args.actions * 1000, 2),
         # SQL statements per action (savepoints included; the bench's own reads of users and cases too)
         "statements_per_action": round(sum(r["statements"] for r in results) / args.actions, 1),
         "per_kind_ms": {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
@@ -117,6 +118,47 @@ def event_chain_link_values(rows) -> None:
         row["chain_seq"] = seq
         row["chain_prev"] = prev
         row["chain_hash"] = prev = event_digest(row, prev)
+
+
+@contextmanager
+def events_chained_last():
+    """Around the body of a service's transaction (``with transaction.atomic(), events_chained_last():``): on
+    PostgreSQL the events written inside are inserted without their link, and at the block's end — the last
+    statements before COMMIT — the chain lock is taken, the head read and the links filled in (the one change
+    the append-only trigger allows). The lock, which serialises every writer of events, is then held for those
+    few statements and the commit, not from the action's first event through its notices and documents.
+
+    SQLite has one writer at a time anyway (IMMEDIATE transactions): nothing changes there. Nested (a service
+    inside another's block), the outermost block chains. A row a rolled-back savepoint took away is not linked,
+    so the sequence has no gap. Raises (nothing chained, the transaction rolls back) as the block does."""
+    conn = transaction.get_connection()
+    if conn.vendor != "postgresql" or getattr(conn, "chain_pending", None) is not None:
+        yield
+        return
+    if not conn.in_atomic_block:
+        raise RuntimeError("events_chained_last needs the inserting transaction")
+    conn.chain_pending = pending = []
+    try:
+        yield
+    finally:
+        conn.chain_pending = None
+    if pending:
+        _link_pending(conn, pending)
+
+
+def _link_pending(conn, events) -> None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT id FROM core_event WHERE id = ANY(%s)", [[e.pk for e in events]])
+        kept = {row[0] for row in cur.fetchall()}
+    events = [e for e in events if e.pk in kept]
+    if not events:
+        return
+    event_chain_link(events)  # the lock, the head, the digests
+    with conn.cursor() as cur:
+        cur.executemany(
+            "UPDATE core_event SET chain_seq = %s, chain_prev = %s, chain_hash = %s WHERE id = %s",
+            [(e.chain_seq, e.chain_prev, e.chain_hash, e.pk) for e in events],
+        )
 
 
 def event_chain_seal(*, batch: int = 5000) -> int:

@@ -93,6 +93,11 @@ class Event(models.Model):
         # A transaction for the chain lock, without a savepoint inside the caller's: an event that cannot be
         # written fails the whole change it records (two statements fewer per event).
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Event), savepoint=False):
+            pending = getattr(transaction.get_connection(), "chain_pending", None)
+            if pending is not None:  # linked at the end of the transaction (core.audit.events_chained_last)
+                super().save(*args, **kwargs)
+                pending.append(self)
+                return
             event_chain_link([self])
             super().save(*args, **kwargs)
 

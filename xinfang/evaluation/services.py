@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from xinfang.cases.models import Case, Notice, NoticeKind, State
 from xinfang.cases.selectors import cases_unscoped
 from xinfang.cases.workflow import ClockKind
+from xinfang.core.audit import events_chained_last
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed, WindowClosed
 from xinfang.core.events import event_record
@@ -55,7 +56,7 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
         raise ValidationFailed(gettext("请选择满意、基本满意或不满意。"), code="invalid_satisfaction")
     if not actor.petitioner:
         actor.require_role(Role.REGISTRAR, Role.CASE_OFFICER, Role.SUPERVISOR)
-    with transaction.atomic():
+    with transaction.atomic(), events_chained_last():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         stage = _stage_of(locked)
         today = local_date(timezone.now())

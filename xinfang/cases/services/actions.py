@@ -32,6 +32,7 @@ from xinfang.cases.workflow import (
     ClockKind,
     Transition,
 )
+from xinfang.core.audit import events_chained_last
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import (
     ConfidentialityViolation,
@@ -764,7 +765,7 @@ def case_act(
             gettext("请填写理由。"), code="missing_reason", extra={"reason": gettext("必填")}
         )
     case_id = case.pk if isinstance(case, Case) else case
-    with transaction.atomic():
+    with transaction.atomic(), events_chained_last():
         # No joins under FOR UPDATE: after waiting for the lock PostgreSQL re-checks only the locked row,
         # so a join on a column the winner changed (current_body) would make the case vanish.
         locked = Case.objects.select_for_update().filter(pk=case_id).first()

@@ -30,6 +30,7 @@ from xinfang.cases.services.notices import notice_issue
 from xinfang.cases.services.numbering import case_number_next
 from xinfang.cases.similarity import SAME_MATTER_THRESHOLD, overlap
 from xinfang.cases.workflow import OPEN_STATES, OPENING, REGISTRATION_OUTCOMES, ClockKind
+from xinfang.core.audit import events_chained_last
 from xinfang.core.db import retry_on_deadlock
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
@@ -327,7 +328,7 @@ def case_register(
             },
         }
 
-    with transaction.atomic():
+    with transaction.atomic(), events_chained_last():
         people = [
             person_get_or_create(
                 name=p.name,
