@@ -23,7 +23,9 @@ PERFORMANCE = "docs/performance.md"
 
 def _section(db: str, runs: list[dict]) -> str:
     sizes = [r["cases"] for r in runs]
-    pages = list(runs[0]["pages"])
+    pages = list(
+        dict.fromkeys(page for r in runs for page in r["pages"])
+    )  # a page new since a reused size too
     head = "| page | " + " | ".join(f"{n:,} cases p50 / p95 ms (queries)" for n in sizes) + " | p95 growth |"
     lines = [
         f"<!-- bench:{db} -->",
