@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connections, transaction
+from django.core.management import call_command
+from django.db import connection, connections, transaction
 
 from xinfang.deadlines.calendar import DayKind, WorkCalendar
 from xinfang.deadlines.models import CalendarDay, CalendarYear
@@ -66,3 +67,20 @@ def test_a_rolled_back_change_is_not_kept():
         assert not WorkCalendar.cached().is_workday(DAY)  # cached under the uncommitted token
         raise RuntimeError("roll back")
     assert WorkCalendar.cached().is_workday(DAY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_puts_back_a_trigger_a_table_rebuild_dropped():
+    """SQLite drops a table's triggers when a migration rebuilds it; post_migrate installs them again."""
+    name = (
+        "deadlines_calendarday_bump_insert" if connection.vendor == "sqlite" else "deadlines_calendarday_bump"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DROP TRIGGER {name}"
+            + (" ON deadlines_calendarday" if connection.vendor == "postgresql" else "")
+        )
+    call_command("migrate", verbosity=0)  # nothing to apply: only the post_migrate handlers run
+    assert WorkCalendar.cached().is_workday(DAY)
+    CalendarDay.objects.create(date=DAY, kind=DayKind.HOLIDAY, name="测试节")
+    assert not WorkCalendar.cached().is_workday(DAY)
