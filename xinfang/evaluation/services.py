@@ -178,26 +178,36 @@ def return_visit_on_notice(*, notice: Notice, context: dict | None = None) -> No
         return_visit_schedule(case=notice.case, stage=stage)
 
 
+SCHEDULE_CHUNK = 500  # case ids per query and per transaction (SQLite binds each id as one SQL variable)
+
+
 def return_visits_schedule_missing(*, day: date) -> int:
     """The daily job's catch-up: every answer whose evaluation window is open and that has no 回访 yet (an
-    answer written by an import or before 回访 existed) gets one, planned for `day` at the earliest."""
+    answer written by an import or before 回访 existed) gets one, planned for `day` at the earliest.
+
+    In chunks of `SCHEDULE_CHUNK` cases, each chunk one transaction: after a bulk load of a million cases the
+    open windows number in the tens of thousands, which one `IN (…)` cannot bind on SQLite ("too many SQL
+    variables") and one commit per visit makes slow. A run stopped half-way is finished by the next one
+    (`return_visit_schedule` returns the visit already planned)."""
     open_windows = Clock.objects.filter(kind=ClockKind.EVALUATION, is_open=True, started_on__lte=day)
-    case_ids = set(open_windows.values_list("case_id", flat=True))
-    if not case_ids:
-        return 0
+    case_ids = sorted(set(open_windows.values_list("case_id", flat=True)))
     cases = cases_unscoped(reason="回访日常任务：为已答复而未安排回访的事项安排回访（无人读取事项内容）")
-    planned = set(ReturnVisit.objects.filter(case_id__in=case_ids).values_list("case_id", "stage"))
+    after_days = return_visit_after_days()
     made = 0
-    for case in cases.filter(pk__in=case_ids).select_related("registering_body", "current_body"):
-        try:
-            stage = _stage_of(case)
-        except TransitionNotAllowed:
-            continue
-        if (case.pk, stage) in planned:
-            continue
-        after = local_date(case.answered_at or timezone.now()) + timedelta(days=return_visit_after_days())
-        return_visit_schedule(case=case, stage=stage, on=max(after, day))
-        made += 1
+    for start in range(0, len(case_ids), SCHEDULE_CHUNK):
+        chunk = case_ids[start : start + SCHEDULE_CHUNK]
+        planned = set(ReturnVisit.objects.filter(case_id__in=chunk).values_list("case_id", "stage"))
+        with transaction.atomic():
+            for case in cases.filter(pk__in=chunk).select_related("registering_body", "current_body"):
+                try:
+                    stage = _stage_of(case)
+                except TransitionNotAllowed:
+                    continue
+                if (case.pk, stage) in planned:
+                    continue
+                after = local_date(case.answered_at or timezone.now()) + timedelta(days=after_days)
+                return_visit_schedule(case=case, stage=stage, on=max(after, day))
+                made += 1
     return made
 
 

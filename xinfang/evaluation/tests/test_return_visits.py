@@ -67,6 +67,23 @@ def test_the_daily_job_schedules_answers_that_have_none(demo_city):
     assert visit.scheduled_on == date(2026, 3, 30) and visit.stage == Stage.ANSWER
 
 
+def test_the_daily_catch_up_plans_every_missing_visit_chunk_by_chunk(demo_city, monkeypatch):
+    """After a bulk load the missing visits number in the tens of thousands: the job reads and writes them in
+    chunks (one IN list of every case id overflowed SQLite's variables at 1M cases). With chunks of two, five
+    answers still get one visit each, and a second run plans none."""
+    from xinfang.evaluation import services
+
+    cases = [answered(seed=n) for n in range(1, 6)]
+    ReturnVisit.objects.filter(case__in=cases).delete()
+    monkeypatch.setattr(services, "SCHEDULE_CHUNK", 2)
+    with time_machine.travel("2026-03-30 08:00 +0800", tick=False):
+        assert "新安排 5 件" in evaluation_daily(day=date(2026, 3, 30))
+        assert "新安排 0 件" in evaluation_daily(day=date(2026, 3, 30))
+    assert sorted(ReturnVisit.objects.values_list("case_id", flat=True)) == sorted(c.pk for c in cases)
+    planned = Event.objects.filter(action="return_visit_schedule", new_values__scheduled_on="2026-03-30")
+    assert planned.count() == 5  # one event per visit the catch-up planned (the answers' own were deleted)
+
+
 def test_a_satisfaction_given_by_phone_is_recorded_on_the_petitioners_behalf(demo_city):
     case = answered()
     visit = ReturnVisit.objects.get(case=case)
