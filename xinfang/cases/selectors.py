@@ -120,24 +120,29 @@ def case_repeats_visible(*, actor: Actor, case: Case) -> list[Case]:
     return list(cases_visible_to(actor).filter(pk__in=ids).only("pk", "number", "state").order_by("pk"))
 
 
+# What a case page reads with the case (it shows each of these bodies' and regions' names): the visibility read
+# below and the page cache's first view (workspace/page_cache.py) read the same.
+CASE_RELATED = (
+    "category",
+    "problem_region",
+    "registering_body",
+    "current_body",
+    "handling_body",
+    "sender_body",
+    "review_body",
+    "rereview_body",
+    "subject_body",
+    "repeat_of",
+)
+
+
 def case_get_for_actor(
     *, actor: Actor, pk: int | None = None, number: str | None = None, log_read: bool = True
 ) -> Case:
     """One case the actor may see, or NotFound (the same answer whether it exists or not). Logs the read."""
     if actor.body is None:
         raise NotFound()
-    qs = case_list_visible(actor=actor).select_related(
-        "category",
-        "problem_region",
-        "registering_body",
-        "current_body",
-        "handling_body",
-        "sender_body",
-        "review_body",
-        "rereview_body",
-        "subject_body",
-        "repeat_of",
-    )
+    qs = case_list_visible(actor=actor).select_related(*CASE_RELATED)
     case = qs.filter(pk=pk).first() if pk is not None else qs.filter(number=number).first()
     if case is None:
         raise NotFound()

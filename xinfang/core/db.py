@@ -16,7 +16,7 @@ import functools
 import random
 import time
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections, router
 
 RETRY_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
 ATTEMPTS = 3
@@ -44,3 +44,16 @@ def retry_on_deadlock(fn):
         raise AssertionError("unreachable")  # pragma: no cover
 
     return wrapper
+
+
+def counter_bump(model, *, body_id: int, year: int) -> int | None:
+    """``last + 1`` on a per-body-and-year counter row (the 编号 and 文号 sequences) and the new value, in one
+    ``UPDATE … RETURNING`` that holds the row's lock until the transaction ends; None when the body has no row
+    for the year yet (the caller creates it)."""
+    with connections[router.db_for_write(model)].cursor() as cur:
+        cur.execute(
+            f"UPDATE {model._meta.db_table} SET last = last + 1 WHERE body_id = %s AND year = %s RETURNING last",
+            [body_id, year],
+        )
+        row = cur.fetchone()
+    return row[0] if row else None

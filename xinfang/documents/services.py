@@ -11,13 +11,14 @@ from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from xinfang.cases.models import Case, Notice, NoticeKind, Outcome, PetitionType, Route
 from xinfang.cases.services import case_act
 from xinfang.cases.workflow import BY_ACTION, ClockKind
+from xinfang.core.db import counter_bump
 from xinfang.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.periods import TIAOLI, period
@@ -49,30 +50,18 @@ def letterhead(body: Body) -> Letterhead:
     return Letterhead(body=body, mark="", code=f"{body.region.name[:2]}{short[:2]}信")
 
 
-def _counter_bump(body: Body, year: int) -> int | None:
-    """last + 1 on the counter row and the new value, in one statement (the UPDATE locks the row until the
-    transaction ends); None when the body has no row for the year yet."""
-    with connections[router.db_for_write(NumberCounter)].cursor() as cur:
-        cur.execute(
-            "UPDATE documents_numbercounter SET last = last + 1 WHERE body_id = %s AND year = %s RETURNING last",
-            [body.pk, year],
-        )
-        row = cur.fetchone()
-    return row[0] if row else None
-
-
 def document_number_next(*, body: Body, year: int) -> str:
     """The next 文号 of ``body`` in ``year``: 机关代字〔年份〕序号号. Safe under concurrency: the counter row is
     raised and read in one UPDATE … RETURNING, which holds the row's lock to the end of the transaction, so two
     documents issued at once never share a number; the first of a year creates the row, and a racing creator
     falls back to raising the row the other one made."""
-    last = _counter_bump(body, year)
+    last = counter_bump(NumberCounter, body_id=body.pk, year=year)
     if last is None:
         try:
             with transaction.atomic():
                 last = NumberCounter.objects.create(body=body, year=year, last=1).last
         except IntegrityError:
-            last = _counter_bump(body, year)
+            last = counter_bump(NumberCounter, body_id=body.pk, year=year)
     return f"{letterhead(body).code}〔{year}〕{last}号"
 
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from xinfang.cases.models import Case
-from xinfang.cases.selectors import cases_unscoped, cases_visible_to
+from xinfang.cases.selectors import CASE_RELATED, cases_unscoped, cases_visible_to
 from xinfang.core.outbox import event_record_later
 from xinfang.deadlines.calendar import local_date
 from xinfang.orgs.acting import Actor
@@ -328,21 +328,6 @@ def respond(request, content: bytes) -> HttpResponse:
     if NONCE_MARK in content:
         content = content.replace(NONCE_MARK, str(request.csp_nonce).encode())
     return HttpResponse(content)
-
-
-# What `case_get_for_actor` reads with the case (the page shows each of these bodies' and regions' names).
-CASE_RELATED = (
-    "category",
-    "problem_region",
-    "registering_body",
-    "current_body",
-    "handling_body",
-    "sender_body",
-    "review_body",
-    "rereview_body",
-    "subject_body",
-    "repeat_of",
-)
 
 
 def case_read(actor, pk: int) -> Case | None:

@@ -3,21 +3,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 
 from xinfang.cases.models import CaseNumberSequence
-
-
-def _sequence_bump(body, year: int) -> int | None:
-    """last + 1 on the sequence row and the new value, in one statement (the UPDATE holds the row's lock until
-    the transaction ends); None when the body has no row for the year yet."""
-    with connections[router.db_for_write(CaseNumberSequence)].cursor() as cur:
-        cur.execute(
-            "UPDATE cases_casenumbersequence SET last = last + 1 WHERE body_id = %s AND year = %s RETURNING last",
-            [body.pk, year],
-        )
-        row = cur.fetchone()
-    return row[0] if row else None
+from xinfang.core.db import counter_bump
 
 
 def case_number_next(*, body, year: int) -> str:
@@ -25,13 +14,13 @@ def case_number_next(*, body, year: int) -> str:
     in one UPDATE … RETURNING, which locks it, so two registrars registering at the same moment never get the
     same number (on SQLite the IMMEDIATE transaction serialises writers). The first of a year creates the row;
     one that loses that race raises the row the other made."""
-    last = _sequence_bump(body, year)
+    last = counter_bump(CaseNumberSequence, body_id=body.pk, year=year)
     if last is None:
         try:
             with transaction.atomic():
                 last = CaseNumberSequence.objects.create(body=body, year=year, last=1).last
         except IntegrityError:  # two first registrations of the year raced on the new row
-            last = _sequence_bump(body, year)
+            last = counter_bump(CaseNumberSequence, body_id=body.pk, year=year)
     if last is None:
         raise RuntimeError("could not allocate a case number")
     return f"{body.code}-{year}-{last:06d}"
