@@ -308,9 +308,12 @@ def plan_inputs(*, actor: Actor, plan: ReviewPlan) -> tuple[SampleInputs, dict[i
     start, end = _aware(plan.period_start), _aware(plan.period_end + timedelta(days=1))
     in_bodies = Q(handling_body_id__in=bodies) | Q(handling_body__isnull=True, current_body_id__in=bodies)
     visible = cases_visible_to(actor).filter(in_bodies)
-    rows = visible.filter(
+    in_period = visible.filter(
         Q(answered_at__gte=start, answered_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)
-    ).values_list("pk", "handling_body_id", "current_body_id", "review_requested_at", "rereview_requested_at")
+    )
+    rows = in_period.values_list(
+        "pk", "handling_body_id", "current_body_id", "review_requested_at", "rereview_requested_at"
+    )
     population: set[int] = set()
     handled_by: dict[int, int] = {}
     returned: set[int] = set()
@@ -319,19 +322,22 @@ def plan_inputs(*, actor: Actor, plan: ReviewPlan) -> tuple[SampleInputs, dict[i
         handled_by[pk] = handling or current
         if review_req or rereview_req:
             returned.add(pk)
-    ids = sorted(population)
+    # The population as a subquery, not a list of ids: a province's quarter is hundreds of thousands of cases,
+    # more than SQLite (or PostgreSQL's protocol) binds as parameters of one statement.
     # came back as a new petition on the same matter (重复信访 linked to it)
     returned.update(
-        cases_visible_to(actor).filter(repeat_of_id__in=ids).values_list("repeat_of_id", flat=True)
+        cases_visible_to(actor)
+        .filter(repeat_of_id__in=in_period.values("pk"))
+        .values_list("repeat_of_id", flat=True)
     )
     unsatisfied = set(
-        Evaluation.objects.filter(case_id__in=ids, result=Satisfaction.UNSATISFIED).values_list(
-            "case_id", flat=True
-        )
+        Evaluation.objects.filter(
+            case_id__in=in_period.values("pk"), result=Satisfaction.UNSATISFIED
+        ).values_list("case_id", flat=True)
     )
     flagged: set[int] = set()
     if plan.include_flagged:
-        flag_ids = set(ReviewFlag.objects.filter(plan__isnull=True).values_list("case_id", flat=True))
+        flag_ids = ReviewFlag.objects.filter(plan__isnull=True).values("case_id")
         for pk, handling, current in visible.filter(pk__in=flag_ids).values_list(
             "pk", "handling_body_id", "current_body_id"
         ):

@@ -139,6 +139,36 @@ def test_all_cases_and_cases_that_came_back(quarter):
     assert rules[back.pk] == [SampleRule.ALL, SampleRule.RETURNED]
 
 
+def test_reading_the_population_binds_no_parameter_per_case(quarter):
+    """A province's quarter is hundreds of thousands of cases: SQLite refused the draw at 1M generated cases
+    ("too many SQL variables") when the population went back into the database as one id per parameter. The
+    statements bind the same number of parameters for a quarter of six cases and for one of three."""
+    from django.db import connection
+
+    from xinfang.cases.models import Case
+    from xinfang.evaluation.quality_services import plan_inputs
+
+    ev = evaluator()
+    plan = _plan(ev, percent=0, all_cases=True)
+
+    def bound_per_statement() -> tuple[int, list[int]]:
+        bound: list[int] = []
+
+        def count_params(execute, sql, params, many, context):
+            bound.append(len(params or ()))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count_params):
+            inputs, _handled_by = plan_inputs(actor=ev, plan=plan)
+        return len(inputs.population), bound
+
+    six, bound_six = bound_per_statement()
+    Case.objects.filter(pk__in=[c.pk for c in quarter["cases"][:3]]).update(answered_at=None, closed_at=None)
+    three, bound_three = bound_per_statement()
+    assert (six, three) == (6, 3)
+    assert bound_six == bound_three  # the bodies in scope and the period, never the cases found
+
+
 # ------------------------------------------------------------------------------------------------- reviews
 
 
