@@ -31,17 +31,35 @@ sys.path.insert(0, str(ROOT))
 from bench.benchlib import percentile  # noqa: E402
 
 
-def _database(kind: str, cases: int) -> str:
+def _database(kind: str, cases: int, keep: Path | None) -> tuple[str, dict | None]:
+    """The database URL, and what the kept load of this size recorded (None: generate now).
+
+    With `keep` (a folder), the generated database stays after the run — SQLite as keep/sqlite-N.sqlite3,
+    PostgreSQL as the database xinfang_bench_N — beside keep/<db>-N.generated.json, written when the load ended;
+    a later run with the same folder times the pages of the newest code on it (after `migrate`) instead of
+    generating a million cases again."""
+    marker = keep / f"{kind}-{cases}.generated.json" if keep is not None else None
+    loaded = (
+        json.loads(marker.read_text(encoding="utf-8")) if marker is not None and marker.exists() else None
+    )
     if kind == "sqlite":
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            path = keep / f"sqlite-{cases}.sqlite3"
+            if loaded is None:
+                for stale in keep.glob(f"sqlite-{cases}.sqlite3*"):
+                    stale.unlink()
+            return f"sqlite:///{path}", loaded
         folder = tempfile.mkdtemp(prefix=f"xinfang-bench-{cases}-")
-        return f"sqlite:///{folder}/bench.sqlite3"
+        return f"sqlite:///{folder}/bench.sqlite3", None
     import psycopg
 
     name = f"xinfang_bench_{cases}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {name}")
-        con.execute(f"CREATE DATABASE {name}")
-    return f"postgres://postgres@127.0.0.1:5432/{name}"
+    if loaded is None:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name}")
+            con.execute(f"CREATE DATABASE {name}")
+    return f"postgres://postgres@127.0.0.1:5432/{name}", loaded
 
 
 def _time(client, url: str, runs: int, **extra) -> dict:
@@ -94,6 +112,19 @@ def _quality_pages() -> dict:
         return {}
     committee = actor_for(evaluator, Body.objects.get(code="990100-xinfang"))
     today = timezone.localdate()
+    from xinfang.evaluation.models import ReviewPlan
+
+    kept = ReviewPlan.objects.filter(name="bench", body=committee.body).order_by("-pk").first()
+    if kept is not None:  # a kept database (--keep): the plan drawn by an earlier run
+        pages = {"quality_sample": (client_for(committee), f"/quality/plans/{kept.pk}/")}
+        failed = kept.items.exclude(body=committee.body).filter(review__result=ReviewResult.FAIL).first()
+        member = failed and User.objects.filter(memberships__body=failed.body).first()
+        if member is not None:
+            pages["quality_rectifications"] = (
+                client_for(actor_for(member, failed.body)),
+                "/quality/rectifications/",
+            )
+        return pages
     plan = review_plan_create(
         actor=committee,
         name="bench",
@@ -150,6 +181,19 @@ def _supervision_pages() -> dict:
     leader_body = leader.memberships.first().body
     today = timezone.localdate()
     kind = SupervisionKind.objects.order_by("rung").first()
+    kept = Campaign.objects.filter(name="基准专项行动").order_by("-pk").first()
+    if kept is not None:  # a kept database (--keep): the rows an earlier run wrote
+        who = actor_for(supervisor, city)
+        c = Client()
+        c.force_login(who.user)
+        s = c.session
+        s["acting_body_id"] = who.body.pk
+        s.save()
+        return {
+            "supervision_index": (c, "/supervision/"),
+            "leader_cases": (c, "/supervision/leader-cases/"),
+            "campaign_items": (c, f"/supervision/campaigns/{kept.pk}/"),
+        }
     rows = list(Case.objects.order_by("pk").values_list("pk", "current_body_id", "registered_at"))
     sups = [
         Supervision(
@@ -213,9 +257,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, required=True)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="a folder: keep the generated database there (PostgreSQL: xinfang_bench_N) and reuse it next time",
+    )
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = _database(args.db, args.cases)
+    os.environ["DATABASE_URL"], loaded = _database(args.db, args.cases, args.keep)
     os.environ.setdefault("XINFANG_DATA_DIR", tempfile.mkdtemp(prefix="xinfang-bench-data-"))
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
@@ -234,8 +284,14 @@ def main() -> None:
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
-    result = generate(cases=args.cases, seed=7, bulk=True)
-    generate_s = time.perf_counter() - began
+    if loaded is None:
+        generated = generate(cases=args.cases, seed=7, bulk=True).cases
+        generate_s = time.perf_counter() - began
+        if args.keep is not None:
+            marker = args.keep / f"{args.db}-{args.cases}.generated.json"
+            marker.write_text(json.dumps({"generated": generated, "generate_s": round(generate_s, 1)}))
+    else:
+        generated, generate_s = loaded["generated"], loaded["generate_s"]
     # 回访: the bulk generator writes answers without the notice hook; the daily job plans their visits.
     from xinfang.evaluation.jobs import evaluation_daily
 
@@ -285,7 +341,7 @@ def main() -> None:
     out = {
         "db": args.db,
         "cases": Case.objects.count(),
-        "generated": result.cases,
+        "generated": generated,
         "generate_s": round(generate_s, 1),
         "pages": {},
     }

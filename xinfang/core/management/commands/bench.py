@@ -86,9 +86,23 @@ class Command(BaseCommand):
             default="",
             help="comma-separated sizes whose figures are read from --results instead of run again",
         )
+        parser.add_argument(
+            "--keep",
+            help="a folder: keep each size's generated database (PostgreSQL: xinfang_bench_N) and, when it is "
+            "already there, time the pages of the current code on it instead of generating again",
+        )
 
     def handle(
-        self, *args, cases: str, db: str, runs: int, write: bool, results: str | None, reuse: str, **options
+        self,
+        *args,
+        cases: str,
+        db: str,
+        runs: int,
+        write: bool,
+        results: str | None,
+        reuse: str,
+        keep: str | None = None,
+        **options,
     ):
         script = Path(settings.BASE_DIR) / "bench" / "pages.py"
         if not script.exists():
@@ -112,8 +126,9 @@ class Command(BaseCommand):
                 runs_out.append(json.loads(saved.read_text(encoding="utf-8")))
                 continue
             self.stderr.write(f"… {n:,} cases on {db}")
+            command = [sys.executable, str(script), "--cases", str(n), "--db", db, "--runs", str(runs)]
             proc = subprocess.run(
-                [sys.executable, str(script), "--cases", str(n), "--db", db, "--runs", str(runs)],
+                command + (["--keep", str(Path(keep).resolve())] if keep else []),
                 capture_output=True,
                 text=True,
             )
