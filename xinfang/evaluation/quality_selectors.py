@@ -28,7 +28,7 @@ from xinfang.orgs.acting import Actor
 def plan_list(*, actor: Actor) -> QuerySet[ReviewPlan]:
     return (
         ReviewPlan.objects.filter(owner_body=actor.body)
-        .select_related("body", "criteria_set")
+        .select_related("owner_body", "body", "criteria_set")
         .annotate(
             n_items=Count("items", distinct=True),
             n_reviewed=Count("items", filter=Q(items__status=ItemStatus.REVIEWED), distinct=True),
