@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -33,7 +34,7 @@ def validate_id_number(value: str) -> None:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise ValidationError(gettext("身份证号码中的出生日期无效。"), code="id_birthdate") from None
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > timezone.localdate():
         raise ValidationError(gettext("身份证号码中的出生日期无效。"), code="id_birthdate")
     if id_number_check_char(value[:17]) != value[17]:
         raise ValidationError(gettext("身份证号码校验位不正确，请核对。"), code="id_checksum")

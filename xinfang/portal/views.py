@@ -4,12 +4,12 @@ and render; the protections live in services.py, ratelimit.py and humancheck.py.
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -188,7 +188,7 @@ def case(request: HttpRequest) -> HttpResponse:
         "portal/case.html",
         {
             "v": view,
-            "today": date.today(),
+            "today": timezone.localdate(),  # the office's day (Asia/Shanghai), not the server's
             "evaluate_form": EvaluateForm(),
             "appeal_form": AppealForm(),
         },
