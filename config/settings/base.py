@@ -126,8 +126,11 @@ def _databases() -> dict:
             "timeout": 20,
         }
     else:
-        db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         db["CONN_HEALTH_CHECKS"] = True
+    # Keep each worker's connection between requests (issue 14): a new one costs more than a cached case page
+    # — on PostgreSQL the login handshake, on SQLite opening the file, the PRAGMAs and parsing the schema
+    # before the first statement (≈ 7 ms of worker CPU per page measured, docs/performance.md).
+    db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     return {"default": db}
 
 
