@@ -186,6 +186,8 @@ MEDIA_URL = "media/"
 # one store for all workers: by default a folder next to the data (every worker of one machine shares it);
 # several servers set CACHE_URL=rediscache://… (docs/deploy.md).
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "xinfang.core.cache.RedisCache"  # Django's, one client kept (issue 14)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="xinfang@localhost")
