@@ -22,12 +22,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
+from django.db.models.sql.subqueries import InsertQuery
+from django.utils import timezone
 
 from xinfang.core.audit import CONTENT_FIELDS, _lock_chain
 from xinfang.core.events import _jsonable
 from xinfang.core.models import Event, EventOutbox
 from xinfang.core.tasks import crontab, periodic_task
+
+# The outbox row's INSERT, compiled by the ORM once per database — the statement `EventOutbox.objects.create`
+# runs, less the RETURNING of the new id that nothing reads — and run with each read's values prepared as
+# `save()` prepares them (`get_db_prep_save`). Building and compiling the INSERT anew was most of a read's cost
+# on a cached case page (issue 14, ADR 0020). The model has no save() of its own and no signal receivers.
+_FIELDS = tuple(f for f in EventOutbox._meta.local_concrete_fields if f is not EventOutbox._meta.auto_field)
+_INSERTS: dict[tuple[str, str], str] = {}
+
+
+def _insert_sql(connection) -> str:
+    key = (connection.alias, connection.vendor)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        query = InsertQuery(EventOutbox)
+        query.insert_values(_FIELDS, [EventOutbox()])
+        ((sql, _params),) = query.get_compiler(connection=connection).as_sql()
+        _INSERTS[key] = sql
+    return sql
 
 
 def event_record_later(
@@ -52,18 +72,24 @@ def event_record_later(
     if actor is not None and getattr(actor, "is_authenticated", False):
         actor_label = actor_label or actor.get_full_name() or actor.get_username()
         actor_id = actor.pk
-    EventOutbox.objects.create(
-        actor_id=actor_id,
-        actor_label=actor_label[:100],
-        body_id=getattr(body, "pk", body),
-        object_type=object_type or "",
-        object_id=str(object_id),
-        action=action,
-        old_values=_jsonable(old),
-        new_values=_jsonable(new),
-        reason=reason,
-        legal_basis=legal_basis,
-    )
+    values = {
+        "occurred_at": timezone.now(),
+        "actor_id": actor_id,
+        "actor_label": actor_label[:100],
+        "body_id": getattr(body, "pk", body),
+        "object_type": object_type or "",
+        "object_id": str(object_id),
+        "action": action,
+        "old_values": _jsonable(old),
+        "new_values": _jsonable(new),
+        "reason": reason,
+        "legal_basis": legal_basis,
+    }
+    using = router.db_for_write(EventOutbox)
+    connection = connections[using]
+    params = [f.get_db_prep_save(values[f.attname], connection=connection) for f in _FIELDS]
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection), params)
 
 
 def events_outbox_flush(*, batch: int | None = None) -> int:

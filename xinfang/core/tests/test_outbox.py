@@ -96,6 +96,43 @@ def test_a_flush_that_fails_before_commit_leaves_the_outbox_whole(client, demo_c
 
 
 @pytest.mark.django_db
+def test_the_compiled_insert_writes_the_row_create_would(demo_city):
+    """event_record_later runs an INSERT compiled once (issue 14): the row it writes is the row
+    `EventOutbox.objects.create` writes from the same values — dates, JSON, empty texts — on either database,
+    and inside a transaction that rolls back it is gone with it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from xinfang.core.outbox import event_record_later
+
+    user = User.objects.get(username="dengji")
+    body = user.memberships.get().body
+    old = {"state": "registered", "due": datetime.date(2026, 12, 4), "roles": {"b", "a"}, "body": body}
+    event_record_later(actor=user, body=body, object_type="cases.case", object_id=7, action="act", old=old,
+                       new={"n": 1.5, "名": "王"}, reason="理由", legal_basis="第九条")  # fmt: skip
+    with CaptureQueriesContext(connection) as ctx:
+        event_record_later(actor=user, body=body.pk, object_type="cases.case", object_id=8, action="read")
+    assert len(ctx.captured_queries) == 1 and "RETURNING" not in ctx.captured_queries[0]["sql"].upper()
+    first, second = EventOutbox.objects.order_by("id")
+    same = EventOutbox.objects.create(
+        occurred_at=first.occurred_at, actor_id=user.pk, actor_label=user.get_full_name(), body_id=body.pk,
+        object_type="cases.case", object_id="7", action="act",
+        old_values={"state": "registered", "due": "2026-12-04", "roles": ["a", "b"], "body": body.pk},
+        new_values={"n": 1.5, "名": "王"}, reason="理由", legal_basis="第九条",
+    )  # fmt: skip
+    fields = [f.attname for f in EventOutbox._meta.concrete_fields if f.attname != "id"]
+    rows = {r["id"]: r for r in EventOutbox.objects.values("id", *fields)}
+    assert {**rows[first.pk], "id": 0} == {**rows[same.pk], "id": 0}
+    assert (second.old_values, second.new_values, second.reason, second.body_id) == ({}, {}, "", body.pk)
+    assert abs(timezone.now() - second.occurred_at) < datetime.timedelta(minutes=5)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        event_record_later(actor=user, body=body, object_type="cases.case", object_id=9, action="read")
+        raise RuntimeError
+    assert not EventOutbox.objects.filter(object_id="9").exists()
+
+
+@pytest.mark.django_db
 def test_a_read_by_a_deleted_account_still_enters_the_log(demo_city):
     """An outbox row keeps plain ids; one whose account is gone since must not block every read behind it."""
     body = Body.objects.get(code="990100-xinfang")
