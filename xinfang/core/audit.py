@@ -59,15 +59,40 @@ def _canonical_json(value: Any) -> Any:
     return value
 
 
+# JSON of a value already as the database gives it back: its canonical form is itself (_plain_json).
+_PLAIN_SCALARS = (str, int, bool, type(None))
+
+
+def _plain_json(value: Any) -> bool:
+    """True when `_canonical_json(json.loads(json.dumps(value)))` would print as `value` prints: text (str
+    subclasses print as text), ints, booleans, None, lists and dicts with text keys of these. A tuple, a
+    float or a key of another type takes the round trip (it may print differently after it)."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain_json(v) for v in value)
+    return isinstance(value, str) or kind in _PLAIN_SCALARS
+
+
+def _utc_text(value: Any) -> str:
+    at = value.astimezone(UTC)
+    if at.year >= 1000:  # isoformat pads the year to four digits, %Y does not: the same text from here on
+        return at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def event_content(values: dict[str, Any]) -> dict[str, Any]:
     """The hashed part of an event, from its attribute values (an Event's __dict__ or a values() row)."""
     out: dict[str, Any] = {}
     for name in CONTENT_FIELDS:
         value = values[name]
         if name == "occurred_at":
-            value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            value = _utc_text(value)
         elif name in ("old_values", "new_values"):
-            value = _canonical_json(json.loads(json.dumps(value or {})))
+            value = value or {}
+            if not _plain_json(value):
+                value = _canonical_json(json.loads(json.dumps(value)))
         elif name in ("actor_id", "body_id"):
             value = None if value is None else int(value)
         else:
@@ -76,11 +101,25 @@ def event_content(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def event_payload_parts(values: dict[str, Any]) -> tuple[str, str]:
+    """The hashed text of an event is `head + JSON(prev) + tail`: its content and the previous link
+    as one JSON object with sorted keys. The two parts need no chain, so they can be made before the link
+    is known (and away from the writer: xinfang generate builds them in another process)."""
+    content = event_content(values)
+    head = _ENCODE({k: v for k, v in content.items() if k < "prev"})
+    tail = _ENCODE({k: v for k, v in content.items() if k > "prev"})
+    return head[:-1] + ',"prev":', "," + tail[1:]
+
+
+def event_digest_of_parts(parts: tuple[str, str], prev: str) -> str:
+    return hashlib.sha256(f"{parts[0]}{_ENCODE(prev)}{parts[1]}".encode()).hexdigest()
+
+
 def event_digest(values: dict[str, Any], prev: str) -> str:
-    payload = json.dumps(
-        {"prev": prev, **event_content(values)}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return event_digest_of_parts(event_payload_parts(values), prev)
 
 
 def _lock_chain() -> None:
@@ -109,15 +148,27 @@ def event_chain_link(events) -> None:
 def event_chain_link_values(rows) -> None:
     """event_chain_link for rows as dicts by attname (an Event's __dict__, or a bulk writer's row about to be
     written): sets `chain_seq`, `chain_prev` and `chain_hash` in each, in the order given."""
+    rows = list(rows)
+    links = event_chain_links([event_payload_parts(row) for row in rows])
+    for row, (seq, prev, digest) in zip(rows, links, strict=True):
+        row["chain_seq"], row["chain_prev"], row["chain_hash"] = seq, prev, digest
+
+
+def event_chain_links(parts: list[tuple[str, str]]) -> list[tuple[int, str, str]]:
+    """The links of new events whose hashed text is made already (event_payload_parts, each in the order
+    they are inserted): `(chain_seq, chain_prev, chain_hash)` of each, after the chain's head. Call inside
+    the transaction that inserts them: the lock is held until it ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_chain_link needs the inserting transaction")
     _lock_chain()
     seq, prev = _chain_head()
-    for row in rows:
+    links = []
+    for head_tail in parts:
         seq += 1
-        row["chain_seq"] = seq
-        row["chain_prev"] = prev
-        row["chain_hash"] = prev = event_digest(row, prev)
+        digest = event_digest_of_parts(head_tail, prev)
+        links.append((seq, prev, digest))
+        prev = digest
+    return links
 
 
 @contextmanager

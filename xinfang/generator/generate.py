@@ -14,13 +14,18 @@ rendered templates.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import gzip
 import itertools
 import logging
+import multiprocessing
+import os
 import random
 import re
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -50,7 +55,7 @@ from xinfang.cases.services import PetitionerInput, case_act, case_register
 from xinfang.cases.services.actions import SNAPSHOT_FIELDS
 from xinfang.cases.services.notices import notice_terms
 from xinfang.cases.workflow import BY_ACTION, OPENING, PETITIONER_WINDOWS, REGISTRATION_OUTCOMES, ClockKind
-from xinfang.core.audit import event_chain_link_values, event_chain_seal
+from xinfang.core.audit import event_chain_links, event_chain_seal, event_payload_parts
 from xinfang.core.maintenance import Disabled, analyze, objects_disabled
 from xinfang.core.models import Event
 from xinfang.core.periods import period
@@ -311,6 +316,7 @@ class Cast:
         self.regions = {r.code: r for r in Region.objects.all()}
         self.categories = {c.code: c for c in Category.objects.all()}
         self._actors: dict[tuple[str, str], Actor] = {}
+        self.acting: dict[tuple[str, str, str, str, str], Actor] = {}  # _acting's, by plan place and step
 
     def actor(self, code: str, role: str) -> Actor:
         key = (code, role)
@@ -323,6 +329,26 @@ class Cast:
             Membership.objects.get_or_create(user=user, body=body, role=role)
             self._actors[key] = Actor(user=user, body=body, roles=frozenset({role}))
         return self._actors[key]
+
+    def warm(self) -> None:
+        """Every actor a plan can need created now, and every body's superiors loaded: the worker
+        processes of a parallel load (_load_parallel) simulate without the database."""
+        for body in self.bodies.values():
+            above = body
+            while above.parent_id is not None:
+                above = above.parent
+        categories = [c for c in {*LABEL_TO_CATEGORY.values(), "other"} if c in self.categories]
+        for county, category, registrar in itertools.product(
+            COUNTIES, sorted(categories), ("", CITY_REGISTRAR)
+        ):
+            plan = Plan("", county, "", category, "", "", "", [], datetime.min, [], registrar=registrar)
+            try:
+                self.who(plan, REG)
+                for steps in STAGES.values():
+                    for step in steps:
+                        _acting(self, plan, step)
+            except KeyError:  # no such agency in this city: no plan can ask for it either
+                continue
 
     def agency(self, plan: Plan) -> Body:
         return self.bodies[f"{plan.county}-{_sector(self.categories[plan.category])}"]
@@ -343,11 +369,15 @@ class Cast:
 def _acting(cast: Cast, plan: Plan, step: Step) -> Actor:
     """Who takes a step, on both paths: an action the table marks `sign_off` is issued as the body's 负责人
     signs it (the draft-and-approve path is the documents app's; the generated life records the issued
-    decision)."""
-    who = cast.who(plan, step[0])
-    t = BY_ACTION.get(step[1])
-    if t is not None and t.sign_off and not who.has_role(Role.AGENCY_HEAD):
-        who = cast.actor(who.body.code, Role.AGENCY_HEAD)
+    decision). The same plan place (registrar, county, category) and step give the same actor: kept."""
+    key = (plan.registrar, plan.county, plan.category, step[0], step[1])
+    who = cast.acting.get(key)
+    if who is None:
+        who = cast.who(plan, step[0])
+        t = BY_ACTION.get(step[1])
+        if t is not None and t.sign_off and not who.has_role(Role.AGENCY_HEAD):
+            who = cast.actor(who.body.code, Role.AGENCY_HEAD)
+        cast.acting[key] = who
     return who
 
 
@@ -539,6 +569,22 @@ def _snapshot(case: dict[str, Any]) -> dict[str, Any]:
     return {key: get(name, default) for key, name, default in _SNAPSHOT}
 
 
+# The event chain's columns, in the order core.audit.event_chain_links gives them.
+CHAIN_COLUMNS = ("chain_seq", "chain_prev", "chain_hash")
+
+
+@dataclass
+class Batch:
+    """One flush's rows, built (BulkWriter.prepare), ready for BulkWriter.commit."""
+
+    rows: dict[type[models.Model], list[tuple]] = field(default_factory=dict)
+    event_parts: list[tuple[str, str]] = field(default_factory=list)
+    sequences: dict[tuple[int, int], int] = field(default_factory=dict)
+    case_ids: list[int] = field(default_factory=list)
+    first_ids: dict[type[models.Model], int] = field(default_factory=dict)
+    stages: dict[str, int] = field(default_factory=dict)
+
+
 class BulkWriter:
     """Cases as plain dicts by attname (Case.__init__ cost more than the simulation itself); the keys that
     are no column (`current_body` as a Body, `repeat_of` as the first case's dict) are read by the simulator
@@ -557,8 +603,10 @@ class BulkWriter:
         }
         self.people: dict[str, dict[str, Any]] = {}  # Person rows by id number, across batches
         # Persons, cases and events get their ids here (rows further on point at them); the rest from the database.
-        self.tables = {
-            m: _Table(m, own_ids=m in (Person, Case, Event), live=live)
+        self.tables: dict[type[models.Model], _Table] = {
+            m: _Table(
+                m, own_ids=m in (Person, Case, Event), live=live, linked=CHAIN_COLUMNS if m is Event else ()
+            )
             for m in (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation)
         }
         self.version0 = Case._meta.get_field("version").get_default()
@@ -856,111 +904,159 @@ class BulkWriter:
         return right, clock, changes
 
     def flush(self) -> list[int]:
+        """Write what `add` simulated since the last flush, in one transaction."""
         if not self.cases:
             return []
         with transaction.atomic():
-            t = self.tables
-            for table in t.values():
+            for table in self.tables.values():
                 table.begin()
             if self.live:  # a registrar may have filed one of these people since the load began
                 self._persons_known()
-            for p in self.persons:
-                p["id"] = t[Person].next_id()
-            t[Person].write(self.persons)
-            # First cases before their repeats, so a repeat's repeat_of points at a row already written.
-            for case in self.cases:
-                case["id"] = t[Case].next_id()
-            for case in self.cases:
-                first = case.get("repeat_of")
-                if first is not None:
-                    case["repeat_of_id"] = first["id"]
-                # Case.save() sets it on the services' path: the holding body while the case is open.
-                case["queue_body_id"] = case["current_body_id"] if case["state"] in QUEUE_STATES else None
-            # The denormalised nearest due date and kind (issue 14), by the rule of case_nearest_clocks: the
-            # open clocks the holding body owes, no lapsing window (the simulator pauses none).
-            for case, cs in self.clocks:
-                owed = [
-                    c
-                    for c in cs
-                    if c.is_open and c.kind not in LAPSING_WINDOWS and c.body.pk == case["current_body_id"]
-                ]
-                if owed:
-                    nearest = min(owed, key=lambda c: c.due_on)
-                    case["due_on"], case["due_kind"] = nearest.due_on, nearest.kind
-            t[Case].write(self.cases)
-            t[CasePetitioner].write(
-                {"case_id": case["id"], "person_id": p["id"], "order": i}
-                for case, people in self.links
-                for i, p in enumerate(people)
-            )
-            t[Clock].write(
-                {
-                    "case_id": case["id"],
-                    "kind": c.kind,
-                    "body_id": c.body.pk,
-                    "is_window": c.is_window,
-                    "started_on": c.started_on,
-                    "days": c.days,
-                    "working": c.working,
-                    "extension_days": c.extension_days,
-                    "due_on": c.due_on,
-                    "beyond_known_calendar": c.beyond,
-                    "counted": c.counted,
-                    "legal_basis": c.legal_basis,
-                    "is_open": c.is_open,
-                    "stopped_on": c.stopped_on,
-                    "on_time": c.on_time,
-                    "stopped_by": c.stopped_by,
-                }
-                for case, cs in self.clocks
+            batch = self.prepare()
+            self.commit(batch)
+        return batch.case_ids
+
+    def prepare(self) -> Batch:
+        """The batch's rows as the tables write them, ids given, and each event's hashed text (all but the
+        link): everything but the database, so a worker process can do it (ParallelLoad). Resets the writer."""
+        t = self.tables
+        for table in t.values():
+            table.begin_defaults()
+        batch = Batch(sequences=dict(self.sequences) if not self.live else {})
+        for p in self.persons:
+            p["id"] = t[Person].next_id()
+        # First cases before their repeats, so a repeat's repeat_of points at a row already written.
+        for case in self.cases:
+            case["id"] = t[Case].next_id()
+        for case in self.cases:
+            first = case.get("repeat_of")
+            if first is not None:
+                case["repeat_of_id"] = first["id"]
+            # Case.save() sets it on the services' path: the holding body while the case is open.
+            case["queue_body_id"] = case["current_body_id"] if case["state"] in QUEUE_STATES else None
+        # The denormalised nearest due date and kind (issue 14), by the rule of case_nearest_clocks: the
+        # open clocks the holding body owes, no lapsing window (the simulator pauses none).
+        for case, cs in self.clocks:
+            owed = [
+                c
                 for c in cs
-            )
-            events = t[Event]
-            for case, e, _ in self.events:
-                e["object_id"] = str(case["id"])
-                e["id"] = events.next_id()
-                first = e["new_values"].get("repeat_of")
-                if type(first) is dict:  # a repeat's registration names the first case, by id now
-                    e["new_values"]["repeat_of"] = first["id"]
-            # Chained as they are written, in id order, as the services chain theirs: sealing afterwards read
-            # every event back and updated it, in batches that each sorted what was still unsealed.
-            event_chain_link_values(e for _, e, _ in self.events)
-            events.write(e for _, e, _ in self.events)
-            labels = self.labels
-            t[Notice].write(
-                {
-                    "case_id": case["id"],
-                    "kind": kind,
-                    "title": labels[kind],
-                    "text": f"{case['number']}：{labels[kind]}。{right}".strip(),
-                    "legal_basis": basis,
-                    "next_right": right,
-                    "next_right_deadline": deadline,
-                    "issued_at": e["occurred_at"],
-                    "issued_by_id": body.pk,
-                    "event_id": e["id"],
-                }
-                for case, e, n in self.events
-                if n is not None
-                for kind, basis, right, deadline, body in [n]
-            )
-            t[Evaluation].write(dict(ev, case_id=case["id"]) for case, ev in self.evaluations)
-            for (body_id, year), last in self.sequences.items() if not self.live else ():
-                CaseNumberSequence.objects.update_or_create(
-                    body_id=body_id, year=year, defaults={"last": last}
-                )
-            # Ids were assigned here, not by the database: move PostgreSQL's sequences past them (beside live
-            # traffic they came from the sequences themselves, which must never be moved back).
-            reset = not self.live and connection.ops.sequence_reset_sql(
-                no_style(), [m for m, table in t.items() if table.own_ids]
-            )
-            if reset:
-                with connection.cursor() as cursor:
-                    for sql in reset:
-                        cursor.execute(sql)
-        ids = [c["id"] for c in self.cases]
+                if c.is_open and c.kind not in LAPSING_WINDOWS and c.body.pk == case["current_body_id"]
+            ]
+            if owed:
+                nearest = min(owed, key=lambda c: c.due_on)
+                case["due_on"], case["due_kind"] = nearest.due_on, nearest.kind
+        rows = batch.rows
+        rows[Person] = t[Person].build_rows(self.persons)
+        rows[Case] = t[Case].build_rows(self.cases)
+        rows[CasePetitioner] = t[CasePetitioner].build_rows(
+            {"case_id": case["id"], "person_id": p["id"], "order": i}
+            for case, people in self.links
+            for i, p in enumerate(people)
+        )
+        rows[Clock] = t[Clock].build_rows(
+            {
+                "case_id": case["id"],
+                "kind": c.kind,
+                "body_id": c.body.pk,
+                "is_window": c.is_window,
+                "started_on": c.started_on,
+                "days": c.days,
+                "working": c.working,
+                "extension_days": c.extension_days,
+                "due_on": c.due_on,
+                "beyond_known_calendar": c.beyond,
+                "counted": c.counted,
+                "legal_basis": c.legal_basis,
+                "is_open": c.is_open,
+                "stopped_on": c.stopped_on,
+                "on_time": c.on_time,
+                "stopped_by": c.stopped_by,
+            }
+            for case, cs in self.clocks
+            for c in cs
+        )
+        events = t[Event]
+        for case, e, _ in self.events:
+            e["object_id"] = str(case["id"])
+            e["id"] = events.next_id()
+            first = e["new_values"].get("repeat_of")
+            if type(first) is dict:  # a repeat's registration names the first case, by id now
+                e["new_values"]["repeat_of"] = first["id"]
+        # Each event's hashed text but for the link (core.audit.event_payload_parts): the chain itself is
+        # linked in `commit`, under the chain's lock, in id order as the services chain theirs.
+        batch.event_parts = [event_payload_parts(e) for _, e, _ in self.events]
+        rows[Event] = events.build_rows(e for _, e, _ in self.events)
+        labels = self.labels
+        rows[Notice] = t[Notice].build_rows(
+            {
+                "case_id": case["id"],
+                "kind": kind,
+                "title": labels[kind],
+                "text": f"{case['number']}：{labels[kind]}。{right}".strip(),
+                "legal_basis": basis,
+                "next_right": right,
+                "next_right_deadline": deadline,
+                "issued_at": e["occurred_at"],
+                "issued_by_id": body.pk,
+                "event_id": e["id"],
+            }
+            for case, e, n in self.events
+            if n is not None
+            for kind, basis, right, deadline, body in [n]
+        )
+        rows[Evaluation] = t[Evaluation].build_rows(
+            dict(ev, case_id=case["id"]) for case, ev in self.evaluations
+        )
+        batch.case_ids = [c["id"] for c in self.cases]
+        batch.first_ids = {m: rows[m][0][t[m].pk_index] for m in (Person, Case, Event) if rows[m]}
         self.reset()
-        return ids
+        return batch
+
+    def commit(self, batch: Batch) -> None:
+        """Write a prepared batch, inside the caller's transaction: the rows, the events linked into the
+        chain as they go in, the 编号 counters and (PostgreSQL) the id sequences."""
+        t = self.tables
+        for model in (Person, Case, CasePetitioner, Clock):
+            t[model].insert(batch.rows[model])
+        # Chained as they are written, in id order, as the services chain theirs: sealing afterwards read
+        # every event back and updated it, in batches that each sorted what was still unsealed.
+        links = event_chain_links(batch.event_parts)
+        t[Event].insert([row + link for row, link in zip(batch.rows[Event], links, strict=True)])
+        t[Notice].insert(batch.rows[Notice])
+        t[Evaluation].insert(batch.rows[Evaluation])
+        for (body_id, year), last in batch.sequences.items():
+            CaseNumberSequence.objects.update_or_create(body_id=body_id, year=year, defaults={"last": last})
+        # Ids were assigned here, not by the database: move PostgreSQL's sequences past them (beside live
+        # traffic they came from the sequences themselves, which must never be moved back).
+        reset = not self.live and connection.ops.sequence_reset_sql(
+            no_style(), [m for m, table in t.items() if table.own_ids]
+        )
+        if reset:
+            with connection.cursor() as cursor:
+                for sql in reset:
+                    cursor.execute(sql)
+
+    def check_ids(self, batch: Batch) -> None:
+        """A parallel load counted its ids from the highest at its start: nobody may have written since."""
+        for model, first in batch.first_ids.items():
+            if self.tables[model].highest_id() >= first:
+                raise RuntimeError(f"批量生成期间有其他写入（{model._meta.label}），已停止")
+
+    def skip(self, plan: Plan) -> int:
+        """Count a plan another worker writes (ParallelLoad): its 编号 and ids are taken here as `add` and
+        `prepare` would take them, so this worker's own batches get the numbers and ids of a single-process
+        run. Returns how many cases the plan makes."""
+        body = self.cast.who(plan, REG).body
+        self.number(body, _local(plan.registered_at).year)
+        made = 1
+        if plan.repeat_at is not None:
+            self.number(body, _local(plan.repeat_at).year)
+            made = 2
+        t = self.tables
+        t[Person]._next += len({i for _, i, _ in plan.petitioners if i not in self.people})
+        t[Case]._next += made
+        t[Event]._next += 1 + len(plan.steps) + (made - 1)
+        return made
 
     def _persons_known(self) -> None:
         """Persons of this batch already on file (registered by a live user since the load began) keep
@@ -1052,7 +1148,9 @@ class _Table:
     tuple expression per row with each column's default and adapter inlined (a generic loop over the
     columns was a quarter of the bulk path's time)."""
 
-    def __init__(self, model: type[models.Model], *, own_ids: bool, live: bool = False):
+    def __init__(
+        self, model: type[models.Model], *, own_ids: bool, live: bool = False, linked: tuple[str, ...] = ()
+    ):
         qn = connection.ops.quote_name
         self.model = model
         self.own_ids = own_ids
@@ -1061,8 +1159,14 @@ class _Table:
         # write lock from BEGIN, so the highest id read in it stays the highest until the batch commits.
         self.from_sequence = live and connection.vendor == "postgresql" and own_ids
         self._reserved: list[int] = []
-        self.fields = [f for f in model._meta.concrete_fields if own_ids or not f.primary_key]
-        self.attnames = [f.attname for f in self.fields]
+        fields = [f for f in model._meta.concrete_fields if own_ids or not f.primary_key]
+        # `linked` columns (the event chain's) come last and are not built: the writer appends them to each
+        # built row once the batch's place in the chain is known (BulkWriter.commit).
+        built = [f for f in fields if f.attname not in linked]
+        self.built = built
+        self.fields = built + [f for f in fields if f.attname in linked]
+        self.attnames = [f.attname for f in built]
+        self.pk_index = self.attnames.index(model._meta.pk.attname) if own_ids else -1
         self.sql = (
             f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.fields))})"
@@ -1071,12 +1175,10 @@ class _Table:
         self.copy_sql = (
             f"COPY {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) FROM STDIN"
         )
-        self.preps = [self._prep(f) for f in self.fields]
+        self.preps = [self._prep(f) for f in built]
         # As bulk_create's pre_save would: auto_now columns left empty get the batch's `now`.
         self.stamped = {
-            f.attname
-            for f in self.fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            f.attname for f in built if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         }
         self.build = self._compile()
         self._next = 0
@@ -1137,13 +1239,19 @@ class _Table:
         return scope["build"]
 
     def begin(self) -> None:
-        """Read the highest id now (once per batch), and the defaults, with `now` for this batch."""
+        """Read the highest id now (once per batch)."""
         if self.own_ids and not self.from_sequence:
-            pk = self.model._meta.pk.attname
-            self._next = (self.model.objects.aggregate(m=models.Max(pk))["m"] or 0) + 1
+            self._next = self.highest_id() + 1
+
+    def highest_id(self) -> int:
+        pk = self.model._meta.pk.attname
+        return self.model.objects.aggregate(m=models.Max(pk))["m"] or 0
+
+    def begin_defaults(self) -> None:
+        """The defaults, with `now` for this batch (no database: a worker process calls it)."""
         now = timezone.now()
         self.defaults = []
-        for f, prep in zip(self.fields, self.preps, strict=True):
+        for f, prep in zip(self.built, self.preps, strict=True):
             value = now if f.attname in self.stamped else f.get_default()
             if value is not None and prep is not None:
                 value = (value if type(value) is str else str(value)) if prep == "str" else prep(value)
@@ -1163,9 +1271,11 @@ class _Table:
         self._next += 1
         return self._next - 1
 
-    def write(self, rows: Iterator[dict[str, Any]]) -> None:
+    def build_rows(self, rows: Iterable[dict[str, Any]]) -> list[tuple]:
         """`rows` are dicts by attname (an instance's __dict__ will do); missing columns take defaults."""
-        out = self.build(rows, self.preps, self.defaults, _MISSING)
+        return self.build(rows, self.preps, self.defaults, _MISSING)
+
+    def insert(self, out: list[tuple]) -> None:
         if not out:
             return
         with connection.cursor() as cursor:
@@ -1188,8 +1298,12 @@ def generate_bulk(
     progress: bool = False,
     batch: int = 20_000,
     live: bool | None = None,
+    workers: int | None = None,
 ) -> Result:
     """The same cases as `generate_services`, written with executemany, one transaction per batch.
+
+    `workers` (None: `_workers(cases)`): processes that simulate and build the rows while this one writes
+    (`_load_parallel`, not beside live traffic); 0 for one process.
 
     `live` (None: `live_traffic_likely()`): the database serves users meanwhile. Then nothing is taken away
     (indexes and tally triggers stay, so every live write is indexed and counted), each transaction holds at
@@ -1204,7 +1318,9 @@ def generate_bulk(
             cases=cases, seed=seed, year=year, progress=progress, batch=min(batch, LIVE_BATCH)
         )
     with _fast_sqlite():
-        return _generate_bulk(cases=cases, seed=seed, year=year, progress=progress, batch=batch)
+        return _generate_bulk(
+            cases=cases, seed=seed, year=year, progress=progress, batch=batch, workers=workers
+        )
 
 
 # Cases per transaction beside live traffic: a flush of this many takes well under a second on a loaded
@@ -1373,12 +1489,158 @@ def _tallies_recounted_after(cases: int) -> Iterator[None]:
 TALLY_RESTORE = "xinfang.analytics.tally.tally_install_and_rebuild"
 
 
-def _generate_bulk(*, cases: int, seed: int, year: int | None, progress: bool, batch: int) -> Result:
+def _generate_bulk(
+    *, cases: int, seed: int, year: int | None, progress: bool, batch: int, workers: int | None = None
+) -> Result:
+    if workers is None:
+        workers = _workers(cases)
     with _tallies_recounted_after(cases), _secondary_indexes_dropped(cases):
-        result = _load(cases=cases, seed=seed, year=year, progress=progress, batch=batch)
+        if workers:
+            result = _load_parallel(
+                cases=cases,
+                seed=seed,
+                year=year,
+                progress=progress,
+                workers=workers,
+                batch=min(batch, PARALLEL_BATCH),
+            )
+        else:
+            result = _load(cases=cases, seed=seed, year=year, progress=progress, batch=batch)
     if not connection.in_atomic_block:
         analyze()  # a load leaves the planner statistics it needs (a queue at 100k took 233 s without)
     return result
+
+
+# From this many cases on, a first load simulates and builds its rows in worker processes while this
+# process writes them (settings.XINFANG_GENERATE_PARALLEL_FROM overrides it; a test runs a small one).
+PARALLEL_FROM = 50_000
+# Cases per batch (and per transaction) of a parallel load: small enough that the writer starts soon and
+# the workers stay about one batch ahead of it (a smaller `batch` given to generate_bulk wins).
+PARALLEL_BATCH = 5_000
+
+
+def _workers(cases: int) -> int:
+    """How many worker processes simulate for this load: none inside a transaction (tests, and a worker
+    could not see its rows), for small loads, or where processes cannot be forked; else
+    settings.XINFANG_GENERATE_WORKERS, or as many as the cores beside the writer (one on two cores)."""
+    if connection.in_atomic_block or cases < int(
+        getattr(settings, "XINFANG_GENERATE_PARALLEL_FROM", PARALLEL_FROM)
+    ):
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    configured = getattr(settings, "XINFANG_GENERATE_WORKERS", None)
+    if configured is not None:
+        return int(configured)
+    return max(1, min(3, (os.cpu_count() or 1) - 1))
+
+
+def _load_parallel(
+    *, cases: int, seed: int, year: int | None, progress: bool, workers: int, batch: int
+) -> Result:
+    """`_load` in two kinds of process: `workers` forked processes plan, simulate and build the rows of
+    every `workers`-th batch (BulkWriter.prepare: ids, tuples, each event's hashed text), and this one
+    writes the batches in order (BulkWriter.commit: the chain linked under its lock, the rows, the
+    counters). Each worker draws every plan from the same seed and counts the others' ids and 编号
+    (BulkWriter.skip), so the rows are the ones a single process writes. Only for a first load (no live
+    traffic): the ids are counted from the highest at the start, and each batch checks that nobody wrote
+    meanwhile. A worker touches no database: the actors are created first (Cast.warm)."""
+    cast = Cast()
+    cast.warm()
+    code = query_code_new()
+    writer = BulkWriter(cast, query_code_hash(code))
+    existing = set(Person.objects.exclude(id_number=None).values_list("id_number", flat=True))
+    planner = Planner(seed=seed, year=year, now=timezone.now())
+    planner.ids |= existing  # never collide with a petitioner already on file
+    messages()  # read once here; the workers share it
+    for table in writer.tables.values():
+        if table.own_ids:
+            table.begin()
+    result = Result(query_code=code)
+    bar = _bar(cases, progress)
+    ctx = multiprocessing.get_context("fork")
+    pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
+    procs = [
+        ctx.Process(
+            target=_work,
+            args=(writer, planner, cases, batch, k, pipes),
+            name=f"xinfang-generate-{k}",
+            daemon=True,
+        )
+        for k in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    for _, send in pipes:
+        send.close()  # the workers hold the sending ends: a dead worker reads as EOF here
+    try:
+        index = 0
+        while True:
+            try:
+                got = pipes[index % workers][0].recv()
+            except EOFError:
+                raise RuntimeError("生成进程意外退出") from None
+            if got is None:  # that worker has no batch `index`: there is none
+                break
+            if isinstance(got, str):
+                raise RuntimeError(f"生成进程出错：\n{got}")
+            with transaction.atomic():
+                writer.check_ids(got)
+                writer.commit(got)
+            result.case_ids += got.case_ids
+            result.cases += len(got.case_ids)
+            for stage, n in got.stages.items():
+                result.stages[stage] = result.stages.get(stage, 0) + n
+            bar(len(got.case_ids))
+            index += 1
+    finally:
+        for p in procs:
+            if p.is_alive() and p.exitcode is None:
+                p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+        for recv, _ in pipes:
+            recv.close()
+    return result
+
+
+def _no_database(*args: Any) -> None:
+    raise RuntimeError("生成进程不得访问数据库（它的连接属于父进程）")
+
+
+def _work(writer: BulkWriter, planner: Planner, cases: int, batch: int, k: int, pipes: list) -> None:
+    """A worker of `_load_parallel`: batches k, k + n, k + 2n, … of the plans, sent in order; then None."""
+    n = len(pipes)
+    send = pipes[k][1]
+    for j, (recv, other) in enumerate(pipes):
+        recv.close()
+        if j != k:
+            other.close()
+    # The forked connections are the parent's (its socket, its SQLite handle): never to be used here.
+    for conn in connections.all(initialized_only=True):
+        conn.execute_wrappers.append(_no_database)
+    try:
+        index = pending = 0
+        stages: dict[str, int] = {}
+        for plan in planner.plans(cases):
+            if index % n == k:
+                made = len(writer.add(plan))
+                stages[plan.stage] = stages.get(plan.stage, 0) + 1
+            else:
+                made = writer.skip(plan)
+            pending += made
+            if pending >= batch:
+                if index % n == k:
+                    send.send(dataclasses.replace(writer.prepare(), stages=stages))
+                index, pending, stages = index + 1, 0, {}
+        if pending and index % n == k:
+            send.send(dataclasses.replace(writer.prepare(), stages=stages))
+        send.send(None)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the writer may be gone already
+            send.send(traceback.format_exc())
+        raise
 
 
 def _load(
@@ -1424,6 +1686,7 @@ def generate(
     progress=False,
     live: bool | None = None,
     batch: int | None = None,
+    workers: int | None = None,
 ) -> Result:
     """Small runs go through the services; large ones (or when time-machine is missing) take the bulk path."""
     if bulk is None:
@@ -1440,6 +1703,7 @@ def generate(
             year=year,
             progress=progress,
             live=live,
+            workers=workers,
             **({"batch": batch} if batch else {}),
         )
         # The bulk path chains its events as it writes them (BulkWriter.flush); what a load killed before

@@ -136,3 +136,34 @@ def test_services_and_bulk_write_the_same_cases_and_events(demo_city, seed):
     assert planned == set(STAGES)
     drift = {s["number"]: _differences(s, b) for s, b in zip(services, bulk, strict=True) if s != b}
     assert drift == {}
+
+
+@time_machine.travel("2026-06-15 10:00 +0800", tick=False)
+def test_a_load_split_over_worker_processes_writes_what_one_process_writes(demo_city):
+    """`_load_parallel` (issue 14): two forked workers simulate every other batch of seven cases, counting
+    the other's ids and 编号; this process writes. The same rows, case by case, as one process writes, and
+    the events chained in order."""
+    from xinfang.core.audit import event_chain_verify
+
+    one = _snapshot(generate_bulk, cases=60, seed=7, workers=0)
+    parallel = _snapshot(generate_bulk, cases=60, seed=7, workers=2, batch=7)
+    assert len(one) == len(parallel) == 60
+    drift = {s["number"]: _differences(s, b) for s, b in zip(one, parallel, strict=True) if s != b}
+    assert drift == {}
+    with transaction.atomic():
+        generate_bulk(cases=30, seed=11, workers=2, batch=4)
+        report = event_chain_verify()
+        assert report.ok and report.unsealed == 0, report.problems
+        transaction.set_rollback(True)
+
+
+def test_a_worker_that_fails_stops_the_load_with_its_error(demo_city, monkeypatch):
+    from xinfang.generator import generate as gen
+
+    def broken(self, plan):
+        raise ValueError("模拟失败")
+
+    monkeypatch.setattr(gen.BulkWriter, "add", broken)
+    with transaction.atomic(), pytest.raises(RuntimeError, match="模拟失败"):
+        generate_bulk(cases=20, seed=7, workers=2, batch=5)
+    assert not Case.objects.exists()

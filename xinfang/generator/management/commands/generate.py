@@ -18,6 +18,12 @@ class Command(BaseCommand):
         )
         mode.add_argument("--services", dest="bulk", action="store_false", help="逐件调用业务服务")
         parser.add_argument("--batch", type=int, default=None, help="批量写入时每个事务的事项数")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="首次批量写入时另起几个进程模拟事项（0：单进程；默认：5万件起按核数）",
+        )
         # Beside live traffic the bulk path keeps indexes and tally triggers and writes in short transactions;
         # by default it decides by itself (the database already holds cases, or others are connected to it).
         live = parser.add_mutually_exclusive_group()
@@ -42,6 +48,7 @@ class Command(BaseCommand):
             progress=options["verbosity"] > 0,
             live=live,
             batch=options.get("batch"),
+            workers=options.get("workers"),
         )
         seconds = time.perf_counter() - started
         self.stdout.write(
