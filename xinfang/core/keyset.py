@@ -17,6 +17,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
@@ -182,14 +183,28 @@ def page_count(qs: QuerySet, page: KeysetPage, cap: int = COUNT_CAP) -> CappedCo
 
 
 def keyset_page_for_request(
-    qs: QuerySet, keys: Sequence[Key], params, *, size: int, nulls: bool = True, param: str = "after"
+    qs: QuerySet,
+    keys: Sequence[Key],
+    params,
+    *,
+    size: int,
+    nulls: bool = True,
+    param: str = "after",
+    by_id: bool = False,
 ) -> tuple[KeysetPage, str]:
     """A page's rows for an HTML list: the cursor from the query string `params[param]`; a cursor the list did
-    not give out (a hand-edited 下一页 link) gives the first page and the message to show, never a 500."""
+    not give out (a hand-edited 下一页 link) gives the first page and the message to show, never a 500.
+    `by_id`: the page read as `keyset_page_by_id` (keys first, then the rows by id)."""
+
+    def page(after: str | None) -> KeysetPage:
+        if by_id:
+            return keyset_page_by_id(qs, keys, after=after, size=size)
+        return keyset_page(qs, keys, after=after, size=size, nulls=nulls)
+
     try:
-        return keyset_page(qs, keys, after=params.get(param) or None, size=size, nulls=nulls), ""
+        return page(params.get(param) or None), ""
     except BadCursor as e:
-        return keyset_page(qs, keys, after=None, size=size, nulls=nulls), str(e.message)
+        return page(None), str(e.message)
 
 
 def query_without(params, *names: str) -> str:
@@ -221,7 +236,7 @@ def keyset_page_merged(
             found[row[-1]] = row
     merged = list(found.values())
     for i in reversed(range(len(keys))):  # stable sorts, least significant key first
-        merged.sort(key=lambda row, i=i: row[i], reverse=keys[i].desc)
+        merged.sort(key=itemgetter(i), reverse=keys[i].desc)
     more = len(merged) > size
     ids = [row[-1] for row in merged[:size]]
     by_id = {row.pk: row for row in qs.filter(pk__in=ids)} if ids else {}
@@ -229,3 +244,14 @@ def keyset_page_merged(
     return KeysetPage(
         rows=rows, next_cursor=cursor_encode(keys, rows[-1]) if more and rows else None, first=values is None
     )
+
+
+def keyset_page_by_id(qs: QuerySet, keys: Sequence[Key], *, after: str | None, size: int) -> KeysetPage:
+    """`keyset_page` in two steps: the page's keys from `qs`'s own table (its index, its filters — the per-row
+    visibility EXISTS included — but none of its select_related joins), then the page's rows by id. For a list
+    of rows about cases: with the joins in one statement PostgreSQL may join and sort the whole filtered list
+    before the LIMIT (a hash join over every item of a 100,000-item campaign, or every due 回访 of a body, when
+    the statistics are stale — a bulk import, the first nightly 回访 run), which grows with the data; the keys
+    alone are an index range under the LIMIT on either database, and the rows a lookup of `size` ids
+    (issue 14). Two queries; the keys must end in the id and have no nulls_last."""
+    return keyset_page_merged(qs, [qs], keys, after=after, size=size)

@@ -40,7 +40,8 @@ def return_visits(request):
     today = timezone.localdate()
     qs = return_visits_for(actor=request.actor, view=view, today=today)
     # keyset pages and a capped count (core/keyset.py, issue 14): the same cost at any depth and data size
-    page, notice = keyset_page_for_request(qs, RETURN_VISIT_KEYS[view], request.GET, size=PAGE)
+    # keys first, rows by id (keyset_page_by_id): the body's due list is never joined and sorted whole
+    page, notice = keyset_page_for_request(qs, RETURN_VISIT_KEYS[view], request.GET, size=PAGE, by_id=True)
     return render(
         request,
         "evaluation/return_visits/list.html",

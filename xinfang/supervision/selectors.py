@@ -7,8 +7,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models import Count as C
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,6 +32,7 @@ from xinfang.supervision.models import (
     Batch,
     Campaign,
     CampaignCase,
+    CampaignTally,
     FollowUp,
     LeaderCase,
     LeaderCaseStep,
@@ -72,11 +81,27 @@ def supervision_page(
     index reads in order) are two index runs merged (core.keyset.keyset_page_merged). BadCursor for a cursor
     this list did not give out."""
     filters = filters or {}
-    qs = supervision_list(actor=actor, filters=filters)
+    qs = supervision_list(actor=actor, filters=filters).prefetch_related(None)
     if actor.body is None or filters.get("side") in ("issued", "received"):
-        return keyset_page(qs, SUPERVISION_KEYS, after=after, size=size)
-    parts = [qs.filter(issuing_body=actor.body), qs.filter(body=actor.body)]
-    return keyset_page_merged(qs, parts, SUPERVISION_KEYS, after=after, size=size)
+        page = keyset_page(qs, SUPERVISION_KEYS, after=after, size=size)
+    else:
+        parts = [qs.filter(issuing_body=actor.body), qs.filter(body=actor.body)]
+        page = keyset_page_merged(qs, parts, SUPERVISION_KEYS, after=after, size=size)
+    _prefetch_visible_cases(actor, page.rows)
+    return page
+
+
+def _prefetch_visible_cases(actor: Actor, rows: list[Supervision]) -> None:
+    """The visible cases of a page of 督办, as `_visible_cases_prefetch` gives them, read by the page's case ids:
+    the prefetch's own join (cases ⋈ link table WHERE supervision IN page) let PostgreSQL scan every visible
+    case in primary-key order and merge (180 ms at 100k cases, growing with them: issue 14); the ids of the
+    page's cases (≤ a few per 督办) make it a lookup by primary key on either database."""
+    if not rows:
+        return
+    link = Supervision.cases.through
+    ids = list(link.objects.filter(supervision_id__in=[r.pk for r in rows]).values_list("case_id", flat=True))
+    visible = cases_visible_to(actor).filter(pk__in=ids).only("pk", "number", "title", "state")
+    prefetch_related_objects(rows, Prefetch("cases", queryset=visible))
 
 
 def supervision_get(*, actor: Actor, pk: int) -> Supervision:
@@ -236,16 +261,14 @@ def campaign_item_get(*, actor: Actor, pk: int) -> CampaignCase:
 
 
 def campaign_progress(*, campaign: Campaign, body=None) -> dict:
-    """清零 progress per batch and per responsible body (counts only: no case content). Two grouped queries."""
+    """清零 progress per batch and per responsible body (counts only: no case content), from the campaign's
+    tally (CampaignTally, kept by triggers: a few rows per campaign, not a GROUP BY over its items — issue 14).
+    Two queries."""
 
-    base = CampaignCase.objects.filter(campaign=campaign)
+    base = CampaignTally.objects.filter(campaign=campaign, total__gt=0)
     if body is not None and campaign.issuing_body_id != body.pk:
         base = base.filter(responsible_body=body)
-    agg = {
-        "total": C("pk"),
-        "reported": C("pk", filter=~Q(result="")),
-        "signed": C("pk", filter=Q(signed_off_at__isnull=False)),
-    }
+    agg = {"total": Sum("total"), "reported": Sum("reported"), "signed": Sum("signed")}
     # rows of values(): plain dicts that get a "rate" below (the stubs type them as closed TypedDicts)
     batches: list[Any] = list(base.values("batch__number").annotate(**agg).order_by("batch__number"))
     bodies: list[Any] = list(
@@ -269,14 +292,15 @@ def campaign_progress(*, campaign: Campaign, body=None) -> dict:
 
 
 def campaigns_totals(*, campaigns: list[Campaign], body) -> dict[int, dict]:
-    """The campaigns list's figures (items, signed off, rate) for many campaigns in one grouped query — as
-    `campaign_progress` counts them: every item for the issuing body, its own for a responsible body."""
+    """The campaigns list's figures (items, signed off, rate) for many campaigns in one grouped query over their
+    tallies — as `campaign_progress` counts them: every item for the issuing body, its own for a responsible
+    body."""
     ids = [c.pk for c in campaigns]
     rows = (
-        CampaignCase.objects.filter(campaign_id__in=ids)
+        CampaignTally.objects.filter(campaign_id__in=ids)
         .filter(Q(campaign__issuing_body=body) | Q(responsible_body=body))
         .values("campaign_id")
-        .annotate(total=C("pk"), signed=C("pk", filter=Q(signed_off_at__isnull=False)))
+        .annotate(total=Sum("total"), signed=Sum("signed"))
         .order_by()
     )
     out = {pk: {"total": 0, "signed": 0, "rate": 0.0} for pk in ids}

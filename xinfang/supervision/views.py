@@ -561,7 +561,10 @@ def campaign(request, pk: int):
             personal_data="none",
         )
         return _xlsx(data, f"campaign-{c.pk}.xlsx")
-    page, notice = keyset_page_for_request(items, selectors.CAMPAIGN_ITEM_KEYS, request.GET, size=PAGE)
+    # keys first, rows by id (core.keyset.keyset_page_by_id): no join of a large campaign's items before the LIMIT
+    page, notice = keyset_page_for_request(
+        items, selectors.CAMPAIGN_ITEM_KEYS, request.GET, size=PAGE, by_id=True
+    )
     owner = c.issuing_body_id == actor.body.pk and actor.has_role(*LEAD)
     return render(
         request,
