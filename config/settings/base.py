@@ -142,7 +142,8 @@ AUTH_USER_MODEL = "orgs.User"
 # count (docs/security.md, "Edges, audit, backup").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, the session's user read by a statement compiled once (issue 14)
+    "xinfang.orgs.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("XINFANG_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("XINFANG_LOGIN_COOLOFF_HOURS", default=0.25)
@@ -218,7 +219,8 @@ XINFANG_SMS_BACKEND = env.str("XINFANG_SMS_BACKEND", default="xinfang.core.notif
 
 # Sessions in the database by default; several servers with Redis set
 # SESSION_ENGINE=django.contrib.sessions.backends.cached_db (read from the cache, written through to the database).
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# xinfang.core.sessions: Django's database sessions, read by a statement written once (issue 14).
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="xinfang.core.sessions")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 CSRF_COOKIE_HTTPONLY = False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import connections, router
 from django.db.models import QuerySet
 
 from xinfang.orgs.models import Body, BodyKind, Membership, Region, User
@@ -41,6 +44,49 @@ def body_of_kind_for_region(
             return found
         current = current.parent
     return None
+
+
+# `User.objects.get(pk=…)` as the ORM compiles it, once per database: (SQL, where the id goes among the
+# parameters, the parameters, the columns' attribute names, the value converters).
+_USER_BY_ID: dict[tuple[str, str], tuple[str, int, list[Any], list[str], dict]] = {}
+_STAND_IN = -7_354_921_886_311  # an id no user has, where the compiled query takes the user's
+
+
+def user_get_for_session(user_id: Any) -> User | None:
+    """The user with this id as `User._default_manager.get(pk=user_id)` reads it (None if there is none), by a
+    statement compiled once per database (the authentication backend's per-request read, issue 14)."""
+    pk = User._meta.pk.to_python(user_id)
+    using = router.db_for_read(User)
+    connection = connections[using]
+    key = (using, connection.vendor)
+    compiled = _USER_BY_ID.get(key)
+    if compiled is None:
+        compiler = User._default_manager.filter(pk=_STAND_IN).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        places = [i for i, p in enumerate(params) if p == _STAND_IN]
+        assert len(places) == 1 and not compiler.klass_info.get("related_klass_infos")
+        columns = [column for column, _sql, _alias in compiler.select]
+        attnames = [column.target.attname for column in columns]
+        compiled = _USER_BY_ID[key] = (
+            sql,
+            places[0],
+            list(params),
+            attnames,
+            compiler.get_converters(columns),
+        )
+    sql, at, params, attnames, converters = compiled
+    params = params.copy()
+    params[at] = pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchmany(2)
+    if len(rows) != 1:
+        return None
+    row = list(rows[0])
+    for position, (functions, expression) in converters.items():
+        for function in functions:
+            row[position] = function(row[position], expression, connection)
+    return User.from_db(using, attnames, row)
 
 
 def memberships_for(user: User) -> QuerySet[Membership]:
