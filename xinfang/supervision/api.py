@@ -269,9 +269,9 @@ class SupervisionList(APIView):
     )
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
-        return Response(
-            SupervisionOut(_page(request, selectors.supervision_list(actor=actor)), many=True).data
-        )
+        rows = list(_page(request, selectors.supervision_list(actor=actor).prefetch_related(None)))
+        selectors.supervisions_visible_cases(actor=actor, rows=rows)  # by the rows' case ids (issue 14)
+        return Response(SupervisionOut(rows, many=True).data)
 
     @extend_schema(summary="发起督办", request=SupervisionIn, responses={201: SupervisionOut, **ERRORS})
     def post(self, request: Request) -> Response:

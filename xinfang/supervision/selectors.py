@@ -87,11 +87,11 @@ def supervision_page(
     else:
         parts = [qs.filter(issuing_body=actor.body), qs.filter(body=actor.body)]
         page = keyset_page_merged(qs, parts, SUPERVISION_KEYS, after=after, size=size)
-    _prefetch_visible_cases(actor, page.rows)
+    supervisions_visible_cases(actor=actor, rows=page.rows)
     return page
 
 
-def _prefetch_visible_cases(actor: Actor, rows: list[Supervision]) -> None:
+def supervisions_visible_cases(*, actor: Actor, rows: list[Supervision]) -> None:
     """The visible cases of a page of 督办, as `_visible_cases_prefetch` gives them, read by the page's case ids:
     the prefetch's own join (cases ⋈ link table WHERE supervision IN page) let PostgreSQL scan every visible
     case in primary-key order and merge (180 ms at 100k cases, growing with them: issue 14); the ids of the
