@@ -1,5 +1,6 @@
 """What the database benchmarks share: Django setup on a chosen database, a number series in SQL, a
-percentile, and the template case that the generators copy in SQL.
+percentile, the CPU seconds of other processes (read from /proc: gunicorn workers, a PostgreSQL backend on
+this machine), and the template case that the generators copy in SQL.
 
 A bench script imports it after putting the repository on ``sys.path``::
 
@@ -11,6 +12,7 @@ A bench script imports it after putting the repository on ``sys.path``::
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 def django_setup(sqlite_path: str | None = None) -> None:
@@ -36,6 +38,33 @@ def percentile(values: list[float], p: float) -> float:
     """The nearest-rank p-th percentile (p in 0..100) of ``values``."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def proc_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have spent so far, from /proc/<pid>/stat (Linux); a process
+    that is gone (or on another machine) counts 0."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return total
+
+
+def db_server_cpu_seconds(connection=None) -> float:
+    """CPU seconds of this Django connection's PostgreSQL backend so far (0 on SQLite, or where the server
+    runs on another machine: /proc has no such process)."""
+    if connection is None:
+        from django.db import connection
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return proc_cpu_seconds([pid])
 
 
 def agency_bodies(region, n: int) -> list:

@@ -6,9 +6,12 @@ answer, evaluate — each a real service call with its events, clocks, notices, 
     python bench/peak_hour.py --actions 5000 --db postgres       # DATABASE_URL (your own database)
     python bench/peak_hour.py --actions 2000 --profile 40        # + the 40 costliest functions (cProfile)
     python bench/peak_hour.py --actions 4000 --processes 2       # two replaying processes, as two app workers
+    python bench/peak_hour.py --actions 4000 --queue redis://127.0.0.1:6379/13   # the task queue on Redis
 
 What it does: migrates a new database (the production settings, `config.settings.base`: tasks go to the
-queue file as a web process's would, not run inline), loads the demo city and generates `--base` cases with
+queue file as a web process's would, not run inline; `--queue redis://…` puts the queue on Redis, as
+XINFANG_QUEUE_URL does for several app servers — give it a Redis database of its own: the bench empties the
+queue at the end), loads the demo city and generates `--base` cases with
 the bulk generator so the tables are not empty, then replays `--actions` actions in `--processes` processes
 (default one; each its own cases in flight, all on the one database, as app workers would). Each action
 either registers a new case (a 信访局 registrar, petitioners and text from the generator's planner) or moves
@@ -17,7 +20,8 @@ generator's cast of users). The mix is the life of a case: one registration for 
 
 It prints one JSON object: actions per second, the time 100,000 would take at that rate, the CPU each action
 cost the replaying processes (Python and SQLite: the figure other people's work on a shared machine disturbs
-least), p50/p95 ms per action kind, and the machine's load average before and after.
+least), p50/p95 ms per action kind, and the machine's load average before and after. With `--profile` also
+cProfile's function calls per action: a figure no load disturbs (it changes only with the code).
 """
 
 from __future__ import annotations
@@ -33,14 +37,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.benchlib import percentile  # noqa: E402
+from bench.benchlib import db_server_cpu_seconds, percentile  # noqa: E402
 
 LIFE = ["transfer", "receive", "accept", "answer", "evaluate"]
 
 
-def _setup(db: str) -> None:
+def _setup(db: str, queue: str = "") -> None:
     data = tempfile.mkdtemp(prefix="xinfang-peak-")
     os.environ["XINFANG_DATA_DIR"] = data
+    if queue:
+        os.environ["XINFANG_QUEUE_URL"] = queue
     os.environ.setdefault("SECRET_KEY", "bench")
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     if db == "sqlite":
@@ -136,33 +142,27 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
         statements[0] += 1
         return execute(sql, params, many, context)
 
-    def server_cpu() -> float:
-        """PostgreSQL: CPU seconds of this connection's server process so far (it runs on the same 2 cores)."""
-        if connection.vendor != "postgresql":
-            return 0.0
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_backend_pid()")
-            pid = cur.fetchone()[0]
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-    server0 = server_cpu()
+    # PostgreSQL: the CPU of this connection's server process too (it runs on the same 2 cores)
+    server0 = db_server_cpu_seconds(connection)
     cpu0 = time.process_time()
     with connection.execute_wrapper(count):
         for done in range(actions):
             act(done)
     cpu = time.process_time() - cpu0
-    server = server_cpu() - server0
+    server = db_server_cpu_seconds(connection) - server0
+    calls = 0
     if profiler is not None:
         import pstats
 
         profiler.disable()
+        calls = pstats.Stats(profiler).total_calls
         pstats.Stats(profiler).sort_stats("cumulative").print_stats("xinfang|huey", profile)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(profile)
     return {
         "timings": dict(timings),
         "cpu": cpu,
         "server_cpu": server,
+        "function_calls": calls,
         "statements": statements[0],
         "lock_wait": lock_wait,
         "lock_held": lock_held,
@@ -179,10 +179,13 @@ def main() -> None:
     )
     parser.add_argument("--processes", type=int, default=1, help="replaying processes at once (app workers)")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument(
+        "--queue", default="", help="the task queue's URL (redis://…); default: the SQLite file"
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()
-    _setup(args.db)
+    _setup(args.db, args.queue)
 
     import logging
 
@@ -235,6 +238,11 @@ def main() -> None:
         "db_server_cpu_ms_per_action": round(sum(r["server_cpu"] for r in results) / args.actions * 1000, 2),
         # SQL statements per action (savepoints included; the bench's own reads of users and cases too)
         "statements_per_action": round(sum(r["statements"] for r in results) / args.actions, 1),
+        # --profile: cProfile's function calls per action (the profiled process), which no load disturbs
+        "function_calls_per_action": round(sum(r["function_calls"] for r in results) / args.actions)
+        if args.profile
+        else None,
+        "queue": "redis" if args.queue else "sqlite file",
         "per_kind_ms": {
             k: {
                 "n": len(v),
@@ -255,6 +263,10 @@ def main() -> None:
         "cpu_count": os.cpu_count(),
     }
     print(json.dumps(out, ensure_ascii=False, indent=1))
+    if args.queue:  # the SMS tasks nobody will run (no worker): leave the Redis database as it was
+        from huey.contrib.djhuey import HUEY
+
+        HUEY.flush()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from xinfang.core.db import row_insert, row_update
 from xinfang.core.i18n import shown_choices
 from xinfang.core.models import TimeStampedModel
 from xinfang.core.periods import period
@@ -334,7 +335,13 @@ class Case(TimeStampedModel):
         fields = kwargs.get("update_fields")
         if fields is not None and {"state", "current_body", "current_body_id"} & set(fields):
             kwargs["update_fields"] = [*fields, "queue_body"]
-        super().save(*args, **kwargs)
+        if fields and not args and set(kwargs) <= {"update_fields", "using"}:
+            # the UPDATE compiled once per set of columns (the same statement, values and signals as save())
+            row_update(self, kwargs["update_fields"], using=kwargs.get("using"))
+        elif self._state.adding and self.pk is None and not args and set(kwargs) <= {"using", "force_insert"}:
+            row_insert(self, using=kwargs.get("using"))  # a new case: its INSERT compiled once
+        else:
+            super().save(*args, **kwargs)
 
 
 class CasePetitioner(models.Model):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models, router, transaction
 from django.utils import timezone
 
+from xinfang.core.db import row_insert
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now, editable=False)
@@ -95,11 +97,18 @@ class Event(models.Model):
         with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Event), savepoint=False):
             pending = getattr(transaction.get_connection(), "chain_pending", None)
             if pending is not None:  # linked at the end of the transaction (core.audit.events_chained_last)
-                super().save(*args, **kwargs)
+                self._insert(*args, **kwargs)
                 pending.append(self)
                 return
             event_chain_link([self])
+            self._insert(*args, **kwargs)
+
+    def _insert(self, *args, **kwargs) -> None:
+        # The INSERT compiled once (core.db.row_insert: the same statement, values and signals as save()).
+        if args or set(kwargs) - {"using", "force_insert"}:
             super().save(*args, **kwargs)
+        else:
+            row_insert(self, using=kwargs.get("using"))
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("事件日志只能追加，不能删除。")

@@ -8,6 +8,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, timedelta
 
+from django.db.models.signals import post_save, pre_save
+
+from xinfang.core.db import Prepared, PreparedUpdate, row_insert
 from xinfang.core.periods import period
 from xinfang.deadlines.calendar import Pause, WorkCalendar, compute_due, effective_working
 from xinfang.deadlines.models import Clock
@@ -17,12 +20,39 @@ from xinfang.deadlines.selectors import case_nearest_clocks
 # action instead of one per clock touched).
 _BATCHED: ContextVar[bool] = ContextVar("case_due_batched", default=False)
 
+# The statements every case action runs, compiled once per database (core.db.Prepared): the rule stays in the
+# querysets (case_nearest_clocks for the due columns), only their compilation per call is gone.
+_NEAREST = Prepared(
+    lambda case, body: case_nearest_clocks(case=case, body=body).values_list("due_on", "kind")[:1]
+)
+_OPEN_OF_KINDS = Prepared(lambda case, kinds: Clock.objects.filter(case=case, kind__in=kinds, is_open=True))
+STOP_FIELDS = ("pauses", "paused_since", "is_open", "stopped_on", "on_time", "stopped_by")
+_STOP = PreparedUpdate(lambda pk: Clock.objects.filter(pk=pk), STOP_FIELDS)
+_MOVE = PreparedUpdate(
+    lambda case, kinds: Clock.objects.filter(case=case, kind__in=kinds, is_open=True), ("body",)
+)
+
+
+_DUE_WRITES: dict[type, PreparedUpdate] = {}
+
+
+def _due_write(model) -> PreparedUpdate:
+    """The UPDATE of a case's due columns (the Case model is passed in: deadlines does not import cases)."""
+    if model not in _DUE_WRITES:
+        _DUE_WRITES[model] = PreparedUpdate(lambda pk: model.objects.filter(pk=pk), ("due_on", "due_kind"))
+    return _DUE_WRITES[model]
+
+
+def _signals_heard() -> bool:
+    """Whether anything listens to a clock's save (nothing does today): then the statements go through save()."""
+    return pre_save.has_listeners(Clock) or post_save.has_listeners(Clock)
+
 
 def case_due_refresh(case) -> None:
     """Set the case's nearest due date and its kind (Case.due_on, due_kind, issue 14) from its clocks as they
     are now, on `case` only: its caller writes them (with the rest of the case's changes). The rule:
     case_nearest_clocks."""
-    row = case_nearest_clocks(case=case.pk, body=case.current_body_id).values_list("due_on", "kind").first()
+    row = _NEAREST.first(case.pk, case.current_body_id)
     case.due_on, case.due_kind = row if row else (None, "")
 
 
@@ -31,7 +61,7 @@ def case_due_sync(case) -> None:
     service calls it, and case_act once per action (the holding body may have changed, which changes whose
     clocks count)."""
     case_due_refresh(case)
-    type(case).objects.filter(pk=case.pk).update(due_on=case.due_on, due_kind=case.due_kind)
+    _due_write(type(case)).run(case.pk, values=[case.due_on, case.due_kind])
 
 
 @contextmanager
@@ -100,14 +130,14 @@ def clock_start(
         legal_basis=legal_basis,
     )
     _recompute(clock, _calendar(calendar))
-    clock.save()
+    row_insert(clock)  # clock.save(), its INSERT compiled once
     _changed(case)
     return clock
 
 
 def clock_start_until(*, case, kind: str, body, start: date, due: date, legal_basis: str = "") -> Clock:
     """A clock whose due date is given (a 交办 with its own feedback date), not computed."""
-    clock = Clock.objects.create(
+    clock = Clock(
         case=case,
         kind=kind,
         body=body,
@@ -117,13 +147,15 @@ def clock_start_until(*, case, kind: str, body, start: date, due: date, legal_ba
         legal_basis=legal_basis,
         counted=[f"交办机关指定的反馈期限：{due.isoformat()}"],
     )
+    row_insert(clock)
     _changed(case)
     return clock
 
 
 def clock_stop(*, case, kinds, on: date, action: str) -> list[Clock]:
     stopped = []
-    for clock in Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True):
+    saved = _signals_heard()
+    for clock in _OPEN_OF_KINDS.rows(case.pk, fixed=(tuple(kinds),)):
         if clock.paused_since:
             clock.pauses = [*clock.pauses, [clock.paused_since.isoformat(), on.isoformat()]]
             clock.paused_since = None
@@ -131,7 +163,10 @@ def clock_stop(*, case, kinds, on: date, action: str) -> list[Clock]:
         clock.stopped_on = on
         clock.on_time = on <= clock.due_on
         clock.stopped_by = action
-        clock.save(update_fields=["pauses", "paused_since", "is_open", "stopped_on", "on_time", "stopped_by"])
+        if saved:
+            clock.save(update_fields=STOP_FIELDS)
+        else:  # the UPDATE save(update_fields=STOP_FIELDS) writes, compiled once
+            _STOP.run(clock.pk, values=[getattr(clock, f) for f in STOP_FIELDS])
         stopped.append(clock)
     if stopped:
         _changed(case)
@@ -175,7 +210,7 @@ def clock_extend(*, case, kind: str, days: int, calendar: WorkCalendar | None = 
 
 
 def clock_move_body(*, case, kinds, body) -> None:
-    if Clock.objects.filter(case=case, kind__in=list(kinds), is_open=True).update(body=body):
+    if _MOVE.run(case.pk, values=[body], fixed=(tuple(kinds),)):
         _changed(case)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from xinfang.cases.models import Case, Notice, NoticeKind, Outcome, PetitionType, Route
 from xinfang.cases.services import case_act
 from xinfang.cases.workflow import BY_ACTION, ClockKind
-from xinfang.core.db import counter_bump
+from xinfang.core.db import Prepared, counter_bump, first_of, row_insert
 from xinfang.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.periods import TIAOLI, period
@@ -35,19 +35,25 @@ from xinfang.documents.models import (
     ServiceMethod,
 )
 from xinfang.orgs.acting import Actor
-from xinfang.orgs.models import Body, Role
+from xinfang.orgs.models import Body, Region, Role
 
 # ------------------------------------------------------------------------------------------ numbering
 
 
+# Read for every document, compiled once per database (core.db.Prepared).
+_LETTERHEAD = Prepared(lambda body: first_of(Letterhead.objects.filter(body=body)))
+_REGION = Prepared(lambda pk: Region.objects.filter(pk=pk))
+
+
 def letterhead(body: Body) -> Letterhead:
     """The body's 机关代字 and seal; a body without one gets a code from its short name (示例: 住建信)."""
-    found = Letterhead.objects.filter(body=body).first()
+    found = _LETTERHEAD.first(body.pk)
     if found is not None:
         return found
     # Default 机关代字: two characters of the region and two of the body (东城住房信); a body sets its own.
     short = (body.short_name or body.name).replace("中共", "")
-    return Letterhead(body=body, mark="", code=f"{body.region.name[:2]}{short[:2]}信")
+    region = body.region if Body.region.is_cached(body) else _REGION.first(body.region_id)
+    return Letterhead(body=body, mark="", code=f"{region.name[:2]}{short[:2]}信")
 
 
 def document_number_next(*, body: Body, year: int) -> str:
@@ -191,7 +197,7 @@ def document_issue(
     issued_at = issued_at or timezone.now()
     # no savepoint inside the caller's transaction: a document that cannot be issued fails the whole action
     with transaction.atomic(savepoint=False):
-        document = Document.objects.create(
+        document = Document(
             case=case,
             notice=notice,
             kind=kind,
@@ -204,6 +210,7 @@ def document_issue(
             to_petitioner=to_petitioner,
             window_kind=window_kind,
         )
+        row_insert(document)  # Document.objects.create, its INSERT compiled once
         if not record_event:
             return document
         event_record(

@@ -11,7 +11,7 @@ from xinfang.cases.models import Case, Notice, NoticeKind, State
 from xinfang.cases.selectors import cases_unscoped
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.audit import events_chained_last
-from xinfang.core.db import retry_on_deadlock
+from xinfang.core.db import Prepared, first_of, retry_on_deadlock, row_insert
 from xinfang.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed, WindowClosed
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
@@ -48,6 +48,14 @@ def _stage_of(case: Case) -> str:
     return stage
 
 
+# The reads of every evaluation and 回访 plan, compiled once per database (core.db.Prepared).
+_LOCKED = Prepared(lambda pk: Case.objects.select_for_update().filter(pk=pk))
+_WINDOW = Prepared(
+    lambda case: first_of(Clock.objects.filter(case=case, kind=ClockKind.EVALUATION).order_by("-id"))
+)
+_PLANNED = Prepared(lambda case, stage: first_of(ReturnVisit.objects.filter(case=case, stage=stage)))
+
+
 @retry_on_deadlock
 def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "") -> Evaluation:
     """The petitioner evaluates the latest answer once, within its window; staff may record a phone
@@ -57,10 +65,13 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
     if not actor.petitioner:
         actor.require_role(Role.REGISTRAR, Role.CASE_OFFICER, Role.SUPERVISOR)
     with transaction.atomic(), events_chained_last():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        found = _LOCKED.rows(case.pk)
+        if not found:
+            raise Case.DoesNotExist("Case matching query does not exist.")
+        locked = found[0]
         stage = _stage_of(locked)
         today = local_date(timezone.now())
-        window = Clock.objects.filter(case=locked, kind=ClockKind.EVALUATION).order_by("-id").first()
+        window = _WINDOW.first(locked.pk)
         if window is None or not window.is_open or today > window.due_on:
             closed = window.due_on if window else None
             raise WindowClosed(
@@ -69,18 +80,18 @@ def evaluation_record(*, case: Case, actor: Actor, result: str, comment: str = "
                 else gettext("当前没有可评价的答复。"),
                 code="evaluation_window_closed",
             )
+        evaluation = Evaluation(
+            case=locked,
+            stage=stage,
+            result=result,
+            comment=comment[:2000],
+            channel=EvaluationChannel.ONLINE if actor.petitioner else EvaluationChannel.PHONE_ON_BEHALF,
+            recorded_by=None if actor.petitioner else actor.user,
+        )
+        # No savepoint: a second evaluation of the answer fails the whole transaction, which this block's own
+        # atomic() rolls back (to its savepoint when a caller's transaction is around it) as Conflict leaves.
         try:
-            with transaction.atomic():
-                evaluation = Evaluation.objects.create(
-                    case=locked,
-                    stage=stage,
-                    result=result,
-                    comment=comment[:2000],
-                    channel=EvaluationChannel.ONLINE
-                    if actor.petitioner
-                    else EvaluationChannel.PHONE_ON_BEHALF,
-                    recorded_by=None if actor.petitioner else actor.user,
-                )
+            row_insert(evaluation)
         except IntegrityError:
             raise Conflict(
                 gettext("该答复已经评价过，每次答复只能评价一次。"), code="already_evaluated"
@@ -141,15 +152,16 @@ def return_visit_schedule(
         raise ValidationFailed(gettext("回访对象不正确。"), code="invalid_stage")
     if kind not in ReturnVisitKind.values:
         raise ValidationFailed(gettext("请选择回访方式。"), code="invalid_return_visit_kind")
-    with transaction.atomic():
-        existing = ReturnVisit.objects.filter(case=case, stage=stage).first()
+    # No savepoint inside a caller's transaction (a notice's hook): what fails here fails the action.
+    with transaction.atomic(savepoint=False):
+        existing = _PLANNED.first(case.pk, fixed=(str(stage),))
         if existing is not None:
             return existing
         body = return_visit_body(case)
         scheduled_on = on or local_date(timezone.now()) + timedelta(days=return_visit_after_days())
         try:
             with transaction.atomic():
-                visit = ReturnVisit.objects.create(
+                visit = ReturnVisit(
                     case=case,
                     stage=stage,
                     body=body,
@@ -157,6 +169,7 @@ def return_visit_schedule(
                     scheduled_on=scheduled_on,
                     scheduled_by=actor.user if actor else None,
                 )
+                row_insert(visit)
         except IntegrityError:  # scheduled at the same moment by the hook and the daily job
             return ReturnVisit.objects.get(case=case, stage=stage)
         event_record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext
 
+from xinfang.core.db import Prepared, first_of, row_insert
 from xinfang.core.errors import ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.people.masking import mask_address
@@ -26,6 +27,13 @@ def person_validate(*, name: str, id_number: str = "", phone: str = "") -> dict[
             except DjangoValidationError as exc:
                 errors[field] = exc.messages[0]
     return errors
+
+
+# The two reads of every registration, compiled once per database (core.db.Prepared).
+_BY_ID_NUMBER = Prepared(lambda id_number: first_of(Person.objects.filter(id_number=id_number)), text=(0,))
+_BY_NAME_PHONE = Prepared(
+    lambda name, phone: first_of(Person.objects.filter(name=name, phone=phone).order_by("id")), text=(0, 1)
+)
 
 
 def person_get_or_create(
@@ -53,15 +61,17 @@ def person_get_or_create(
         raise ValidationFailed(gettext("；").join(errors.values()), code="invalid_person", extra=errors)
     person = None
     if id_number:
-        person = Person.objects.filter(id_number=id_number).first()
+        person = _BY_ID_NUMBER.first(id_number)
     if person is None and phone:
-        person = Person.objects.filter(name=name, phone=phone).order_by("id").first()
+        person = _BY_NAME_PHONE.first(name, phone)
         if person is not None and person.id_number and id_number and person.id_number != id_number:
             person = None
     if person is None:
-        return Person.objects.create(
+        person = Person(
             kind=kind, name=name, id_number=id_number or None, phone=phone, address=address, email=email
         )
+        row_insert(person)  # Person.objects.create, its INSERT compiled once
+        return person
     changed = []
     old = {}
     for field, value in (("phone", phone), ("address", address), ("email", email)):

@@ -33,7 +33,7 @@ from xinfang.cases.workflow import (
     Transition,
 )
 from xinfang.core.audit import events_chained_last
-from xinfang.core.db import retry_on_deadlock
+from xinfang.core.db import Prepared, first_of, retry_on_deadlock
 from xinfang.core.errors import (
     ConfidentialityViolation,
     Conflict,
@@ -200,8 +200,20 @@ def _require(inputs: dict, name: str, message: str) -> Any:
     return value
 
 
+# The reads of every action, compiled once per database (core.db.Prepared).
+_LOCKED = Prepared(lambda pk: first_of(Case.objects.select_for_update().filter(pk=pk)))
+_OPEN_CLOCK = Prepared(lambda case, kind: first_of(Clock.objects.filter(case=case, kind=kind, is_open=True)))
+_PETITIONERS = Prepared(  # names and phones, in the file's order (CasePetitioner.Meta.ordering)
+    lambda case: (
+        CasePetitioner.objects.filter(case_id=case)
+        .order_by("order", "id")
+        .values_list("person__name", "person__phone")
+    )
+)
+
+
 def _open_clock(case: Case, kind: ClockKind) -> Clock | None:
-    return Clock.objects.filter(case=case, kind=kind, is_open=True).first()
+    return _OPEN_CLOCK.first(case.pk, fixed=(str(kind),))
 
 
 def _confidential_target_check(case: Case, target: Body) -> None:
@@ -768,7 +780,7 @@ def case_act(
     with transaction.atomic(), events_chained_last():
         # No joins under FOR UPDATE: after waiting for the lock PostgreSQL re-checks only the locked row,
         # so a join on a column the winner changed (current_body) would make the case vanish.
-        locked = Case.objects.select_for_update().filter(pk=case_id).first()
+        locked: Case | None = _LOCKED.first(case_id)
         if locked is None:
             raise NotFound()
         if expected_version is not None and locked.version != expected_version:
@@ -809,9 +821,13 @@ def case_act(
             reason=reason,
             legal_basis=transition.legal_basis,
         )
+        phones: list[str] = []
         if transition.notice is not None:
             clock = _open_clock(locked, applied.next_right_clock) if applied.next_right_clock else None
             deadline = clock.due_on if clock else None
+            # One read of the petitioners for the notice's names and, after the commit, its SMS.
+            petitioners = _PETITIONERS.rows(locked.pk)
+            phones = [phone for _, phone in petitioners]
             notice_issue(
                 case=locked,
                 kind=transition.notice,
@@ -821,8 +837,9 @@ def case_act(
                 next_right=applied.next_right,
                 next_right_deadline=deadline,
                 event_id=event.pk,
+                names=[name for name, _ in petitioners],
             )
-        transaction.on_commit(lambda: _notify_petitioners(locked.pk, locked.number, transition))
+        transaction.on_commit(lambda: _notify_petitioners(locked.number, transition, phones))
     return locked
 
 
@@ -916,10 +933,9 @@ def _apply_clocks(case: Case, transition: Transition, applied: Applied, today: d
         clock_move_body(case=case, kinds=[ClockKind.EVALUATION], body=case.current_body)
 
 
-def _notify_petitioners(case_id: int, number: str, transition: Transition) -> None:
+def _notify_petitioners(number: str, transition: Transition, phones: list[str]) -> None:
     """After the commit: the petitioners' SMS for the notice, all in one queued task."""
     if transition.notice is None:
         return
     text = f"【信访】您的信访事项{number}有新的{transition.notice.label}，请凭查询码在网上信访查看。"
-    phones = CasePetitioner.objects.filter(case_id=case_id).order_by("order", "id")
-    sms_send_many((phone, text) for phone in phones.values_list("person__phone", flat=True))
+    sms_send_many((phone, text) for phone in phones)

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from xinfang.cases.models import Case, CasePetitioner, Notice, NoticeKind, PetitionType
+from xinfang.core.db import Prepared, row_insert
 from xinfang.core.periods import period_days
 
 # The 信访处理意见书 rests on Art. 32 for a 申诉求决 matter; a 建议意见 is answered under Art. 29 and a
@@ -20,6 +21,9 @@ ANSWER_BASIS = {
 }
 WINDOW_NOTICES = {NoticeKind.OPINION, NoticeKind.MEDIATION, NoticeKind.REVIEW_OPINION}
 DOUBLED_MARKS = re.compile(r"([。，；：、])[。，；：、]+")
+_NAMES = Prepared(
+    lambda case: CasePetitioner.objects.filter(case=case).values_list("person__name", flat=True)
+)
 
 
 def notice_terms(
@@ -46,11 +50,15 @@ def notice_issue(
     next_right: str = "",
     next_right_deadline: date | None = None,
     event_id: int | None = None,
+    names: list[str] | None = None,
 ) -> Notice:
+    """Render and keep one notice. ``names``: the petitioners' names in the file's order, where the caller has
+    just read them (case_act, with their phones for the SMS); else they are read here."""
     title = NoticeKind(kind).label
     # A fresh query (a prefetched, stale `case.petitioners` named a named petitioner 匿名信访人); 匿名 only
     # for a case registered anonymously.
-    names = CasePetitioner.objects.filter(case=case).values_list("person__name", flat=True)
+    if names is None:
+        names = [n for (n,) in _NAMES.rows(case.pk)]
     petitioners = "、".join(n for n in names if n) or ("匿名信访人" if case.anonymous else "信访人")
     legal_basis, next_right_deadline = notice_terms(
         kind=kind,
@@ -73,7 +81,7 @@ def notice_issue(
         **context,
     }
     text = DOUBLED_MARKS.sub(r"\1", render_to_string(f"cases/notices/{kind}.txt", ctx).strip())
-    notice = Notice.objects.create(
+    notice = Notice(
         case=case,
         kind=kind,
         title=title,
@@ -84,6 +92,7 @@ def notice_issue(
         issued_by=body,
         event_id=event_id,
     )
+    row_insert(notice)  # Notice.objects.create, its INSERT compiled once
     for hook in NOTICE_ISSUED_HOOKS:
         hook(notice=notice, context=ctx)
     return notice
