@@ -16,6 +16,8 @@ in turn for `--seconds`, after a warm-up. It prints one JSON object:
 - `server_cpu_ms_per_page`: CPU seconds the gunicorn workers spent (from /proc) ÷ pages — the figure that
   does not depend on what else runs on a shared machine; `rps_on_idle_cores` = 1000 × cores ÷ that;
 - `client_cpu_ms_per_page`: what the Python client itself cost (it shares the cores);
+- PostgreSQL on this machine: `database_cpu_ms_per_page`, the CPU of the server processes serving the workers'
+  kept connections (from /proc), and `rps_on_idle_cores_with_database` with it added;
 - `loadavg_before` / `loadavg_after`: the machine's load (other people's work included);
 - `outbox`: read events the run left waiting, and how long one `events_outbox_flush` took to chain them.
 
@@ -93,6 +95,19 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _database_backends(connection) -> list[int]:
+    """PostgreSQL on this machine: the server processes of the other sessions on this database — the workers'
+    kept connections (CONN_MAX_AGE), whose CPU the run adds to the page's."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
@@ -159,18 +174,22 @@ class Driver:
                 else:
                     self.errors[str(status)] = self.errors.get(str(status), 0) + 1
 
-    def run(self, warm: float, seconds: float, server_pids: list[int]) -> dict:
+    def run(
+        self, warm: float, seconds: float, server_pids: list[int], db_pids: list[int] | None = None
+    ) -> dict:
         threads = [threading.Thread(target=self._client, daemon=True) for _ in range(self.clients)]
         for t in threads:
             t.start()
         time.sleep(warm)
         cpu0, own0 = _cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
+        db0 = _cpu_seconds(db_pids or [])
         began = time.perf_counter()
         self._record = True
         time.sleep(seconds)
         self._record = False
         elapsed = time.perf_counter() - began
         cpu1, own1 = _cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
+        db1 = _cpu_seconds(db_pids or [])
         self._stop.set()
         for t in threads:
             t.join(timeout=60)
@@ -187,6 +206,18 @@ class Driver:
             "server_cpu_ms_per_page": round(server_ms, 2),
             "rps_on_idle_cores": round(1000 * (os.cpu_count() or 1) / server_ms, 0) if server_ms else None,
             "client_cpu_ms_per_page": round(own * 1000 / pages, 2),
+            # PostgreSQL: its server processes that serve the workers (on SQLite the statements run in the
+            # workers and are counted above)
+            **(
+                {
+                    "database_cpu_ms_per_page": round((db1 - db0) * 1000 / pages, 2),
+                    "rps_on_idle_cores_with_database": round(
+                        1000 * (os.cpu_count() or 1) / (server_ms + (db1 - db0) * 1000 / pages), 0
+                    ),
+                }
+                if db_pids
+                else {}
+            ),
         }
 
 
@@ -323,8 +354,9 @@ def main() -> None:
             for path in paths:
                 _get(port, cookie, path)
         outbox_before = EventOutbox.objects.count()
+        db_pids = _database_backends(connection)
         loadavg_before = _loadavg()
-        result = Driver(port, cookie, paths, args.clients).run(args.warm, args.seconds, workers)
+        result = Driver(port, cookie, paths, args.clients).run(args.warm, args.seconds, workers, db_pids)
         loadavg_after = _loadavg()
     finally:
         server.terminate()
