@@ -1,8 +1,9 @@
 """`xinfang generate`'s whole bulk path, phase by phase, on a fresh SQLite file or PostgreSQL database.
 
-    python bench/generate/phases.py --cases 100000 --db sqlite|postgres [--profile out.prof]
+    python bench/generate/phases.py --cases 100000 --db sqlite|postgres [--workers N] [--profile out.prof]
 
-Prints one line per phase — wall seconds, this process's CPU seconds, and on PostgreSQL the server
+Prints one line per phase — wall seconds, CPU seconds of this process and its finished children (the
+worker processes of a parallel load, `--workers`; 0 runs it in one process), and on PostgreSQL the server
 backend's CPU seconds (read from /proc, so only where the server runs on this machine) — then the totals,
 CPU per 1,000 cases, and the load average at the start and the end. The phases are what `generate()` does
 for a first load: migrate, the demo city, the load (simulation and writing; `flush` is the writing part),
@@ -42,11 +43,20 @@ def _server_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (a parallel load's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--profile", help="write a cProfile of the whole run here")
+    parser.add_argument("--profile", help="write a cProfile of the whole run here (this process only)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="worker processes (default: generate's own)"
+    )
     args = parser.parse_args()
 
     folder = None
@@ -76,19 +86,21 @@ def main() -> None:
     def timed(label: str, fn):
         def run(*a, **kw):
             # The backend may change when a phase reconnects; read it on this connection before and after.
-            w, c, s = time.perf_counter(), time.process_time(), _server_cpu()
+            w, c, s = time.perf_counter(), _cpu(), _server_cpu()
             try:
                 return fn(*a, **kw)
             finally:
                 got = phases.setdefault(label, [0.0, 0.0, 0.0])
                 got[0] += time.perf_counter() - w
-                got[1] += time.process_time() - c
+                got[1] += _cpu() - c
                 got[2] += _server_cpu() - s
 
         return run
 
     gen._load = timed("load (simulate + write)", gen._load)
-    gen.BulkWriter.flush = timed("  of which writing (flush)", gen.BulkWriter.flush)
+    gen._load_parallel = timed("load (simulate + write)", gen._load_parallel)
+    # the database part: inserts, the chain's links, the counters (rows are built before, in `prepare`)
+    gen.BulkWriter.commit = timed("  of which writing (commit)", gen.BulkWriter.commit)
     gen._generate_bulk = timed("load and put back (indexes, tallies)", gen._generate_bulk)
     gen.analyze = timed("ANALYZE", gen.analyze)
     gen.event_chain_seal = timed("seal the event chain", gen.event_chain_seal)
@@ -96,15 +108,15 @@ def main() -> None:
 
     load_start = os.getloadavg()
     profiler = cProfile.Profile() if args.profile else None
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), _cpu()
     if profiler:
         profiler.enable()
     timed("migrate", lambda: call_command("migrate", verbosity=0))()
-    result = gen.generate(cases=args.cases, seed=7, bulk=True)
+    result = gen.generate(cases=args.cases, seed=7, bulk=True, workers=args.workers)
     if profiler:
         profiler.disable()
         profiler.dump_stats(args.profile)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter() - wall, _cpu() - cpu
     load_end = os.getloadavg()
     # the put-back phase alone: the whole minus the load and ANALYZE inside it
     whole = phases.pop("load and put back (indexes, tallies)")
@@ -115,13 +127,13 @@ def main() -> None:
     phases["put back (indexes, tallies)"] = [w - i for w, i in zip(whole, inner, strict=True)]
     server = sum(p[2] for k, p in phases.items() if not k.startswith("  "))
     print(
-        f"{result.cases:,} cases on {args.db}: {wall:.1f} s wall, {cpu:.1f} s CPU here"
+        f"{result.cases:,} cases on {args.db}: {wall:.1f} s wall, {cpu:.1f} s CPU here (with the workers)"
         + (f", {server:.1f} s CPU in the server" if server else "")
     )
     for label, (w, c, s) in phases.items():
         print(f"  {label:<40} {w:8.1f} s wall {c:8.1f} s CPU" + (f" {s:8.1f} s server CPU" if s else ""))
     per_k = (cpu + server) / result.cases * 1000
-    print(f"CPU per 1,000 cases: {per_k:.2f} s (this process {cpu / result.cases * 1000:.2f} s)")
+    print(f"CPU per 1,000 cases: {per_k:.2f} s (here and the workers {cpu / result.cases * 1000:.2f} s)")
     print(
         f"load average: {load_start[0]:.1f} at the start, {load_end[0]:.1f} at the end ({os.cpu_count()} CPUs)"
     )
