@@ -69,9 +69,15 @@ def _plain_json(value: Any) -> bool:
     float or a key of another type takes the round trip (it may print differently after it)."""
     kind = type(value)
     if kind is dict:
-        return all(type(k) is str and _plain_json(v) for k, v in value.items())
+        for k, v in value.items():  # loops, not all(): this runs for every event written
+            if type(k) is not str or not (type(v) in _PLAIN_SCALARS or _plain_json(v)):
+                return False
+        return True
     if kind is list:
-        return all(_plain_json(v) for v in value)
+        for v in value:  # noqa: SIM110
+            if not (type(v) in _PLAIN_SCALARS or _plain_json(v)):
+                return False
+        return True
     return isinstance(value, str) or kind in _PLAIN_SCALARS
 
 
@@ -82,26 +88,37 @@ def _utc_text(value: Any) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _json_content(value: Any) -> Any:
+    value = value or {}
+    return value if _plain_json(value) else _canonical_json(json.loads(json.dumps(value)))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 def event_content(values: dict[str, Any]) -> dict[str, Any]:
-    """The hashed part of an event, from its attribute values (an Event's __dict__ or a values() row)."""
-    out: dict[str, Any] = {}
-    for name in CONTENT_FIELDS:
-        value = values[name]
-        if name == "occurred_at":
-            value = _utc_text(value)
-        elif name in ("old_values", "new_values"):
-            value = value or {}
-            if not _plain_json(value):
-                value = _canonical_json(json.loads(json.dumps(value)))
-        elif name in ("actor_id", "body_id"):
-            value = None if value is None else int(value)
-        else:
-            value = "" if value is None else str(value)
-        out[name] = value
-    return out
+    """The hashed part of an event (CONTENT_FIELDS), from its attribute values (an Event's __dict__ or a
+    values() row)."""
+    actor, body = values["actor_id"], values["body_id"]
+    return {
+        "occurred_at": _utc_text(values["occurred_at"]),
+        "actor_id": None if actor is None else int(actor),
+        "actor_label": _text(values["actor_label"]),
+        "body_id": None if body is None else int(body),
+        "object_type": _text(values["object_type"]),
+        "object_id": _text(values["object_id"]),
+        "action": _text(values["action"]),
+        "old_values": _json_content(values["old_values"]),
+        "new_values": _json_content(values["new_values"]),
+        "reason": _text(values["reason"]),
+        "legal_basis": _text(values["legal_basis"]),
+    }
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+# The content's keys that sort after "prev" (JSON keys are sorted): they follow the link in the hashed text.
+_AFTER_PREV = tuple(sorted(k for k in CONTENT_FIELDS if k > "prev"))
 
 
 def event_payload_parts(values: dict[str, Any]) -> tuple[str, str]:
@@ -109,9 +126,8 @@ def event_payload_parts(values: dict[str, Any]) -> tuple[str, str]:
     as one JSON object with sorted keys. The two parts need no chain, so they can be made before the link
     is known (and away from the writer: xinfang generate builds them in another process)."""
     content = event_content(values)
-    head = _ENCODE({k: v for k, v in content.items() if k < "prev"})
-    tail = _ENCODE({k: v for k, v in content.items() if k > "prev"})
-    return head[:-1] + ',"prev":', "," + tail[1:]
+    after = {k: content.pop(k) for k in _AFTER_PREV}
+    return _ENCODE(content)[:-1] + ',"prev":', "," + _ENCODE(after)[1:]
 
 
 def event_digest_of_parts(parts: tuple[str, str], prev: str) -> str:

@@ -1,5 +1,5 @@
 """Demo data for 回访 (docs/quality.md "Return visits"): the daily job plans a visit for every answered demo case
-that has none (the demo cases are written in bulk, without the notice hook), and 李登记 (东城区信访局) records
+that has none (the bulk generator plans them as the notice hook does, so usually none), and 李登记 (东城区信访局) records
 a few: two reached by phone with the petitioner's satisfaction recorded on their behalf, one unreachable; the
 rest stay on the due list. Everything through the services; run by `xinfang demo` (XINFANG_DEMO_LOADERS)."""
 

@@ -19,6 +19,7 @@ import csv
 import dataclasses
 import gzip
 import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,8 +65,13 @@ from xinfang.deadlines.calendar import WorkCalendar, compute_due, effective_work
 from xinfang.deadlines.clocks import evaluation_window_days
 from xinfang.deadlines.models import Clock
 from xinfang.deadlines.selectors import LAPSING_WINDOWS
-from xinfang.evaluation.models import Evaluation, EvaluationChannel, Stage
-from xinfang.evaluation.services import evaluation_record
+from xinfang.evaluation.models import Evaluation, EvaluationChannel, ReturnVisit, ReturnVisitKind, Stage
+from xinfang.evaluation.services import (
+    ANSWER_NOTICES,
+    evaluation_record,
+    return_visit_after_days,
+    return_visit_body,
+)
 from xinfang.orgs import demo as demo_city
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
@@ -569,6 +576,11 @@ def _snapshot(case: dict[str, Any]) -> dict[str, Any]:
     return {key: get(name, default) for key, name, default in _SNAPSHOT}
 
 
+def _notice_of(action: str) -> str | None:
+    t = BY_ACTION.get(action)
+    return t.notice if t is not None else None
+
+
 # The event chain's columns, in the order core.audit.event_chain_links gives them.
 CHAIN_COLUMNS = ("chain_seq", "chain_prev", "chain_hash")
 
@@ -605,12 +617,16 @@ class BulkWriter:
         # Persons, cases and events get their ids here (rows further on point at them); the rest from the database.
         self.tables: dict[type[models.Model], _Table] = {
             m: _Table(
-                m, own_ids=m in (Person, Case, Event), live=live, linked=CHAIN_COLUMNS if m is Event else ()
+                m,
+                own_ids=m in (Person, Case, Event, ReturnVisit),
+                live=live,
+                linked=CHAIN_COLUMNS if m is Event else (),
             )
-            for m in (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation)
+            for m in (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation, ReturnVisit)
         }
         self.version0 = Case._meta.get_field("version").get_default()
         self.labels = {k: NoticeKind(k).label for k in NoticeKind.values}
+        self.visit_after = timedelta(days=return_visit_after_days())
         self.who: dict[int, tuple[int, str, int]] = {}
         self.reset()
 
@@ -622,6 +638,7 @@ class BulkWriter:
         # Event and Evaluation rows as dicts by attname: no model instances for the most numerous rows.
         self.events: list[tuple[dict, dict, tuple | None]] = []  # the notice (kind, basis, right, deadline)
         self.evaluations: list[tuple[dict, dict]] = []
+        self.visits: list[dict[str, Any]] = []  # 回访 rows, as the answer notice's hook plans them
 
     def number(self, body: Body, year: int) -> str:
         if self.blocks is not None:
@@ -657,19 +674,52 @@ class BulkWriter:
         who = self.who.get(id(actor))  # actors live in the Cast for the whole run
         if who is None:  # the label is built from the roles each time: once per actor is enough
             who = self.who[id(actor)] = (actor.user.pk, actor.label, actor.body.pk)
+        self._event(case, who, "cases.case", action, at, new, old, reason, legal_basis, notice)
+
+    def _event(
+        self, owner, who, object_type, action, at, new, old=None, reason="", legal_basis="", notice=None
+    ):
+        """An event row of `owner` (a case's or a 回访's dict: its id is known in `prepare`), by `who`
+        (user id, label, body id)."""
         e = {
             "occurred_at": at,
             "actor_id": who[0],
             "actor_label": who[1],
             "body_id": who[2],
-            "object_type": "cases.case",
+            "object_type": object_type,
             "action": action,
             "old_values": old or {},
             "new_values": new,
             "reason": reason,
             "legal_basis": legal_basis,
         }
-        self.events.append((case, e, notice))
+        self.events.append((owner, e, notice))
+
+    def visit(self, case: dict, stage: str, at: datetime) -> None:
+        """The 回访 the answer notice's hook plans (evaluation.services.return_visit_on_notice →
+        return_visit_schedule): once per case and stage, by return_visit_body, return_visit_after_days after
+        the notice's day, with its event by the system."""
+        planned = case.setdefault("_visit_stages", set())  # no column: not written
+        if stage in planned:
+            return
+        planned.add(stage)
+        holder = SimpleNamespace(
+            registering_body=self.cast.by_pk[case["registering_body_id"]], current_body=case["current_body"]
+        )
+        body = return_visit_body(holder)  # type: ignore[arg-type]  # the two bodies it reads
+        on = _local(at) + self.visit_after
+        kind = ReturnVisitKind.PHONE
+        row = {
+            "case": case,
+            "stage": stage,
+            "body_id": body.pk,
+            "kind": kind,
+            "scheduled_on": on,
+            "created_at": at,
+        }
+        self.visits.append(row)
+        new = {"case": case, "stage": stage, "kind": kind, "scheduled_on": on.isoformat()}
+        self._event(row, (None, "系统", body.pk), "evaluation.returnvisit", "return_visit_schedule", at, new)
 
     def add(self, plan: Plan) -> list[dict[str, Any]]:
         cast = self.cast
@@ -837,6 +887,8 @@ class BulkWriter:
             legal_basis=t.legal_basis,
             notice=notice,
         )
+        if t.notice in ANSWER_NOTICES:
+            self.visit(case, ANSWER_NOTICES[t.notice], at)
 
     @staticmethod
     def _stop(c: SimClock, on: date, action: str) -> None:
@@ -975,13 +1027,17 @@ class BulkWriter:
             for case, cs in self.clocks
             for c in cs
         )
+        for v in self.visits:
+            v["id"] = t[ReturnVisit].next_id()
+            v["case_id"] = v["case"]["id"]
         events = t[Event]
-        for case, e, _ in self.events:
-            e["object_id"] = str(case["id"])
+        for owner, e, _ in self.events:
+            e["object_id"] = str(owner["id"])
             e["id"] = events.next_id()
-            first = e["new_values"].get("repeat_of")
-            if type(first) is dict:  # a repeat's registration names the first case, by id now
-                e["new_values"]["repeat_of"] = first["id"]
+            new = e["new_values"]
+            for key in ("repeat_of", "case"):  # a repeat's first case, a 回访's case: by id now
+                if type(new.get(key)) is dict:
+                    new[key] = new[key]["id"]
         # Each event's hashed text but for the link (core.audit.event_payload_parts): the chain itself is
         # linked in `commit`, under the chain's lock, in id order as the services chain theirs.
         batch.event_parts = [event_payload_parts(e) for _, e, _ in self.events]
@@ -1007,8 +1063,11 @@ class BulkWriter:
         rows[Evaluation] = t[Evaluation].build_rows(
             dict(ev, case_id=case["id"]) for case, ev in self.evaluations
         )
+        rows[ReturnVisit] = t[ReturnVisit].build_rows(self.visits)
         batch.case_ids = [c["id"] for c in self.cases]
-        batch.first_ids = {m: rows[m][0][t[m].pk_index] for m in (Person, Case, Event) if rows[m]}
+        batch.first_ids = {
+            m: rows[m][0][t[m].pk_index] for m in (Person, Case, Event, ReturnVisit) if rows[m]
+        }
         self.reset()
         return batch
 
@@ -1024,6 +1083,7 @@ class BulkWriter:
         t[Event].insert([row + link for row, link in zip(batch.rows[Event], links, strict=True)])
         t[Notice].insert(batch.rows[Notice])
         t[Evaluation].insert(batch.rows[Evaluation])
+        t[ReturnVisit].insert(batch.rows[ReturnVisit])
         for (body_id, year), last in batch.sequences.items():
             CaseNumberSequence.objects.update_or_create(body_id=body_id, year=year, defaults={"last": last})
         # Ids were assigned here, not by the database: move PostgreSQL's sequences past them (beside live
@@ -1052,10 +1112,14 @@ class BulkWriter:
         if plan.repeat_at is not None:
             self.number(body, _local(plan.repeat_at).year)
             made = 2
+        visits = len(
+            {ANSWER_NOTICES[n] for _, st in plan.steps if (n := _notice_of(st[1])) in ANSWER_NOTICES}
+        )
         t = self.tables
         t[Person]._next += len({i for _, i, _ in plan.petitioners if i not in self.people})
         t[Case]._next += made
-        t[Event]._next += 1 + len(plan.steps) + (made - 1)
+        t[ReturnVisit]._next += visits
+        t[Event]._next += 1 + len(plan.steps) + (made - 1) + visits
         return made
 
     def _persons_known(self) -> None:
@@ -1135,6 +1199,15 @@ def _sqlite_datetime(ops: Any) -> Callable[[Any], Any]:
     if not settings.USE_TZ:
         return adapt
 
+    if tz is UTC:  # Django's connection zone with USE_TZ: isoformat's "+00:00" cut off is the naive text
+
+        def fast(v: Any) -> Any:
+            if type(v) is datetime and v.tzinfo is not None:
+                return v.astimezone(UTC).isoformat(" ")[:-6]
+            return adapt(v)
+
+        return fast
+
     def fast(v: Any) -> Any:
         if type(v) is datetime and v.tzinfo is not None:
             return str(v.astimezone(tz).replace(tzinfo=None))
@@ -1199,12 +1272,13 @@ class _Table:
         if kind == "DateField":
             return ops.adapt_datefield_value
         if kind == "JSONField":
-            encoder = f.encoder
+            # The JSON text both backends write (SQLite's adapt_json_value is json.dumps(value, cls=encoder);
+            # PostgreSQL's Jsonb dumps the same text into COPY), from one encoder made once: json.dumps with a
+            # `cls` builds one per value. Text also travels from a worker process as it is (_load_parallel).
+            dumps = (f.encoder or json.JSONEncoder)().encode
             # Most JSON cells are the empty default ([] or {}): adapt each empty kind once.
-            empty = {list: ops.adapt_json_value([], encoder), dict: ops.adapt_json_value({}, encoder)}
-            return lambda v: (
-                empty[type(v)] if not v and type(v) in empty else ops.adapt_json_value(v, encoder)
-            )
+            empty = {list: dumps([]), dict: dumps({})}
+            return lambda v: empty[type(v)] if not v and type(v) in empty else dumps(v)
         return lambda v: f.get_db_prep_save(v, connections[DEFAULT_DB_ALIAS])
 
     def _compile(self) -> Callable[..., list[tuple]]:
@@ -1408,7 +1482,7 @@ def _drop_from() -> int:
     return int(getattr(settings, "XINFANG_BULK_DROP_FROM", DROP_INDEXES_FROM))
 
 
-_BIG = (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation)
+_BIG = (Person, Case, CasePetitioner, Clock, Event, Notice, Evaluation, ReturnVisit)
 
 
 # PostgreSQL builds the indexes again with this much sort memory (the session's, for the rebuild only).
@@ -1522,7 +1596,8 @@ PARALLEL_BATCH = 5_000
 def _workers(cases: int) -> int:
     """How many worker processes simulate for this load: none inside a transaction (tests, and a worker
     could not see its rows), for small loads, or where processes cannot be forked; else
-    settings.XINFANG_GENERATE_WORKERS, or as many as the cores beside the writer (one on two cores)."""
+    settings.XINFANG_GENERATE_WORKERS, or as many as the cores beside the writer, at least two: each worker
+    also draws the plans it skips, so on two cores two workers beside the writer keep both busy."""
     if connection.in_atomic_block or cases < int(
         getattr(settings, "XINFANG_GENERATE_PARALLEL_FROM", PARALLEL_FROM)
     ):
@@ -1532,7 +1607,7 @@ def _workers(cases: int) -> int:
     configured = getattr(settings, "XINFANG_GENERATE_WORKERS", None)
     if configured is not None:
         return int(configured)
-    return max(1, min(3, (os.cpu_count() or 1) - 1))
+    return min(4, max(2, (os.cpu_count() or 1) - 1))
 
 
 def _load_parallel(
