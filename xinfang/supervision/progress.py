@@ -7,7 +7,7 @@ SQLite per row. `campaign_tally_rebuild` recounts from the items (after a migrat
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 ITEMS = "supervision_campaigncase"
 TALLY = "supervision_campaigntally"
@@ -158,8 +158,6 @@ def campaign_tally_repair() -> None:
 
 def tally_on_after_migrate(sender, using="default", **kwargs) -> None:
     """post_migrate: the triggers again (idempotent), once the tally's table exists."""
-    from django.db import connections
-
     conn = connections[using]
     if TALLY in conn.introspection.table_names():
         campaign_tally_install(conn)
