@@ -199,7 +199,6 @@ def _supervision_pages() -> dict:
     and the city 督查's three lists of them."""
     from datetime import timedelta
 
-    from django.test import Client
     from django.utils import timezone
 
     from xinfang.cases.models import Case
@@ -224,17 +223,7 @@ def _supervision_pages() -> dict:
     kind = SupervisionKind.objects.order_by("rung").first()
     kept = Campaign.objects.filter(name="基准专项行动").order_by("-pk").first()
     if kept is not None:  # a kept database (--keep): the rows an earlier run wrote
-        who = actor_for(supervisor, city)
-        c = Client()
-        c.force_login(who.user)
-        s = c.session
-        s["acting_body_id"] = who.body.pk
-        s.save()
-        return {
-            "supervision_index": (c, "/supervision/"),
-            "leader_cases": (c, "/supervision/leader-cases/"),
-            "campaign_items": (c, f"/supervision/campaigns/{kept.pk}/"),
-        }
+        return _supervisor_lists(actor_for(supervisor, city), kept)
     rows = list(Case.objects.order_by("pk").values_list("pk", "current_body_id", "registered_at"))
     sups = [
         Supervision(
@@ -280,7 +269,13 @@ def _supervision_pages() -> dict:
         ],
         batch_size=2000,
     )
-    who = actor_for(supervisor, city)
+    return _supervisor_lists(actor_for(supervisor, city), campaign)
+
+
+def _supervisor_lists(who, campaign) -> dict:
+    """The city 督查's three lists: 督办, 包案 and the campaign's items."""
+    from django.test import Client
+
     c = Client()
     c.force_login(who.user)
     s = c.session

@@ -46,7 +46,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.benchlib import percentile  # noqa: E402
+from bench.benchlib import percentile, proc_cpu_seconds  # noqa: E402
 
 
 def _free_port() -> int:
@@ -74,18 +74,6 @@ def _database(kind: str, cases: int, env: dict) -> str:
         [*xinfang, "generate", "--cases", str(cases), "--seed", "7"], cwd=ROOT, env=run, check=True
     )
     return url
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    return total
 
 
 def _children(pid: int) -> list[int]:
@@ -181,15 +169,15 @@ class Driver:
         for t in threads:
             t.start()
         time.sleep(warm)
-        cpu0, own0 = _cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
-        db0 = _cpu_seconds(db_pids or [])
+        cpu0, own0 = proc_cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
+        db0 = proc_cpu_seconds(db_pids or [])
         began = time.perf_counter()
         self._record = True
         time.sleep(seconds)
         self._record = False
         elapsed = time.perf_counter() - began
-        cpu1, own1 = _cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
-        db1 = _cpu_seconds(db_pids or [])
+        cpu1, own1 = proc_cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
+        db1 = proc_cpu_seconds(db_pids or [])
         self._stop.set()
         for t in threads:
             t.join(timeout=60)
