@@ -88,47 +88,6 @@ def _time(client, url: str, runs: int, **extra) -> dict:
     }
 
 
-def _plan_return_visits(day) -> int:
-    """The 回访 of every answer the bulk load wrote whose evaluation window is open (the services path plans
-    each from the answer notice's hook). The nightly catch-up, `evaluation_daily`, would plan them one by one
-    through the service with an event each: at 1,000,000 cases about 300,000 of them, tens of minutes that are
-    not the pages being timed. Here: the same rules (`_stage_of`, `return_visit_body`, `return_visit_after_days`),
-    the rows written in bulk without their events — as this bench's 督办 rows are."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from xinfang.cases.models import Case
-    from xinfang.cases.workflow import ClockKind
-    from xinfang.core.errors import TransitionNotAllowed
-    from xinfang.deadlines.calendar import local_date
-    from xinfang.deadlines.models import Clock
-    from xinfang.evaluation.models import ReturnVisit
-    from xinfang.evaluation.services import _stage_of, return_visit_after_days, return_visit_body
-
-    windows = Clock.objects.filter(kind=ClockKind.EVALUATION, is_open=True, started_on__lte=day)
-    case_ids = sorted(set(windows.values_list("case_id", flat=True)))
-    after = timedelta(days=return_visit_after_days())
-    made = 0
-    for start in range(0, len(case_ids), 500):
-        chunk = case_ids[start : start + 500]
-        planned = set(ReturnVisit.objects.filter(case_id__in=chunk).values_list("case_id", "stage"))
-        rows = []
-        for case in Case.objects.filter(pk__in=chunk).select_related("registering_body", "current_body"):
-            try:
-                stage = _stage_of(case)
-            except TransitionNotAllowed:
-                continue
-            if (case.pk, stage) not in planned:
-                on = max(local_date(case.answered_at or timezone.now()) + after, day)
-                rows.append(
-                    ReturnVisit(case=case, stage=stage, body=return_visit_body(case), scheduled_on=on)
-                )
-        ReturnVisit.objects.bulk_create(rows)
-        made += len(rows)
-    return made
-
-
 def _quality_pages() -> dict:
     from datetime import timedelta
 
@@ -328,9 +287,8 @@ def main() -> None:
             marker.write_text(json.dumps({"generated": generated, "generate_s": round(generate_s, 1)}))
     else:
         generated, generate_s = loaded["generated"], loaded["generate_s"]
-    # 回访: the bulk generator writes answers without the notice hook that plans each visit; plan them here by the
-    # same rules in bulk, then the nightly job (which now finds them planned) runs as it would every night.
-    _plan_return_visits(timezone.localdate())
+    # 回访: the bulk load writes the visits the answer notice's hook plans; the nightly job runs as every night
+    # (on a database generated before it did, it plans the missing ones through the service, one by one).
     from xinfang.evaluation.jobs import evaluation_daily
 
     evaluation_daily(day=timezone.localdate())

@@ -122,18 +122,7 @@ def case_repeats_visible(*, actor: Actor, case: Case) -> list[Case]:
 
 # What a case page reads with the case (it shows each of these bodies' and regions' names): the visibility read
 # below and the page cache's first view (workspace/page_cache.py) read the same.
-CASE_RELATED = (
-    "category",
-    "problem_region",
-    "registering_body",
-    "current_body",
-    "handling_body",
-    "sender_body",
-    "review_body",
-    "rereview_body",
-    "subject_body",
-    "repeat_of",
-)
+CASE_RELATED = ("category", "problem_region", *INVOLVED, "subject_body", "repeat_of")
 
 
 def case_get_for_actor(
