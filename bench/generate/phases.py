@@ -8,7 +8,10 @@ backend's CPU seconds (read from /proc, so only where the server runs on this ma
 CPU per 1,000 cases, and the load average at the start and the end. The phases are what `generate()` does
 for a first load: migrate, the demo city, the load (simulation and writing; `flush` is the writing part),
 putting back what the load took away (indexes, tally triggers and their recount), ANALYZE, sealing the
-event hash chain. The database is dropped (PostgreSQL) or deleted (SQLite) at the end; KEEP_DB=1 keeps it.
+event hash chain. The database is dropped (PostgreSQL) or deleted (SQLite) at the end; KEEP_DB=1 keeps it,
+and `--keep FOLDER` keeps it where `xinfang bench --keep FOLDER` finds it (to time the pages on it).
+A parallel load also prints the writer's and the workers' CPU apart, and the wall an idle 2-core machine would
+need: max(writer, workers ÷ 2) plus the serial phases (migrate, demo city, put back, ANALYZE, chain).
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ def _cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def _cpu_split() -> tuple[float, float]:
+    """(this process, its ended children): the writer's CPU and the workers' CPU of a parallel load."""
+    t = os.times()
+    return t.user + t.system, t.children_user + t.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
@@ -57,11 +66,26 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: generate's own)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="a folder: keep the database as `xinfang bench --keep` does (SQLite: FOLDER/sqlite-N.sqlite3, "
+        "PostgreSQL: xinfang_bench_N, beside FOLDER/<db>-N.generated.json), so `xinfang bench --keep FOLDER` "
+        "times the pages on it without generating again",
+    )
     args = parser.parse_args()
 
     folder = None
-    name = f"xinfang_genbench_{args.cases}"
-    if args.db == "sqlite":
+    name = f"xinfang_bench_{args.cases}" if args.keep else f"xinfang_genbench_{args.cases}"
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        for stale in args.keep.glob(f"{args.db}-{args.cases}.*"):
+            stale.unlink()
+    if args.db == "sqlite" and args.keep:
+        folder = args.keep
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/sqlite-{args.cases}.sqlite3"
+    elif args.db == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="xinfang-genbench-"))
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     else:
@@ -105,6 +129,32 @@ def main() -> None:
     gen.analyze = timed("ANALYZE", gen.analyze)
     gen.event_chain_seal = timed("seal the event chain", gen.event_chain_seal)
     gen._prepare = timed("demo city", gen._prepare)
+    # what the load took away, put back after it: the secondary indexes built again, the tally triggers
+    # installed and the tallies recounted (maintenance._restore, one call per item)
+    from xinfang.core import maintenance
+
+    restore = maintenance._restore
+
+    def _restore(item):
+        label = "  index rebuild" if item.kind == "index" else "  tally triggers + recount"
+        return timed(label, restore)(item)
+
+    maintenance._restore = _restore
+    # the load's two kinds of process: this one (the writer) and the forked workers (counted when reaped)
+    split: dict[str, float] = {}
+    for fn_name in ("_load", "_load_parallel"):
+        inner_fn = getattr(gen, fn_name)
+
+        def split_load(*a, _fn=inner_fn, **kw):
+            mine, kids = _cpu_split()
+            try:
+                return _fn(*a, **kw)
+            finally:
+                m2, k2 = _cpu_split()
+                split["writer"] = split.get("writer", 0.0) + m2 - mine
+                split["workers"] = split.get("workers", 0.0) + k2 - kids
+
+        setattr(gen, fn_name, split_load)
 
     load_start = os.getloadavg()
     profiler = cProfile.Profile() if args.profile else None
@@ -118,6 +168,10 @@ def main() -> None:
         profiler.dump_stats(args.profile)
     wall, cpu = time.perf_counter() - wall, _cpu() - cpu
     load_end = os.getloadavg()
+    if args.keep:  # the marker `xinfang bench --keep` reads: generated, and the wall from migrate to the end
+        (args.keep / f"{args.db}-{args.cases}.generated.json").write_text(
+            json.dumps({"generated": result.cases, "generate_s": round(wall, 1)})
+        )
     # the put-back phase alone: the whole minus the load and ANALYZE inside it
     whole = phases.pop("load and put back (indexes, tallies)")
     inner = [
@@ -132,12 +186,22 @@ def main() -> None:
     )
     for label, (w, c, s) in phases.items():
         print(f"  {label:<40} {w:8.1f} s wall {c:8.1f} s CPU" + (f" {s:8.1f} s server CPU" if s else ""))
+    if split:
+        serial = sum(
+            p[1] for k, p in phases.items() if not k.startswith("  ") and k != "load (simulate + write)"
+        )
+        idle = max(split["writer"], split["workers"] / 2) + serial
+        print(
+            f"load: writer {split['writer']:.1f} s CPU, workers {split['workers']:.1f} s CPU together; "
+            f"on an idle 2-core machine ≈ {idle:.0f} s wall (max(writer, workers ÷ 2) + the serial phases' "
+            f"{serial:.0f} s CPU{', the server not counted' if server else ''})"
+        )
     per_k = (cpu + server) / result.cases * 1000
     print(f"CPU per 1,000 cases: {per_k:.2f} s (here and the workers {cpu / result.cases * 1000:.2f} s)")
     print(
         f"load average: {load_start[0]:.1f} at the start, {load_end[0]:.1f} at the end ({os.cpu_count()} CPUs)"
     )
-    size = sum(f.stat().st_size for f in folder.iterdir()) / 1e6 if folder else _pg_size(connection)
+    size = sum(f.stat().st_size for f in folder.glob("*.sqlite3*")) / 1e6 if folder else _pg_size(connection)
     print(f"database size: {size:,.0f} MB")
     print(
         json.dumps(
@@ -149,6 +213,7 @@ def main() -> None:
                 "server_cpu_s": round(server, 1),
                 "cpu_per_1000_s": round(per_k, 2),
                 "phases": {k.strip(): [round(x, 1) for x in v] for k, v in phases.items()},
+                "load_cpu_split": {k: round(v, 1) for k, v in split.items()},
                 "load": [round(load_start[0], 1), round(load_end[0], 1)],
                 "size_mb": round(size),
             },
@@ -156,7 +221,7 @@ def main() -> None:
         )
     )
     connection.close()
-    if os.environ.get("KEEP_DB"):
+    if os.environ.get("KEEP_DB") or args.keep:
         return
     if folder:
         shutil.rmtree(folder)
