@@ -349,6 +349,8 @@ class Backflow(models.Model):
         verbose_name = "倒流"
         verbose_name_plural = "倒流"
         ordering = ["-detected_at", "-pk"]
+        # the list's order per status, newest first (issue 14, selectors.BACKFLOW_KEYS)
+        indexes = [models.Index(fields=["status", "-detected_at", "-id"], name="backflow_status_at_idx")]
 
     # ---------------------------------------------------------------------------------------- 积案 campaigns
 

@@ -180,6 +180,9 @@ def leader_case_get(*, actor: Actor, pk: int) -> LeaderCase:
     return lc
 
 
+BACKFLOW_KEYS = (Key("detected_at", "datetime", desc=True), Key("id", desc=True))
+
+
 def backflow_list(*, actor: Actor, status: str | None = BackflowStatus.FLAGGED) -> QuerySet[Backflow]:
     if actor.body is None:
         return Backflow.objects.none()

@@ -455,8 +455,13 @@ def backflows(request):
     _require(request, *LEAD)
     status = request.GET.get("status", "flagged")
     qs = selectors.backflow_list(actor=request.actor, status=status or None)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    return render(request, "supervision/backflows.html", {"page": page, "status": status})
+    # keys first, rows by id (core.keyset.keyset_page_by_id): no OFFSET, no COUNT over the scope (issue 14)
+    page, notice = keyset_page_for_request(qs, selectors.BACKFLOW_KEYS, request.GET, size=PAGE, by_id=True)
+    return render(
+        request,
+        "supervision/backflows.html",
+        {"page": page, "notice": notice, "query": query_without(request.GET, "after"), "status": status},
+    )
 
 
 @actor_required
