@@ -2,7 +2,7 @@
 Art. 31 route (checked against the actions the case then offers), the registration table, and dates as the
 law counts them. Each test is named after its article (docs/law.md points here)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -97,7 +97,7 @@ def test_art19_higher_level_takes_up_matter_once_lower_period_ran_out(demo_city)
     accepted_below = to_state(State.ACCEPTED, seed=35)
     due = Clock.objects.get(case=accepted_below, kind=ClockKind.HANDLING).due_on
     city = registrar("990100-xinfang")
-    with time_machine.travel(timezone.now() + (due - date.today()) + timedelta(days=2)):
+    with time_machine.travel(timezone.now() + (due - timezone.localdate()) + timedelta(days=2)):
         again = register(by=city, seed=35, request=accepted_below.request)
     assert again.outcome != "not_accepted"
     assert again.outcome == "repeat_linked" and again.case.repeat_of == accepted_below
@@ -210,19 +210,19 @@ def test_art33_mediation_only_for_appeals(demo_city):
 
 
 def test_art22_clock_starts_on_the_day_the_letter_arrived(demo_city):
-    arrived = date.today() - timedelta(days=3)
+    arrived = timezone.localdate() - timedelta(days=3)
     case = register(seed=51, arrived_at=arrived).case
     clock = Clock.objects.get(case=case, kind=ClockKind.REGISTRATION)
     assert clock.started_on == arrived
     # the days as the office counts them (Beijing time): between 00:00 and 08:00 there, UTC is still yesterday
     assert timezone.localdate(case.arrived_at) == arrived
-    assert timezone.localdate(case.registered_at) == date.today()
+    assert timezone.localdate(case.registered_at) == timezone.localdate()
     event = Event.objects.get(object_id=str(case.pk), action="register")
     assert event.new_values["backdated_days"] == 3
 
 
 def test_art23_agency_acceptance_clock_counts_from_the_visit(demo_city):
-    visit = date.today() - timedelta(days=1)
+    visit = timezone.localdate() - timedelta(days=1)
     case = register(by=registrar(HOUSING), seed=52, arrived_at=visit).case
     assert case.state == State.RECEIVED
     assert Clock.objects.get(case=case, kind=ClockKind.ACCEPTANCE).started_on == visit
@@ -231,19 +231,24 @@ def test_art23_agency_acceptance_clock_counts_from_the_visit(demo_city):
 def test_art22_backdating_only_within_the_window(demo_city, settings):
     settings.XINFANG_BACKDATE_MAX_DAYS = 5
     with pytest.raises(ValidationFailed) as exc:
-        register(seed=53, arrived_at=date.today() - timedelta(days=6))
+        register(seed=53, arrived_at=timezone.localdate() - timedelta(days=6))
     assert exc.value.code == "backdate_too_far"
     with pytest.raises(ValidationFailed) as exc:
-        register(seed=53, arrived_at=date.today() + timedelta(days=1))
+        register(seed=53, arrived_at=timezone.localdate() + timedelta(days=1))
     assert exc.value.code == "arrived_in_future"
-    assert register(seed=53, arrived_at=date.today() - timedelta(days=5)).case.pk
+    assert register(seed=53, arrived_at=timezone.localdate() - timedelta(days=5)).case.pk
 
 
 def test_art22_petitioner_cannot_backdate(demo_city):
     from xinfang.cases.tests.factories import register as reg
 
     with pytest.raises(PermissionDenied):
-        reg(by=PETITIONER, body=body("990101-xinfang"), seed=54, arrived_at=date.today() - timedelta(days=2))
+        reg(
+            by=PETITIONER,
+            body=body("990101-xinfang"),
+            seed=54,
+            arrived_at=timezone.localdate() - timedelta(days=2),
+        )
 
 
 # —— Art. 24 ¶1: a dispute over who accepts goes to the common superior, who decides; recorded ——

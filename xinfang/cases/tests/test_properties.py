@@ -2,9 +2,10 @@
 nothing changed by a refused action, a 终结 case never reopens."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,7 +31,7 @@ ACTORS = {
 def _inputs():
     return {
         "target_body": Body.objects.get(code="990101-housing"),
-        "due_date": date.today() + timedelta(days=20),
+        "due_date": timezone.localdate() + timedelta(days=20),
         "told_where": "人民法院",
         "route": Route.HANDLE,
         "outcome": Outcome.EXPLAIN,

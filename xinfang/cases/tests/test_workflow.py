@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from xinfang.cases.models import Case, Notice, NoticeKind, Outcome, PetitionType, Route, State
 from xinfang.cases.selectors import allowed_actions, case_get_for_actor, case_list_visible
@@ -41,7 +42,7 @@ def to_state(target: str, **register_kwargs) -> Case:
         State.REGISTERED: [],
         State.TRANSFERRED: [("transfer", reg, {"target_body": body(HOUSING)})],
         State.ASSIGNED: [
-            ("assign", reg, {"target_body": body(HOUSING), "due_date": date.today() + timedelta(20)})
+            ("assign", reg, {"target_body": body(HOUSING), "due_date": timezone.localdate() + timedelta(20)})
         ],
     }
     steps = path.get(target)
@@ -164,7 +165,7 @@ def test_allowed_transition(demo_city, state, action, by, inputs, after):
     if "target_body" in inputs:
         inputs["target_body"] = body(inputs["target_body"])
     if "due_date" in inputs:
-        inputs["due_date"] = date.today() + timedelta(inputs["due_date"])
+        inputs["due_date"] = timezone.localdate() + timedelta(inputs["due_date"])
     acting = who(by)
     assert action in {t.action for t in allowed_actions(case=case, actor=acting)}
     own_events = Event.objects.filter(object_type="cases.case", object_id=str(case.pk)).exclude(action="read")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from xinfang.cases.models import Notice, NoticeKind, PetitionType, State
 from xinfang.cases.services import PetitionerInput, case_act
@@ -182,7 +183,7 @@ def test_visits_on_the_same_matter_are_counted_and_the_once_rate_follows(demo_ci
     s = hall()
     reg = registrar()
     lawyer = duty_shift_add(
-        actor=reg, on=date.today(), kind=DutyKind.PUBLIC_LAWYER, name="钱律师", service=s["L"]
+        actor=reg, on=timezone.localdate(), kind=DutyKind.PUBLIC_LAWYER, name="钱律师", service=s["L"]
     )
     wang = _person(11)
     first = visit_record(
@@ -237,7 +238,7 @@ def test_visits_on_the_same_matter_are_counted_and_the_once_rate_follows(demo_ci
         consultation_kind="legal",
         lawyer_shift=lawyer,
     )
-    f = hall_figures(body=reg.body, start=date.today() - timedelta(days=1), end=date.today())
+    f = hall_figures(body=reg.body, start=timezone.localdate() - timedelta(days=1), end=timezone.localdate())
     assert (f.matters, f.matters_once) == (2, 1) and f.once_rate == 0.5
     assert f.visits == 5 and f.consultations == 1 and f.new_cases == 3 and f.lawyer_visits == 2
     assert Visit.objects.filter(case__isnull=True).count() == 1

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.test import override_settings
+from django.utils import timezone
 
 from xinfang.cases.models import Notice, NoticeKind, PetitionType, Route, State
 from xinfang.cases.models import Outcome as CaseOutcome
@@ -128,7 +129,7 @@ def test_agreement_at_registration_closes_the_case_with_the_agreement(centre):
     r = refer(centre, case=case)
     assert r.number.startswith("JF") and r.notices.get().kind == RNotice.REFERRED
     m = mediator(centre["rmtj"])
-    services.session_record(actor=m, referral_id=r.pk, held_on=date.today(), note="第一次调解")
+    services.session_record(actor=m, referral_id=r.pk, held_on=timezone.localdate(), note="第一次调解")
     services.referral_outcome_record(
         actor=m, referral_id=r.pk, outcome=Outcome.MEDIATION_AGREEMENT, text="物业公司于十日内维修管道。"
     )
@@ -317,13 +318,13 @@ def test_closed_referrals_take_no_more_records(centre):
     m = mediator(centre["rmtj"])
     services.referral_outcome_record(actor=m, referral_id=r.pk, outcome=Outcome.FAILED, text="不成")
     with pytest.raises(TransitionNotAllowed):
-        services.session_record(actor=m, referral_id=r.pk, held_on=date.today())
+        services.session_record(actor=m, referral_id=r.pk, held_on=timezone.localdate())
     with pytest.raises(ValidationFailed):
         services.referral_outcome_record(
             actor=m,
             referral_id=refer(centre).pk,
             outcome=Outcome.MEDIATION_AGREEMENT,
-            outcome_on=date.today() + timedelta(days=1),
+            outcome_on=timezone.localdate() + timedelta(days=1),
             text="协议",
         )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from xinfang.api.tests.test_api import client_for
@@ -59,8 +59,8 @@ def referrals(centre):
         parties=[PartyInput(side="applicant", name="甲")],
     )
     c = mediator(centre["xl"])
-    services.session_record(actor=c, referral_id=counsel.pk, held_on=date.today(), attendees=2)
-    services.session_record(actor=c, referral_id=counsel.pk, held_on=date.today())
+    services.session_record(actor=c, referral_id=counsel.pk, held_on=timezone.localdate(), attendees=2)
+    services.session_record(actor=c, referral_id=counsel.pk, held_on=timezone.localdate())
     return made
 
 
@@ -162,7 +162,7 @@ def test_refer_from_the_case_page_form(centre):
 
 def test_figures_count_and_drill_down(centre, referrals, django_assert_max_num_queries):
     body = Body.objects.get(code="990101-xinfang")
-    f = centre_figures(body=Body.objects.get(code="990100-xinfang"), year=date.today().year)
+    f = centre_figures(body=Body.objects.get(code="990100-xinfang"), year=timezone.localdate().year)
     assert (f.total.mediated, f.total.mediated_ok, f.total.success_rate) == (2, 1, "50.0%")
     assert f.total.counselling == 3
     row = next(r for r in f.by_organisation if r.label == centre["rmtj"].name)
@@ -173,14 +173,14 @@ def test_figures_count_and_drill_down(centre, referrals, django_assert_max_num_q
         page = c.get("/resolution/figures/")
     assert page.status_code == 200
     with django_assert_max_num_queries(12):
-        drill = c.get(f"/resolution/figures/drill/?column=mediated_ok&year={date.today().year}")
+        drill = c.get(f"/resolution/figures/drill/?column=mediated_ok&year={timezone.localdate().year}")
     assert referrals[1].number in drill.content.decode()
     assert referrals[3].number not in drill.content.decode()
     wb = load_workbook(io.BytesIO(c.get("/resolution/figures/export.xlsx").content))
     assert wb.sheetnames == ["按月", "按解纷组织", "按移送机关"]
     assert [c.value for c in wb["按月"][3]][2:5] == [2, 1, "50.0%"]
     # a registrar elsewhere counts nothing of these
-    other = centre_figures(body=Body.objects.get(code="990102-xinfang"), year=date.today().year)
+    other = centre_figures(body=Body.objects.get(code="990102-xinfang"), year=timezone.localdate().year)
     assert other.total.mediated == 0
     # counselling sessions count people (人次)
     assert Session.objects.count() == 2
@@ -210,7 +210,9 @@ def test_api_refer_and_record(centre):
     assert [r["id"] for r in m.get("/api/v1/resolution/referrals/").json()["results"]] == [pk]
     assert (
         m.post(
-            f"/api/v1/resolution/referrals/{pk}/sessions/", {"held_on": str(date.today())}, format="json"
+            f"/api/v1/resolution/referrals/{pk}/sessions/",
+            {"held_on": str(timezone.localdate())},
+            format="json",
         ).status_code
         == 201
     )
@@ -221,7 +223,10 @@ def test_api_refer_and_record(centre):
     )
     assert resp.status_code == 200 and resp.json()["case_effect"] == "closed_with_agreement"
     assert (
-        reg.get(f"/api/v1/resolution/figures/?year={date.today().year}").json()["total"]["mediated_ok"] == 1
+        reg.get(f"/api/v1/resolution/figures/?year={timezone.localdate().year}").json()["total"][
+            "mediated_ok"
+        ]
+        == 1
     )
     assert client_for(registrar()).get("/api/v1/resolution/organisations/?kind=counselling").json()[0]["name"]
 
@@ -247,7 +252,7 @@ def test_dashboard_and_annual_report_carry_the_centres_row(centre, referrals, tm
 
     from xinfang.analytics.annual import annual_report_write
 
-    year = date.today().year
+    year = timezone.localdate().year
     city = Body.objects.get(code="990100-xinfang")
     annual_report_write(body=city, year=year, output=tmp_path / "annual.docx")
     doc = Document(str(tmp_path / "annual.docx"))
@@ -305,7 +310,7 @@ def test_a_hall_visit_is_referred_without_a_case(centre):
     services.referral_outcome_record(
         actor=mediator(centre["flyz"]), referral_id=r.pk, outcome=Outcome.ADVICE_GIVEN, text="已解答"
     )
-    f = centre_figures(body=Body.objects.get(code="990101-xinfang"), year=date.today().year)
+    f = centre_figures(body=Body.objects.get(code="990101-xinfang"), year=timezone.localdate().year)
     assert f.total.consultations == 1
 
 
@@ -321,7 +326,7 @@ def test_directory_and_detail_pages_in_bounded_queries(centre, referrals, django
 
 
 def test_drill_down_by_organisation_stays_in_scope(centre, referrals):
-    year = date.today().year
+    year = timezone.localdate().year
     c = login(registrar("990100-xinfang"))
     url = f"/resolution/figures/drill/?column=mediated&year={year}&organisation={centre['rmtj'].pk}"
     text = c.get(url).content.decode()

@@ -4,10 +4,11 @@ silently (docs/domain.md §9, Art. 36 ¶3); the received date is the form's own 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from xinfang.cases.models import Case, State
 from xinfang.cases.tests.factories import valid_id
@@ -57,7 +58,7 @@ def test_art22_registrar_registers_a_new_matter_with_a_reason(client, demo_city)
 
 def test_art22_received_date_from_the_form_starts_the_clock(client, demo_city):
     _login(client, "dengji_dc")
-    arrived = date.today() - timedelta(days=2)
+    arrived = timezone.localdate() - timedelta(days=2)
     response = client.post(reverse("case_new"), _intake_data(arrived_on=arrived.isoformat()))
     assert response.status_code == 302
     case = Case.objects.get()
@@ -65,7 +66,7 @@ def test_art22_received_date_from_the_form_starts_the_clock(client, demo_city):
     response = client.post(
         reverse("case_new"),
         _intake_data(
-            arrived_on=(date.today() - timedelta(days=60)).isoformat(), request="另一件事：路灯不亮"
+            arrived_on=(timezone.localdate() - timedelta(days=60)).isoformat(), request="另一件事：路灯不亮"
         ),
     )
     assert response.status_code == 400 and Case.objects.count() == 1
