@@ -205,6 +205,32 @@ class PreparedUpdate:
             return cur.rowcount
 
 
+_RELATED: dict[Field, Prepared] = {}
+
+
+def related(obj: Model, name: str) -> Any:
+    """``obj.<name>`` for a foreign key to the related model's primary key: the instance already cached on
+    ``obj``, else the row read by a statement compiled once per field (the descriptor's own read,
+    ``_base_manager.filter(pk=…)``), then cached on ``obj`` as the descriptor caches it — on a hot path a lazy
+    load compiles its query on every call. An empty key, a one-to-one, a key to another column or a row
+    that is gone (``DoesNotExist``) go through the descriptor itself."""
+    field: Any = obj._meta.get_field(name)
+    if field.is_cached(obj):
+        return field.get_cached_value(obj)
+    value = getattr(obj, field.attname)
+    target = field.related_model
+    if not isinstance(value, int) or not field.many_to_one or field.target_field is not target._meta.pk:
+        return getattr(obj, name)  # None for an empty key, without a query
+    read = _RELATED.get(field)
+    if read is None:
+        read = _RELATED[field] = Prepared(lambda pk: target._base_manager.filter(pk=pk))
+    found = read.first(value, using=router.db_for_read(target, instance=obj))
+    if found is None:
+        return getattr(obj, name)
+    field.set_cached_value(obj, found)
+    return found
+
+
 def first_of(qs: QuerySet) -> QuerySet:
     """The one-row slice ``qs.first()`` reads (ordered by pk unless the queryset has an order), for a
     ``Prepared`` read that stands for a ``first()``."""

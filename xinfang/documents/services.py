@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from xinfang.cases.models import Case, Notice, NoticeKind, Outcome, PetitionType, Route
 from xinfang.cases.services import case_act
 from xinfang.cases.workflow import BY_ACTION, ClockKind
-from xinfang.core.db import Prepared, counter_bump, first_of, row_insert
+from xinfang.core.db import Prepared, counter_bump, first_of, related, row_insert
 from xinfang.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.periods import TIAOLI, period
@@ -173,7 +173,7 @@ def _notice_context(notice: Notice, ctx: dict[str, Any]) -> dict[str, Any]:
         out["outcome"] = outcome
         out["outcome_label"] = Outcome(outcome).label
     for attr in ("handling_body", "review_body", "rereview_body"):
-        body = getattr(case, attr)
+        body = related(case, attr)  # read compiled once when not cached (every notice)
         if body is not None:
             out[attr] = {"pk": body.pk, "name": body.name}
     return out

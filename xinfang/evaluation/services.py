@@ -11,7 +11,7 @@ from xinfang.cases.models import Case, Notice, NoticeKind, State
 from xinfang.cases.selectors import cases_unscoped
 from xinfang.cases.workflow import ClockKind
 from xinfang.core.audit import events_chained_last
-from xinfang.core.db import Prepared, first_of, retry_on_deadlock, row_insert
+from xinfang.core.db import Prepared, first_of, related, retry_on_deadlock, row_insert
 from xinfang.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed, WindowClosed
 from xinfang.core.events import event_record
 from xinfang.core.i18n import message_date
@@ -157,6 +157,8 @@ def return_visit_schedule(
         existing = _PLANNED.first(case.pk, fixed=(str(stage),))
         if existing is not None:
             return existing
+        # cached for return_visit_body, its read compiled once (every answer plans a 回访)
+        related(case, "registering_body")
         body = return_visit_body(case)
         scheduled_on = on or local_date(timezone.now()) + timedelta(days=return_visit_after_days())
         try:

@@ -7,12 +7,13 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import QuerySet
 
+from xinfang.core.db import related
 from xinfang.orgs.models import Body, BodyKind, Membership, Region, User
 
 
 def body_superior(body: Body) -> Body | None:
     """The body one level up: the explicit parent (county 住建局 → city 住建局, county 信访局 → city 信访局)."""
-    return body.parent
+    return related(body, "parent")  # its read compiled once (the hot path of an answer)
 
 
 def bodies_under(body: Body, *, include_self: bool = True) -> QuerySet[Body]:

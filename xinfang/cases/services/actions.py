@@ -33,7 +33,7 @@ from xinfang.cases.workflow import (
     Transition,
 )
 from xinfang.core.audit import events_chained_last
-from xinfang.core.db import Prepared, first_of, retry_on_deadlock
+from xinfang.core.db import Prepared, first_of, related, retry_on_deadlock
 from xinfang.core.errors import (
     ConfidentialityViolation,
     Conflict,
@@ -569,7 +569,9 @@ def _answer(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     outcome = _answer_like(case, inputs, allowed=allowed, field="outcome")
     case.answered_at = timezone.now()
     # Only a 信访处理意见 on a 申诉求决 matter opens 复查 (Art. 35); a reply to a suggestion does not (Art. 29).
-    superior = body_superior(case.handling_body) if case.petition_type == PetitionType.APPEAL else None
+    superior = (
+        body_superior(related(case, "handling_body")) if case.petition_type == PetitionType.APPEAL else None
+    )
     right = (
         f"如对处理意见不服，可以自收到本意见书之日起{period('review_request').current_days()}日内"
         f"向{superior.name}请求复查（第三十五条）"
@@ -588,7 +590,7 @@ def _mediate(case: Case, actor: Actor, inputs: dict, today: date) -> Applied:
     text = _require(inputs, "text", gettext("请填写调解（和解）协议的内容。"))
     case.outcome = Outcome.MEDIATED
     case.answered_at = timezone.now()
-    superior = body_superior(case.handling_body)
+    superior = body_superior(related(case, "handling_body"))
     return Applied(
         changes={"outcome": Outcome.MEDIATED},
         notice_context={"text": text},

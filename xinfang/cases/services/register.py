@@ -31,7 +31,7 @@ from xinfang.cases.services.numbering import case_number_next
 from xinfang.cases.similarity import SAME_MATTER_THRESHOLD, overlap
 from xinfang.cases.workflow import OPEN_STATES, OPENING, REGISTRATION_OUTCOMES, ClockKind
 from xinfang.core.audit import events_chained_last
-from xinfang.core.db import retry_on_deadlock
+from xinfang.core.db import Prepared, retry_on_deadlock
 from xinfang.core.errors import PermissionDenied, ValidationFailed
 from xinfang.core.events import event_record
 from xinfang.core.notify import sms_send_many
@@ -118,9 +118,8 @@ class RepeatCandidate:
 
 
 def _same_person_cases(
-    *, people: list[Person], subject_text: str, problem_region: Region, exclude_pk: int | None
+    *, person_ids: list[int], subject_text: str, problem_region: Region | int, exclude_pk: int | None
 ) -> QuerySet[Case] | None:
-    person_ids = [p.pk for p in people if p.pk]
     if person_ids:
         qs = Case.objects.filter(petitioners__person_id__in=person_ids)
     elif subject_text:
@@ -136,6 +135,17 @@ def _same_person_cases(
     )
 
 
+REPEAT_SEARCH_LIMIT = 50  # the earliest cases compared, at most
+# Registration's search (up to PREPARED_PEOPLE petitioners, nothing excluded): _same_person_cases compiled once
+# per number of petitioners (core.db.Prepared), each registration binding its people and region.
+PREPARED_PEOPLE = 8
+_SAME_PERSON = Prepared(
+    lambda *ids: _same_person_cases(
+        person_ids=list(ids[:-1]), subject_text="", problem_region=ids[-1], exclude_pk=None
+    )[:REPEAT_SEARCH_LIMIT]
+)
+
+
 def repeat_candidates(
     *,
     people: list[Person],
@@ -148,14 +158,22 @@ def repeat_candidates(
     """The earlier cases that may be the same matter (docs/domain.md §9): one petitioner in common (or, for an
     anonymous report, the same subject), the same 问题属地, and a request that is basically the same — the
     request decides, so the same person's other matters are never candidates. Earliest first."""
-    qs = _same_person_cases(
-        people=people, subject_text=subject_text, problem_region=problem_region, exclude_pk=exclude_pk
-    )
-    if qs is None:
-        return []
+    person_ids = [p.pk for p in people if p.pk]
+    if person_ids and len(person_ids) <= PREPARED_PEOPLE and exclude_pk is None:
+        earlier_cases = _SAME_PERSON.rows(*person_ids, problem_region.pk)
+    else:
+        qs = _same_person_cases(
+            person_ids=person_ids,
+            subject_text=subject_text,
+            problem_region=problem_region,
+            exclude_pk=exclude_pk,
+        )
+        if qs is None:
+            return []
+        earlier_cases = list(qs[:REPEAT_SEARCH_LIMIT])
     text = f"{request}\n{facts}"
     out = []
-    for earlier in qs[:50]:
+    for earlier in earlier_cases:
         score = overlap(text, f"{earlier.request}\n{earlier.facts}")
         if score >= SAME_MATTER_THRESHOLD:
             out.append(RepeatCandidate(case=earlier, score=round(score, 2), final=_is_final(earlier)))

@@ -11,8 +11,9 @@ from django.db import DatabaseError
 from django.db.models.signals import post_save, pre_save
 
 from xinfang.cases.models import Case
+from xinfang.cases.services.register import _SAME_PERSON, _same_person_cases, repeat_candidates
 from xinfang.cases.tests.factories import register
-from xinfang.core.db import Prepared, PreparedUpdate, first_of, row_insert, row_update
+from xinfang.core.db import Prepared, PreparedUpdate, first_of, related, row_insert, row_update
 from xinfang.deadlines.models import Clock
 from xinfang.orgs.models import Body
 from xinfang.people.models import Person
@@ -171,3 +172,50 @@ def test_a_prepared_update_changes_what_the_querysets_update_changes(two_cases):
     assert (moved.body_id, moved.pauses) == (other.pk, [["2026-04-01", "2026-04-02"]])
     assert Clock.objects.get(case=a, kind="acceptance").body_id == a.current_body_id
     assert set(Clock.objects.filter(case=b).values_list("body_id", flat=True)) == {b.current_body_id}
+
+
+def test_related_reads_and_caches_what_the_descriptor_does(two_cases, django_assert_num_queries):
+    a, _ = two_cases
+    fresh = Case.objects.get(pk=a.pk)
+    by_descriptor = Case.objects.get(pk=a.pk).current_body
+    with django_assert_num_queries(1):
+        body = related(fresh, "current_body")
+    assert type(body) is Body and _values(body) == _values(by_descriptor) and body._state.db == "default"
+    with django_assert_num_queries(0):  # cached on the instance, for the descriptor too
+        assert related(fresh, "current_body") is body and fresh.current_body is body
+    assert fresh.handling_body_id is None
+    with django_assert_num_queries(0):
+        assert related(fresh, "handling_body") is None
+    parent = related(body, "parent")  # a key to the same model (body_superior)
+    assert parent is not None and _values(parent) == _values(Body.objects.get(pk=body.pk).parent)
+    fresh.current_body_id = 10**9  # a row that is gone: the descriptor's own error
+    with pytest.raises(Body.DoesNotExist):
+        related(fresh, "current_body")
+
+
+def test_the_repeat_search_compiled_once_finds_what_the_queryset_finds(two_cases):
+    a, b = two_cases
+    first = register(seed=1, request=a.request).case  # the same person and matter again: a repeat
+    other = register(seed=1, request="孩子入学学位分配不公，请求教育局重新安排学位").case
+    people = list(Person.objects.filter(case_links__case__in=[a, b]).order_by("pk"))
+    found_for = {}
+    for who in ([people[0]], people, people[::-1]):
+        ids = [p.pk for p in who]
+        expected = list(
+            _same_person_cases(
+                person_ids=ids, subject_text="", problem_region=a.problem_region_id, exclude_pk=None
+            )[:50]
+        )
+        got = _SAME_PERSON.rows(*ids, a.problem_region_id)
+        assert [_values(c) for c in got] == [_values(c) for c in expected]  # the same rows, deferred alike
+        assert [c.get_deferred_fields() for c in got] == [c.get_deferred_fields() for c in expected]
+        found = repeat_candidates(people=who, problem_region=a.problem_region, request=a.request)
+        by_orm = repeat_candidates(
+            people=who, problem_region=a.problem_region, request=a.request, exclude_pk=0
+        )
+        found_for[len(who)] = [(c.case.pk, c.score, c.final) for c in found]
+        assert found_for[len(who)] == [(c.case.pk, c.score, c.final) for c in by_orm]
+    # the person's own cases but the repeat (its earlier case stands for it); the other matter is no candidate
+    assert first.is_repeat and [c.pk for c in got] == [a.pk, b.pk, other.pk]
+    assert [pk for pk, *_ in found_for[1]] == [a.pk] and [pk for pk, *_ in found_for[2]] == [a.pk, b.pk]
+    assert _SAME_PERSON.rows(people[0].pk, 10**9) == []  # another 问题属地
