@@ -141,6 +141,24 @@ def case_search(*, actor: Actor, filters: SearchFilters) -> QuerySet[Case]:
     return _filtered(qs, filters)
 
 
+def case_search_export(*, actor: Actor, filters: SearchFilters) -> QuerySet[Case]:
+    """The search's list for its CSV export (the caller takes the first rows): `case_search`, except that words
+    matching at most CANDIDATE_CAP cases are a filter on those ids, read from the index first with a LIMIT (as
+    `case_search_page` reads them), instead of "id IN (every match)", which lets the database read every
+    visible case in the sort's order looking for a rare word (5 s at 1,000,000 cases, issue 14). A common word
+    keeps the subquery: its matches are dense, the export's LIMIT stops the walk early."""
+    if not filters.q.strip():
+        return case_search(actor=actor, filters=filters)
+    named, words = _named_q(filters.q)
+    found_ids = fulltext_case_ids(filters.q, limit=CANDIDATE_CAP + 1) if words else []
+    if len(found_ids) > CANDIDATE_CAP:
+        return case_search(actor=actor, filters=filters)
+    ids = list(found_ids)
+    if named is not None:
+        ids += Case.objects.filter(named).values_list("pk", flat=True)[: CANDIDATE_CAP + 1]
+    return _filtered(case_list_visible(actor=actor).filter(pk__in=ids), filters)
+
+
 def _filtered(qs: QuerySet[Case], filters: SearchFilters) -> QuerySet[Case]:
     """The filters other than the words, and the sort."""
     if filters.state:

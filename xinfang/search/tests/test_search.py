@@ -7,6 +7,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xinfang.cases.models import State
@@ -109,6 +111,33 @@ def test_export_masks_personal_data_and_is_an_event(client, demo_city):
     assert "13800000040" not in response.content.decode() and "138****0040" in rows[1][9]
     event = Event.objects.get(action="export")
     assert event.new_values["rows"] == 1 and "q=" in event.new_values["query"]
+
+
+def test_export_of_words_reads_the_index_first_and_lists_what_the_page_lists(client, demo_city, monkeypatch):
+    """A rare word's export (issue 14): its matches are read from the index once, with a LIMIT, and the cases
+    by those ids — no statement over the cases embeds the index (which let the database walk every visible
+    case in order at 1M). A word with more matches than the cap keeps the subquery; both export the rows
+    the search page shows, newest first."""
+    client.force_login(User.objects.get(username="dengji_dc"))
+    made = [_transferred(60 + i, f"东华街道第{i}号路灯不亮") for i in range(3)]
+    _transferred(70, "西城街道垃圾清运")
+    page = [c.number for c in case_search(actor=registrar(), filters=SearchFilters(q="路灯"))]
+    assert sorted(page) == sorted(c.number for c in made)
+
+    def exported() -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("search:export"), {"q": "路灯"})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return [r[0] for r in rows[1:]], [q["sql"] for q in ctx.captured_queries]
+
+    numbers, sqls = exported()
+    assert numbers == page
+    index_reads = [q for q in sqls if "MATCH" in q or "plainto_tsquery" in q]
+    assert len(index_reads) == 1 and "LIMIT" in index_reads[0] and "cases_case" not in index_reads[0]
+    monkeypatch.setattr("xinfang.search.selectors.CANDIDATE_CAP", 2)  # 路灯 is now a "common" word
+    numbers, sqls = exported()
+    assert numbers == page
+    assert any("cases_case" in q and ("MATCH" in q or "plainto_tsquery" in q) for q in sqls)
 
 
 def test_bulk_receive_and_assign(client, demo_city):
