@@ -17,7 +17,7 @@ from xinfang.core.periods import PERIODS, period
 from xinfang.deadlines.calendar import WorkCalendar, compute_due
 from xinfang.documents.models import Document, Draft, DraftStatus, Service
 from xinfang.documents.rendering import MEDIA_TYPES, document_render
-from xinfang.documents.services import KINDS, document_for_notice, letterhead
+from xinfang.documents.services import KINDS, document_for_notice, letterhead, notice_documents_complete
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body
 from xinfang.orgs.selectors import body_superior
@@ -31,9 +31,7 @@ def case_documents(*, actor: Actor, case_id: int, case: Case | None = None) -> t
     case page's documents card), so it is not read again (it was 6–7 ms of every case page, issue 14)."""
     if case is None or case.pk != case_id:
         case = case_get_for_actor(actor=actor, pk=case_id, log_read=False)
-    missing = Notice.objects.filter(case=case, document__isnull=True)
-    for notice in missing:
-        document_for_notice(notice=notice)
+    notice_documents_complete(case=case)
     docs = list(
         Document.objects.filter(case=case).select_related("issued_by", "service").order_by("issued_at", "id")
     )

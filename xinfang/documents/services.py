@@ -540,3 +540,14 @@ def receipt_issue(*, case: Case, actor: Actor) -> Document:
             context=context,
             actor=actor,
         )
+
+
+def notice_documents_complete(*, case: Case) -> int:
+    """Give each notice of `case` that has no document its document (`document_for_notice`): notices issued
+    before documents existed, or written in bulk by the generator. How many were made (0 on every case the
+    services wrote)."""
+    made = 0
+    for notice in Notice.objects.filter(case=case, document__isnull=True):
+        document_for_notice(notice=notice)
+        made += 1
+    return made
