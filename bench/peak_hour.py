@@ -117,12 +117,13 @@ def _replay(actions: int, seed: int, profile: int) -> dict:
         commit, rollback = connection.commit, connection.rollback
         got: list[float] = []  # when this transaction got the lock (empty: it has not taken it)
 
-        def timed_lock() -> None:
+        def timed_lock(*args):  # (the ids of the pending events, when their check rides with the lock)
             asked = time.perf_counter()
-            take()
+            kept = take(*args)
             if not got:
                 got.append(time.perf_counter())
                 lock_wait.append(got[0] - asked)
+            return kept
 
         def timed_commit() -> (
             None

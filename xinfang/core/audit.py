@@ -138,10 +138,25 @@ def event_digest(values: dict[str, Any], prev: str) -> str:
     return event_digest_of_parts(event_payload_parts(values), prev)
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
+def _lock_chain(pending: list[int] | None = None) -> set[int] | None:
+    """The chain lock (PostgreSQL: SQLite has one writer at a time). With ``pending``, the ids of events this
+    transaction inserted unlinked (events_chained_last): which of them still exist — a rolled-back savepoint
+    takes rows away — read in the same statement (one round trip fewer per action) and returned."""
+    if connection.vendor != "postgresql":
+        return (
+            None
+            if pending is None
+            else set(Event.objects.filter(pk__in=pending).values_list("pk", flat=True))
+        )
+    with connection.cursor() as cur:
+        if pending is None:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            return None
+        cur.execute(
+            "SELECT pg_advisory_xact_lock(%s), ARRAY(SELECT id FROM core_event WHERE id = ANY(%s))",
+            [CHAIN_LOCK, pending],
+        )
+        return set(cur.fetchone()[1])
 
 
 def _chain_head() -> tuple[int, str]:
@@ -155,28 +170,29 @@ def _chain_head() -> tuple[int, str]:
     return (last[0], last[1]) if last else (0, GENESIS)
 
 
-def event_chain_link(events) -> None:
+def event_chain_link(events, *, locked: bool = False) -> None:
     """Give new (unsaved) events their place in the chain. Call inside the transaction that inserts them:
-    the lock is held until it ends."""
-    event_chain_link_values(event.__dict__ for event in events)
+    the lock is held until it ends (``locked``: the caller has taken it)."""
+    event_chain_link_values((event.__dict__ for event in events), locked=locked)
 
 
-def event_chain_link_values(rows) -> None:
+def event_chain_link_values(rows, *, locked: bool = False) -> None:
     """event_chain_link for rows as dicts by attname (an Event's __dict__, or a bulk writer's row about to be
     written): sets `chain_seq`, `chain_prev` and `chain_hash` in each, in the order given."""
     rows = list(rows)
-    links = event_chain_links([event_payload_parts(row) for row in rows])
+    links = event_chain_links([event_payload_parts(row) for row in rows], locked=locked)
     for row, (seq, prev, digest) in zip(rows, links, strict=True):
         row["chain_seq"], row["chain_prev"], row["chain_hash"] = seq, prev, digest
 
 
-def event_chain_links(parts: list[tuple[str, str]]) -> list[tuple[int, str, str]]:
+def event_chain_links(parts: list[tuple[str, str]], *, locked: bool = False) -> list[tuple[int, str, str]]:
     """The links of new events whose hashed text is made already (event_payload_parts, each in the order
     they are inserted): `(chain_seq, chain_prev, chain_hash)` of each, after the chain's head. Call inside
     the transaction that inserts them: the lock is held until it ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_chain_link needs the inserting transaction")
-    _lock_chain()
+    if not locked:
+        _lock_chain()
     seq, prev = _chain_head()
     links = []
     for head_tail in parts:
@@ -214,13 +230,11 @@ def events_chained_last():
 
 
 def _link_pending(conn, events) -> None:
-    with conn.cursor() as cur:
-        cur.execute("SELECT id FROM core_event WHERE id = ANY(%s)", [[e.pk for e in events]])
-        kept = {row[0] for row in cur.fetchall()}
-    events = [e for e in events if e.pk in kept]
+    kept = _lock_chain([e.pk for e in events])  # the lock, and which of the rows still exist
+    events = [e for e in events if e.pk in (kept or ())]
     if not events:
         return
-    event_chain_link(events)  # the lock, the head, the digests
+    event_chain_link(events, locked=True)  # the head, the digests
     with conn.cursor() as cur:
         cur.executemany(
             "UPDATE core_event SET chain_seq = %s, chain_prev = %s, chain_hash = %s WHERE id = %s",
