@@ -127,6 +127,11 @@ def _databases() -> dict:
         }
     else:
         db["CONN_HEALTH_CHECKS"] = True
+        if env.bool("XINFANG_CASE_PAGE_PREPARE", default=True):
+            # psycopg may prepare a statement that asks for it (the case page's, workspace/page_cache.py) and
+            # no other: Django's cursors bind on the client and never prepare, whatever the threshold. Django
+            # leaves it None (nothing prepared, for poolers in transaction mode: turn this setting off there).
+            db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
     # Keep each worker's connection between requests (issue 14): a new one costs more than a cached case page
     # — on PostgreSQL the login handshake, on SQLite opening the file, the PRAGMAs and parsing the schema
     # before the first statement (≈ 7 ms of worker CPU per page measured, docs/performance.md).
