@@ -16,13 +16,18 @@ from rest_framework.views import APIView
 from xinfang.api.acting import api_actor
 from xinfang.api.common import path_id as _pk
 from xinfang.api.common import require_role as _require
+from xinfang.api.pagination import WINDOW_PARAMETERS, keyset_window
 from xinfang.api.serializers import ErrorOut
 from xinfang.evaluation.models import ReturnVisitKind, ReturnVisitStatus, Satisfaction
-from xinfang.evaluation.selectors import RETURN_VISIT_VIEWS, return_visit_get_for_actor, return_visits_for
+from xinfang.evaluation.selectors import (
+    RETURN_VISIT_KEYS,
+    RETURN_VISIT_VIEWS,
+    return_visit_get_for_actor,
+    return_visits_for,
+)
 from xinfang.evaluation.services import RETURN_VISIT_ROLES, return_visit_record
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
-PAGE_MAX = 200
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 VIEW = OpenApiParameter(
     "view",
@@ -31,13 +36,6 @@ VIEW = OpenApiParameter(
     enum=list(RETURN_VISIT_VIEWS),
     description="due（默认）/ upcoming / done",
 )
-
-
-def _offset(request: Request) -> int:
-    try:
-        return max(int(request.query_params.get("offset", 0)), 0)
-    except ValueError:
-        return 0
 
 
 # ------------------------------------------------------------------------------------ 回访 (return visits)
@@ -75,7 +73,7 @@ class ReturnVisitRecordIn(serializers.Serializer):
 
 class ReturnVisitList(APIView):
     @extend_schema(
-        parameters=[VIEW],
+        parameters=[VIEW, *WINDOW_PARAMETERS],
         summary="本机关的回访（待回访、计划中、已记录）",
         responses={200: ReturnVisitOut(many=True), **ERRORS},
     )
@@ -85,8 +83,8 @@ class ReturnVisitList(APIView):
         view = request.query_params.get("view", "due")
         view = view if view in RETURN_VISIT_VIEWS else "due"
         qs = return_visits_for(actor=actor, view=view, today=timezone.localdate())
-        offset = _offset(request)
-        return Response(ReturnVisitOut(qs[offset : offset + PAGE_MAX], many=True).data)
+        rows, headers = keyset_window(request, qs, RETURN_VISIT_KEYS[view])
+        return Response(ReturnVisitOut(rows, many=True).data, headers=headers)
 
 
 class ReturnVisitRecord(APIView):

@@ -19,6 +19,7 @@ from xinfang.api.common import ERRORS
 from xinfang.api.common import path_id as _pk
 from xinfang.api.common import require_role as _require
 from xinfang.api.common import validated as _valid
+from xinfang.api.pagination import WINDOW_PARAMETERS, keyset_window, offset_window
 from xinfang.cases.selectors import case_get_for_actor
 from xinfang.core.errors import ValidationFailed
 from xinfang.orgs.models import Body, Role, User
@@ -34,9 +35,6 @@ from xinfang.supervision.models import (
     SupervisionReason,
     SupervisionStatus,
 )
-
-PAGE_MAX = 200
-
 
 # Ids in paths are taken as text and turned into numbers here, so that "/supervisions/abc/" is this API's 404
 # (JSON) rather than the URL resolver's page.
@@ -252,26 +250,27 @@ class SupervisionPeriodIn(serializers.Serializer):
     end = serializers.DateField(required=False)
 
 
-def _page(request: Request, qs):
-    try:
-        offset = max(int(request.query_params.get("offset", 0)), 0)
-    except ValueError:
-        offset = 0
-    return qs[offset : offset + PAGE_MAX]
-
-
 # ---------------------------------------------------------------------------------------------- views
 
 
 class SupervisionList(APIView):
     @extend_schema(
-        summary="督办列表（本机关发出或收到）", responses={200: SupervisionOut(many=True), **ERRORS}
+        summary="督办列表（本机关发出或收到）",
+        parameters=WINDOW_PARAMETERS,
+        responses={200: SupervisionOut(many=True), **ERRORS},
     )
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
-        rows = list(_page(request, selectors.supervision_list(actor=actor).prefetch_related(None)))
-        selectors.supervisions_visible_cases(actor=actor, rows=rows)  # by the rows' case ids (issue 14)
-        return Response(SupervisionOut(rows, many=True).data)
+        qs = selectors.supervision_list(actor=actor).prefetch_related(None)
+        rows, headers = keyset_window(
+            request,
+            qs,
+            selectors.SUPERVISION_KEYS,
+            page=lambda after, size: selectors.supervision_page(actor=actor, after=after, size=size),
+        )
+        if "offset" in request.query_params:
+            selectors.supervisions_visible_cases(actor=actor, rows=rows)  # by the rows' case ids (issue 14)
+        return Response(SupervisionOut(rows, many=True).data, headers=headers)
 
     @extend_schema(summary="发起督办", request=SupervisionIn, responses={201: SupervisionOut, **ERRORS})
     def post(self, request: Request) -> Response:
@@ -373,7 +372,9 @@ class RecommendationList(APIView):
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
         return Response(
-            RecommendationOut(_page(request, selectors.recommendation_list(actor=actor)), many=True).data
+            RecommendationOut(
+                offset_window(request, selectors.recommendation_list(actor=actor)), many=True
+            ).data
         )
 
     @extend_schema(summary="提出建议", request=RecommendationIn, responses={201: RecommendationOut, **ERRORS})
@@ -410,12 +411,15 @@ class RecommendationFeedback(APIView):
 
 
 class LeaderCaseList(APIView):
-    @extend_schema(summary="领办台账", responses={200: LeaderCaseOut(many=True), **ERRORS})
+    @extend_schema(
+        summary="领办台账", parameters=WINDOW_PARAMETERS, responses={200: LeaderCaseOut(many=True), **ERRORS}
+    )
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
         _require(actor, Role.LEADER, Role.SUPERVISOR)
         qs = selectors.leader_case_list(actor=actor).prefetch_related("steps")
-        return Response(LeaderCaseOut(_page(request, qs), many=True).data)
+        rows, headers = keyset_window(request, qs, selectors.LEADER_CASE_KEYS)
+        return Response(LeaderCaseOut(rows, many=True).data, headers=headers)
 
     @extend_schema(summary="领导包案", request=LeaderCaseIn, responses={201: LeaderCaseOut, **ERRORS})
     def post(self, request: Request) -> Response:
@@ -455,11 +459,16 @@ class LeaderCaseStepView(APIView):
 
 
 class BackflowList(APIView):
-    @extend_schema(summary="倒流事项（待提级）", responses={200: BackflowOut(many=True), **ERRORS})
+    @extend_schema(
+        summary="倒流事项（待提级）",
+        parameters=WINDOW_PARAMETERS,
+        responses={200: BackflowOut(many=True), **ERRORS},
+    )
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
         _require(actor, Role.LEADER, Role.SUPERVISOR)
-        return Response(BackflowOut(_page(request, selectors.backflow_list(actor=actor)), many=True).data)
+        rows, headers = keyset_window(request, selectors.backflow_list(actor=actor), selectors.BACKFLOW_KEYS)
+        return Response(BackflowOut(rows, many=True).data, headers=headers)
 
 
 class BackflowRaise(APIView):
@@ -495,7 +504,9 @@ class CampaignList(APIView):
     @extend_schema(summary="积案专项行动", responses={200: CampaignOut(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
-        return Response(CampaignOut(_page(request, selectors.campaign_list(actor=actor)), many=True).data)
+        return Response(
+            CampaignOut(offset_window(request, selectors.campaign_list(actor=actor)), many=True).data
+        )
 
 
 class CampaignDetail(APIView):
@@ -549,9 +560,9 @@ class CampaignItems(APIView):
         pk = _pk(pk)
         actor = api_actor(request)
         c = selectors.campaign_get(actor=actor, pk=pk)
-        return Response(
-            CampaignItemOut(_page(request, selectors.campaign_items(actor=actor, campaign=c)), many=True).data
-        )
+        items = selectors.campaign_items(actor=actor, campaign=c)
+        rows, headers = keyset_window(request, items, selectors.CAMPAIGN_ITEM_KEYS)
+        return Response(CampaignItemOut(rows, many=True).data, headers=headers)
 
 
 class CampaignItemResult(APIView):

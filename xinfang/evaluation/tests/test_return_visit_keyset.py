@@ -105,3 +105,23 @@ def test_the_page_and_the_api_have_the_same_queries_at_3_rows_and_30(
         assert c.get(page_url).status_code == 200
     with django_assert_max_num_queries(len(small_api.captured_queries)):
         assert len(api.get(api_url).json()) == 30
+
+
+@pytest.mark.parametrize("view", ["due", "upcoming", "done"])
+def test_the_api_windows_follow_the_link_header(demo_city, monkeypatch, view):
+    """Windows of 2 (issue 14): the Link header's next window continues the list in its order, every visit
+    once; `offset` still answers; a cursor the list did not give is 400 bad_cursor."""
+    monkeypatch.setattr("xinfang.api.pagination.WINDOW", 2)
+    api = APIClient()
+    api.force_authenticate(registrar().user)
+    _visits(9)
+    url = f"/api/v1/evaluation/return-visits/?view={view}"
+    first = api.get(url)
+    link = first.headers["Link"]
+    second = api.get(link[1 : link.index(">")])
+    assert "Link" not in second.headers
+    ids = [v["id"] for v in first.json() + second.json()]
+    want = list(WANT[view](timezone.localdate()).values_list("pk", flat=True))
+    assert ids == want and len(want) == 3
+    assert [v["id"] for v in api.get(url + "&offset=2").json()] == want[2:]
+    assert api.get(url + "&cursor=x").json()["code"] == "bad_cursor"

@@ -161,7 +161,8 @@ def test_a_case_the_viewer_may_not_see_is_not_listed(world):
 
 @pytest.mark.parametrize("path", ["supervisions/", "leader-cases/", "campaigns/{pk}/items/"])
 def test_api_lists_the_same_queries_at_3_rows_and_30(world, django_assert_max_num_queries, path):
-    """The API's lists keep their array-and-offset shape (a window of 200); their queries do not grow."""
+    """The API's lists keep their array shape (a window of 200, keyset since session 7); their queries do not
+    grow."""
     c = api(world.supervisor)
     campaign = _rows(world, _cases(3))
     url = "/api/v1/supervision/" + path.format(pk=campaign.pk)
@@ -172,6 +173,31 @@ def test_api_lists_the_same_queries_at_3_rows_and_30(world, django_assert_max_nu
     with django_assert_max_num_queries(len(small.captured_queries)):
         r = c.get(url)
     assert len(r.json()) == 30
+
+
+@pytest.mark.parametrize("path", ["supervisions/", "leader-cases/", "campaigns/{pk}/items/"])
+def test_api_windows_follow_the_link_header_through_every_row_once(world, monkeypatch, path):
+    """Windows of 2 (issue 14): following `Link: <…>; rel="next"` gives every row once, in the order of the
+    old offset windows; the last window has no Link; `offset` still answers as before; a cursor the list did
+    not give is 400 bad_cursor."""
+    monkeypatch.setattr("xinfang.api.pagination.WINDOW", 2)
+    c = api(world.supervisor)
+    campaign = _rows(world, _cases(5))
+    url = "/api/v1/supervision/" + path.format(pk=campaign.pk)
+    by_offset = []
+    for offset in range(0, 8, 2):
+        by_offset += [row["id"] for row in c.get(url, {"offset": offset}).json()]
+    followed, following, windows = [], url, 0
+    while following:
+        r = c.get(following)
+        assert r.status_code == 200 and len(r.json()) <= 2
+        followed += [row["id"] for row in r.json()]
+        link = r.headers.get("Link")
+        following = re.match(r'<([^>]+)>; rel="next"', link).group(1) if link else None
+        windows += 1
+    assert followed == by_offset and len(followed) == len(set(followed)) == 5 and windows == 3
+    bad = c.get(url, {"cursor": "garbage"})
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_cursor"
 
 
 def _registers(world, n: int, first: int) -> None:
