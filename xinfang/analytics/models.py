@@ -40,8 +40,31 @@ class ClockTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["body", "kind", "due_on"], name="clock_tally_key"),
         ]
-        # The figures read a period of days across all bodies: (due_on) first.
-        indexes = [models.Index(fields=["due_on", "kind"], name="clock_tally_due_idx")]
+        # The figures read a period of days across all bodies: (due_on) first. The dashboard reads every body's
+        # figures for a year grouped by (body, kind): the key's order with the counts in the index, so no table
+        # row is read. Its lights read the open clocks of every day there is (red has no first day): the rows
+        # still open, from an index of those alone (issue 14: a whole-table scan that grew with the days).
+        indexes = [
+            models.Index(fields=["due_on", "kind"], name="clock_tally_due_idx"),
+            models.Index(
+                fields=[
+                    "body",
+                    "kind",
+                    "due_on",
+                    "on_time_count",
+                    "late_count",
+                    "evaluated_count",
+                    "closed_count",
+                    "open_count",
+                ],
+                name="clock_tally_counts_idx",
+            ),
+            models.Index(
+                fields=["kind", "body", "due_on", "open_count"],
+                condition=models.Q(open_count__gt=0),
+                name="clock_tally_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.body_id} {self.kind} {self.due_on}"
@@ -121,6 +144,15 @@ class CaseTally(models.Model):
             models.UniqueConstraint(
                 fields=["month", "registering", "handling", "accused", "measure", "value"],
                 name="case_tally_key",
+            )
+        ]
+        # What the dashboard and the annual report read — every column of their grouped queries, (measure,
+        # value, month) first: the counts by field come in their GROUP BY order, with no table rows read and
+        # no sort, and one measure's value (the 多元解纷 card's visits) is a range (issue 14).
+        indexes = [
+            models.Index(
+                fields=["measure", "value", "month", "registering", "handling", "accused", "count"],
+                name="case_tally_measure_idx",
             )
         ]
 
