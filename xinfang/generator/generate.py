@@ -76,7 +76,6 @@ from xinfang.orgs import demo as demo_city
 from xinfang.orgs.acting import Actor
 from xinfang.orgs.models import Body, BodyKind, Membership, Region, Role, User
 from xinfang.people.models import Person
-from xinfang.people.validators import id_number_check_char
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXTRACT = Path(__file__).parent / "data" / "messages_extract.csv.gz"
@@ -171,6 +170,7 @@ _ANON_CITY = re.compile(r"[A-Z]\d*市")
 _ANON_COUNTY = re.compile(r"[A-Z]\d+[县区]|[A-Z][县区](?![A-Za-z])")
 
 
+@lru_cache(maxsize=65536)  # the extract's ~1,900 messages × the counties: two regex passes per plan otherwise
 def _localise(text: str, county_name: str) -> str:
     return _ANON_COUNTY.sub(county_name, _ANON_CITY.sub(demo_city.CITY[1], text))
 
@@ -199,6 +199,17 @@ class Plan:
     registrar: str = ""  # the registering 信访局's code ("" → the county's)
 
 
+# GB 11643's check character of an id number's first 17 digits (people.validators.id_number_check_char),
+# from the digits' weighted sum mod 11.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _weighted(digits: str, start: int) -> int:
+    """The weighted sum of `digits` standing at positions start, start + 1, … of an id number."""
+    return sum(int(c) * w for c, w in zip(digits, _ID_WEIGHTS[start:], strict=False))
+
+
 class Petitioners:
     """Names, phones and id numbers drawn from pools that Faker fills once per run from the seed.
 
@@ -217,12 +228,18 @@ class Petitioners:
         self.areas = sorted({fake.ssn()[:6] for _ in range(300)})
         first, last = date(1940, 1, 1), date(2005, 12, 31)
         self.births = [(first + timedelta(days=d)).strftime("%Y%m%d") for d in range((last - first).days)]
+        # The check character's weighted sum, in three parts computed once per area, birth date and sequence
+        # number (id_number_check_char per id was a sixth of drawing a plan); the same character (a test).
+        self.area_sum = {a: _weighted(a, 0) for a in self.areas}
+        self.birth_sum = {b: _weighted(b, 6) for b in self.births}
+        self.serial_sum = [_weighted(f"{n:03d}", 14) for n in range(1000)]
 
     def id_number(self) -> str:
         rng, ids = self.rng, self.ids
         while True:
-            first17 = f"{rng.choice(self.areas)}{rng.choice(self.births)}{rng.randrange(1000):03d}"
-            value = first17 + id_number_check_char(first17)
+            area, born, serial = rng.choice(self.areas), rng.choice(self.births), rng.randrange(1000)
+            check = _ID_CHECK[(self.area_sum[area] + self.birth_sum[born] + self.serial_sum[serial]) % 11]
+            value = f"{area}{born}{serial:03d}{check}"
             if value not in ids:
                 ids.add(value)
                 return value
@@ -1200,10 +1217,18 @@ def _sqlite_datetime(ops: Any) -> Callable[[Any], Any]:
         return adapt
 
     if tz is UTC:  # Django's connection zone with USE_TZ: isoformat's "+00:00" cut off is the naive text
+        # A case's times recur in its columns, its events' and its notices' (often the same object, whose
+        # hash is kept): each instant's text is made once. Equal instants have the same UTC text.
+        texts: dict[datetime, str] = {}
 
         def fast(v: Any) -> Any:
             if type(v) is datetime and v.tzinfo is not None:
-                return v.astimezone(UTC).isoformat(" ")[:-6]
+                text = texts.get(v)
+                if text is None:
+                    if len(texts) >= 100_000:
+                        texts.clear()
+                    text = texts[v] = v.astimezone(UTC).isoformat(" ")[:-6]
+                return text
             return adapt(v)
 
         return fast
@@ -1613,13 +1638,14 @@ def _workers(cases: int) -> int:
 def _load_parallel(
     *, cases: int, seed: int, year: int | None, progress: bool, workers: int, batch: int
 ) -> Result:
-    """`_load` in two kinds of process: `workers` forked processes plan, simulate and build the rows of
-    every `workers`-th batch (BulkWriter.prepare: ids, tuples, each event's hashed text), and this one
-    writes the batches in order (BulkWriter.commit: the chain linked under its lock, the rows, the
-    counters). Each worker draws every plan from the same seed and counts the others' ids and 编号
-    (BulkWriter.skip), so the rows are the ones a single process writes. Only for a first load (no live
-    traffic): the ids are counted from the highest at the start, and each batch checks that nobody wrote
-    meanwhile. A worker touches no database: the actors are created first (Cast.warm)."""
+    """`_load` in three kinds of process: a forked planner draws every plan once, in order, from the seed,
+    cuts them into batches and counts the ids and 编号 each batch starts from (BulkWriter.skip, `_plan`);
+    `workers` forked processes each take every `workers`-th batch from it, simulate it and build its rows
+    (BulkWriter.prepare: ids, tuples, each event's hashed text, `_work`); this one writes the batches in
+    order (BulkWriter.commit: the chain linked under its lock, the rows, the counters). So the rows are the
+    ones a single process writes. Only for a first load (no live traffic): the ids are counted from the
+    highest at the start, and each batch checks that nobody wrote meanwhile. No child touches the database:
+    the actors are created first (Cast.warm)."""
     cast = Cast()
     cast.warm()
     code = query_code_new()
@@ -1627,18 +1653,26 @@ def _load_parallel(
     existing = set(Person.objects.exclude(id_number=None).values_list("id_number", flat=True))
     planner = Planner(seed=seed, year=year, now=timezone.now())
     planner.ids |= existing  # never collide with a petitioner already on file
-    messages()  # read once here; the workers share it
+    messages()  # read once here; the children share it
     for table in writer.tables.values():
         if table.own_ids:
             table.begin()
     result = Result(query_code=code)
     bar = _bar(cases, progress)
     ctx = multiprocessing.get_context("fork")
-    pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]
+    plan_pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]  # planner → worker k
+    pipes = [ctx.Pipe(duplex=False) for _ in range(workers)]  # worker k → this process
     procs = [
         ctx.Process(
+            target=_plan,
+            args=(writer, planner, cases, batch, plan_pipes, pipes),
+            name="xinfang-generate-plan",
+            daemon=True,
+        )
+    ] + [
+        ctx.Process(
             target=_work,
-            args=(writer, planner, cases, batch, k, pipes),
+            args=(writer, k, plan_pipes, pipes),
             name=f"xinfang-generate-{k}",
             daemon=True,
         )
@@ -1646,8 +1680,12 @@ def _load_parallel(
     ]
     for p in procs:
         p.start()
+    for recv, send in plan_pipes:
+        recv.close()
+        send.close()
     for _, send in pipes:
         send.close()  # the workers hold the sending ends: a dead worker reads as EOF here
+    failed = True
     try:
         index = 0
         while True:
@@ -1668,13 +1706,14 @@ def _load_parallel(
                 result.stages[stage] = result.stages.get(stage, 0) + n
             bar(len(got.case_ids))
             index += 1
+        failed = False
     finally:
         for p in procs:
-            if p.is_alive() and p.exitcode is None:
+            if not failed and p.is_alive() and p.exitcode is None:
                 p.join(timeout=5)
-            if p.is_alive():
+            if p.is_alive():  # a failed load: the others may wait on a pipe nobody reads any more
                 p.kill()
-                p.join()
+            p.join()
         for recv, _ in pipes:
             recv.close()
     return result
@@ -1684,34 +1723,82 @@ def _no_database(*args: Any) -> None:
     raise RuntimeError("生成进程不得访问数据库（它的连接属于父进程）")
 
 
-def _work(writer: BulkWriter, planner: Planner, cases: int, batch: int, k: int, pipes: list) -> None:
-    """A worker of `_load_parallel`: batches k, k + n, k + 2n, … of the plans, sent in order; then None."""
-    n = len(pipes)
-    send = pipes[k][1]
-    for j, (recv, other) in enumerate(pipes):
+def _child(k: int | None, plan_pipes: list, pipes: list) -> None:
+    """In a forked child of `_load_parallel`: close the pipe ends that are not its own (so that a dead
+    process reads as EOF at the other end) and bar the parent's database connections."""
+    for j, ((plan_recv, plan_send), (recv, send)) in enumerate(zip(plan_pipes, pipes, strict=True)):
         recv.close()
-        if j != k:
-            other.close()
+        if k is None:  # the planner keeps the sending ends to the workers
+            plan_recv.close()
+            send.close()
+        else:
+            plan_send.close()
+            if j != k:
+                plan_recv.close()
+                send.close()
     # The forked connections are the parent's (its socket, its SQLite handle): never to be used here.
     for conn in connections.all(initialized_only=True):
         conn.execute_wrappers.append(_no_database)
+
+
+# Where a batch of a parallel load starts: the 编号 counters and the next ids of the tables that give their own.
+_Start = tuple[dict[tuple[int, int], int], dict[type[models.Model], int]]
+
+
+def _plan(
+    writer: BulkWriter, planner: Planner, cases: int, batch: int, plan_pipes: list, pipes: list
+) -> None:
+    """The planner of `_load_parallel`: each plan drawn once, in order; batch i, with where it starts, goes
+    to worker i mod n; then None to every worker. An error goes to every worker as text, which passes it on."""
+    _child(None, plan_pipes, pipes)
+    sends = [send for _, send in plan_pipes]
+    n = len(sends)
+    tables = [(m, t) for m, t in writer.tables.items() if t.own_ids]
     try:
         index = pending = 0
-        stages: dict[str, int] = {}
+        todo: list[Plan] = []
+        start: _Start = (dict(writer.sequences), {m: t._next for m, t in tables})
         for plan in planner.plans(cases):
-            if index % n == k:
-                made = len(writer.add(plan))
-                stages[plan.stage] = stages.get(plan.stage, 0) + 1
-            else:
-                made = writer.skip(plan)
-            pending += made
+            todo.append(plan)
+            pending += writer.skip(plan)  # counts its 编号 and ids, as `add` and `prepare` will take them
             if pending >= batch:
-                if index % n == k:
-                    send.send(dataclasses.replace(writer.prepare(), stages=stages))
-                index, pending, stages = index + 1, 0, {}
-        if pending and index % n == k:
+                sends[index % n].send((start, todo))
+                start = (dict(writer.sequences), {m: t._next for m, t in tables})
+                index, pending, todo = index + 1, 0, []
+        if todo:
+            sends[index % n].send((start, todo))
+        for send in sends:
+            send.send(None)
+    except BaseException:
+        for send in sends:
+            with contextlib.suppress(OSError):  # a worker may be gone already
+                send.send(traceback.format_exc())
+        raise
+
+
+def _work(writer: BulkWriter, k: int, plan_pipes: list, pipes: list) -> None:
+    """A worker of `_load_parallel`: the batches k, k + n, k + 2n, … from the planner, simulated and built
+    from where each starts, sent in order; then None (or the planner's error, passed on)."""
+    _child(k, plan_pipes, pipes)
+    recv, send = plan_pipes[k][0], pipes[k][1]
+    try:
+        while True:
+            try:
+                got = recv.recv()
+            except EOFError:
+                got = "生成计划进程意外退出"
+            if got is None or isinstance(got, str):
+                send.send(got)
+                return
+            (sequences, next_ids), todo = got
+            writer.sequences = sequences
+            for model, first in next_ids.items():
+                writer.tables[model]._next = first
+            stages: dict[str, int] = {}
+            for plan in todo:
+                writer.add(plan)
+                stages[plan.stage] = stages.get(plan.stage, 0) + 1
             send.send(dataclasses.replace(writer.prepare(), stages=stages))
-        send.send(None)
     except BaseException:
         with contextlib.suppress(OSError):  # the writer may be gone already
             send.send(traceback.format_exc())
