@@ -162,13 +162,13 @@ class Driver:
                 else:
                     self.errors[str(status)] = self.errors.get(str(status), 0) + 1
 
-    def run(
-        self, warm: float, seconds: float, server_pids: list[int], db_pids: list[int] | None = None
-    ) -> dict:
+    def run(self, warm: float, seconds: float, server_pids: list[int], database_pids=None) -> dict:
         threads = [threading.Thread(target=self._client, daemon=True) for _ in range(self.clients)]
         for t in threads:
             t.start()
         time.sleep(warm)
+        # listed after the warm-up: with `--threads` each thread opens its own connection on its first request
+        db_pids = database_pids() if database_pids else []
         cpu0, own0 = proc_cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
         db0 = proc_cpu_seconds(db_pids or [])
         began = time.perf_counter()
@@ -342,9 +342,10 @@ def main() -> None:
             for path in paths:
                 _get(port, cookie, path)
         outbox_before = EventOutbox.objects.count()
-        db_pids = _database_backends(connection)
         loadavg_before = _loadavg()
-        result = Driver(port, cookie, paths, args.clients).run(args.warm, args.seconds, workers, db_pids)
+        result = Driver(port, cookie, paths, args.clients).run(
+            args.warm, args.seconds, workers, lambda: _database_backends(connection)
+        )
         loadavg_after = _loadavg()
     finally:
         server.terminate()
