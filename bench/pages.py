@@ -228,6 +228,11 @@ def _supervision_pages() -> dict:
         ],
         batch_size=2000,
     )
+    # the night after such writes gives SQLite's planner their statistics (core.maintenance.statistics_daily);
+    # without them it read the 20,000 包案 through the wrong index and sorted them (211 ms at 1M, 2 ms with)
+    from xinfang.core.maintenance import statistics_daily
+
+    statistics_daily(day=today)
     return _supervisor_lists(actor_for(supervisor, city), campaign)
 
 

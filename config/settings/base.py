@@ -362,6 +362,7 @@ XINFANG_LEADER_RECEPTION_EVERY_MONTHS = {"city": 3, "county": 1, "township": 1}
 XINFANG_DAILY_JOBS: list[str] = [
     "xinfang.supervision.jobs.supervision_daily",
     "xinfang.evaluation.jobs.evaluation_daily",  # 回访 for answers that have none yet
+    "xinfang.core.maintenance.statistics_daily",  # SQLite: ANALYZE (no autovacuum there), after the day's jobs
 ]
 # Documents (issue 15): a folder whose documents/<kind>.html override the shipped wording (searched first);
 # 意见书, 不予/不再受理 and 延期 wait for the body head's approval (the transition table's sign_off column).
