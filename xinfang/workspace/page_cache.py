@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import connections, router
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -242,6 +243,16 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
+class _PreparedDebugCursor(CursorDebugWrapper):
+    """Django's query log (DEBUG, `CaptureQueriesContext`, the tests' query counts) for the prepared statement:
+    its text as written. Django's `last_executed_query` reads psycopg's client-side query text, which a
+    statement bound and prepared in the server does not have (the log got None)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params, use_last_executed_query=False):
+            return super(CursorDebugWrapper, self).execute(sql, params)
+
+
 def _cursor(connection):
     """Django's cursor for the page's statement — through Django's wrapper, so it is counted and logged as
     any query — prepared on PostgreSQL where the connection allows it (`prepare_threshold` set: the default
@@ -254,7 +265,7 @@ def _cursor(connection):
         return connection.cursor()
     cursor = _PreparedCursor(connection.connection)
     if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
+        return _PreparedDebugCursor(cursor, connection)
     return connection.make_cursor(cursor)
 
 
