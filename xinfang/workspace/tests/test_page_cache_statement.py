@@ -6,7 +6,6 @@ answer: visible exactly where `cases_visible_to` says, for every actor, 404 wher
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
@@ -14,25 +13,13 @@ from xinfang.cases.models import Case, PetitionType
 from xinfang.cases.selectors import cases_visible_to
 from xinfang.cases.services import case_act
 from xinfang.cases.tests.factories import register
-from xinfang.orgs.acting import actor_for
 from xinfang.orgs.models import Body, User
 from xinfang.workspace import page_cache
+from xinfang.workspace.tests.test_page_cache import _actor, _empty_store  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 
 USERS = ("dengji", "dengji_dc", "chengban", "chengban_dc", "lingdao", "lingdao_dc", "tiaojie")
-
-
-@pytest.fixture(autouse=True)
-def _empty_store():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def _actor(username: str):
-    user = User.objects.get(username=username)
-    return actor_for(user, user.memberships.first().body)
 
 
 @pytest.fixture
