@@ -192,6 +192,10 @@ MEDIA_URL = "media/"
 # one store for all workers: by default a folder next to the data (every worker of one machine shares it);
 # several servers set CACHE_URL=rediscache://… (docs/deploy.md).
 CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
+# django-environ leaves `?key_prefix=…` of CACHE_URL in lower case, where Django never reads it: several
+# deployments (or test runs) on one Redis keep apart only with it.
+if "key_prefix" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "xinfang.core.cache.RedisCache"  # Django's, one client kept (issue 14)
 

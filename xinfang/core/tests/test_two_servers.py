@@ -5,7 +5,8 @@ guesser who spreads tries over both gets no more than one server would allow.
   both servers, and while locked even the right password is refused (429);
 - the portal's 查询码: 5 wrong codes for one 编号 lock it for 15 minutes, counted in Redis.
 
-Needs Redis on 127.0.0.1:6379 (database REDIS_DB is emptied first). Without it the test is skipped, except in
+Needs Redis on 127.0.0.1:6379 (database REDIS_DB, under a key prefix of this run's own, so that two test runs at
+once — two checkouts on one machine — do not count each other's tries). Without it the test is skipped, except in
 CI (CI=1), where it fails.
 """
 
@@ -18,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -37,7 +39,7 @@ def redis_or_skip() -> str:
         import redis
 
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
-        client.flushdb()
+        client.ping()
     except Exception as exc:
         if os.environ.get("CI"):
             pytest.fail(f"Redis is required in CI (127.0.0.1:6379): {exc}")
@@ -117,7 +119,8 @@ def two_servers(tmp_path):
         XINFANG_DATA_DIR=str(tmp_path),
         SECRET_KEY=settings.SECRET_KEY,
         DATABASE_URL=shared_database_url(tmp_path),
-        CACHE_URL=f"redis{cache_url[len('redis') :]}".replace("redis://", "rediscache://"),
+        CACHE_URL=f"redis{cache_url[len('redis') :]}".replace("redis://", "rediscache://")
+        + f"?key_prefix=two-servers-{uuid.uuid4().hex}",
         ALLOWED_HOSTS="127.0.0.1",
         XINFANG_LOGIN_FAILURE_LIMIT="5",
     )
